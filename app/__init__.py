@@ -1,0 +1,155 @@
+"""Relais: the application factory."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, event
+
+from app.config import DEFAULT_SECRET_KEY, Defaults, database_url_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path(test_config),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_configuration(app, test_config)
+    check_production_configuration(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    init_extensions(app)
+    register_core(app)
+
+    from inventory import init_app as init_inventory
+
+    init_inventory(app)
+    return app
+
+
+def instance_path(test_config: dict[str, Any] | None) -> str | None:
+    """Where the SQLite database, demo passwords and outbox live; `instance/` by default."""
+    return (test_config or {}).get("INSTANCE_PATH") or os.environ.get("RELAIS_INSTANCE_PATH")
+
+
+def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        f"sqlite:///{Path(app.instance_path) / 'relais.sqlite3'}"
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    database_url = database_url_from_environment()
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    app.config.from_prefixed_env("RELAIS")
+    if test_config:
+        app.config.update(test_config)
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if app.config["PRODUCTION"]:
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
+        )
+
+
+def check_production_configuration(app: Flask) -> None:
+    if not app.config["PRODUCTION"]:
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+        raise ConfigurationError(
+            "Production needs RELAIS_SECRET_KEY: a random value of at least 32 characters."
+        )
+
+
+def init_extensions(app: Flask) -> None:
+    from app.extensions import api, babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "app" / "translations"),
+    )
+    htmx.init_app(app)
+    limiter.init_app(app)
+    app.config.setdefault("API_SPEC_OPTIONS", api_spec_options())
+    api.init_app(app)
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: foreign keys on, and every transaction takes the write lock when it begins
+    (BEGIN IMMEDIATE), since SQLite ignores SELECT ... FOR UPDATE. pysqlite's own
+    transaction handling is switched off so SAVEPOINTs work (SQLAlchemy's recipe)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA busy_timeout = 10000")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def api_spec_options() -> dict[str, Any]:
+    return {
+        "info": {
+            "description": "Crates, stock and need lists of Relais. Authenticate with "
+            "POST /api/v1/tokens, then send `Authorization: Bearer <token>`."
+        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def register_core(app: Flask) -> None:
+    from app import api, auth, cli, views
+    from app.errors import register_error_handlers
+    from app.extensions import api as rest_api
+    from app.extensions import csrf
+    from app.security import init_security
+
+    auth.init_auth(app)
+    app.register_blueprint(views.bp)
+    rest_api.register_blueprint(api.blp)
+    csrf.exempt(api.blp)
+    register_error_handlers(app)
+    init_security(app)
+    cli.init_cli(app)
+    app.jinja_env.globals.update(template_globals())
+
+
+def template_globals() -> dict[str, Any]:
+    from flask_babel import get_locale
+
+    from app.permissions import current_actor, role_may
+
+    def can(permission: str) -> bool:
+        actor = current_actor()
+        return actor is not None and role_may(actor.role, permission)
+
+    return {"can": can, "current_locale": lambda: str(get_locale() or "fr")}

@@ -1,0 +1,47 @@
+"""Configuration defaults. create_app() layers instance/config.py, RELAIS_* variables
+and the test dict on top of these."""
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    PRODUCTION = False
+    BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    LANGUAGES = ("fr", "en")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    API_TOKEN_DAYS = 90
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PAGE_SIZE = 50
+    API_TITLE = "Relais API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def database_url_from_environment() -> str | None:
+    """DATABASE_URL as most hosts give it, made to use psycopg 3."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,88 @@
+"""Replays: a write that carries a client-chosen event id is done once. The same event
+id sent again (a phone back online, a double tap) gets the first answer back and
+changes nothing, even when both copies arrive at the same moment."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import DomainError, InvalidInput, domain_error_payload
+from app.models import ClientEvent
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def fingerprint(action: str, payload: dict[str, Any]) -> str:
+    canonical = json.dumps({"action": action, "payload": payload}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stored_answer(row: ClientEvent, expected_fingerprint: str) -> Answer:
+    if row.fingerprint != expected_fingerprint:
+        raise InvalidInput(
+            _("This event id was already used for a different action."), field="event_id"
+        )
+    return Answer(row.status, json.loads(row.response), replayed=True)
+
+
+def find_event(session: Session, actor_id: int, event_id: str) -> ClientEvent | None:
+    return session.scalar(
+        select(ClientEvent)
+        .where(ClientEvent.actor_id == actor_id, ClientEvent.event_id == event_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def run_once(
+    session: Session,
+    *,
+    actor_id: int,
+    event_id: str | None,
+    action: str,
+    payload: dict[str, Any],
+    work: Callable[[], Answer],
+    record_errors: bool = True,
+) -> Answer:
+    """Run `work` unless this event id was seen; record its answer. The caller commits.
+
+    With record_errors, a DomainError from `work` is recorded and returned as an Answer
+    (its writes undone), so the replay of a refused action is refused the same way: what
+    an offline phone needs. Forms pass False, so a person can correct and resubmit."""
+    if event_id is None:
+        return work()
+    expected = fingerprint(action, payload)
+    existing = find_event(session, actor_id, event_id)
+    if existing is not None:
+        return stored_answer(existing, expected)
+    row = ClientEvent(actor_id=actor_id, event_id=event_id, fingerprint=expected)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # The same event id is being handled by another request that committed first.
+        winner = find_event(session, actor_id, event_id)
+        if winner is None:
+            raise
+        return stored_answer(winner, expected)
+    try:
+        with session.begin_nested():
+            answer = work()
+    except DomainError as error:
+        if not record_errors:
+            raise
+        answer = Answer(int(error.status), domain_error_payload(error))
+    row.status = answer.status
+    row.response = json.dumps(answer.body, default=str)
+    return answer

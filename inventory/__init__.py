@@ -1,0 +1,35 @@
+"""Inventory: sites, catalogue, crates and their labels, scanning, need lists, stock."""
+
+from collections.abc import Iterable
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import User
+
+
+def assign_sites(session: Session, user: User, site_ids: Iterable[int]) -> None:
+    from app.errors import NotFound
+    from inventory.models import Site
+
+    wanted = set(site_ids)
+    sites = session.scalars(select(Site).where(Site.id.in_(wanted))).all()
+    missing = wanted - {site.id for site in sites}
+    if missing:
+        raise NotFound(f"No site has the id {', '.join(map(str, sorted(missing)))}.")
+    user.sites = list(sites)
+
+
+def init_app(app: Flask) -> None:
+    from app.api import register_api_blueprint
+    from app.cli import SITE_ASSIGNER_KEY, register_demo_seeder
+    from inventory import api, cli, demo, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.links)
+    register_api_blueprint(app, api.blp)
+    app.cli.add_command(cli.check_ledger)
+    register_demo_seeder(app, demo.seed)
+    app.extensions[SITE_ASSIGNER_KEY] = assign_sites
+    app.jinja_env.globals.update(views.template_helpers())

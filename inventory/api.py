@@ -1,0 +1,377 @@
+"""JSON API for crates, stock, sites and need lists, used by the scanner's offline sync
+and by integrations. Same services and permissions as the pages."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, g, jsonify
+from flask_babel import get_locale
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.extensions import db
+from app.idempotency import Answer, run_once
+from app.permissions import public, requires
+from inventory import queries, services
+from inventory.models import Crate, Gender, StockItem
+from inventory.views import label_format_from, labels_for, pdf_response
+
+blp = Blueprint(
+    "inventory_api", __name__, url_prefix="/api/v1", description="Crates, stock and needs"
+)
+
+EVENT_ID = fields.String(
+    validate=validate.Length(min=8, max=64),
+    metadata={
+        "description": "Chosen by the client; the same id sent again changes nothing "
+        "and returns the first answer."
+    },
+)
+SITE_ID = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class LineSchema(Schema):
+    item_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
+    )
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=services.MAX_LINE_QUANTITY)
+    )
+    gender = fields.String(
+        load_default="", validate=validate.OneOf(["", *(g.value for g in Gender)])
+    )
+    size = fields.String(load_default="", validate=validate.Length(max=12))
+
+
+class PackSchema(Schema):
+    site_id = SITE_ID
+    lines = fields.List(
+        fields.Nested(LineSchema),
+        required=True,
+        validate=validate.Length(min=1, max=services.MAX_LINES_PER_CRATE),
+    )
+    expiry_date = fields.Date(load_default=None)
+    weight_grams = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=validate.Range(min=0, max=services.MAX_CRATE_WEIGHT_GRAMS),
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+    event_id = EVENT_ID
+
+
+class SiteActionSchema(Schema):
+    site_id = SITE_ID
+    event_id = EVENT_ID
+
+
+class EventSchema(Schema):
+    event_id = EVENT_ID
+
+
+class ScrapSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    event_id = EVENT_ID
+
+
+class CreateCratesSchema(Schema):
+    count = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=services.MAX_CRATES_AT_ONCE)
+    )
+
+
+class CrateLineOutSchema(Schema):
+    stock_item_id = fields.Integer()
+    item_id = fields.Integer()
+    name = fields.String()
+    gender = fields.String()
+    size = fields.String()
+    quantity = fields.Integer()
+
+
+class CrateSchema(Schema):
+    code = fields.String()
+    display_code = fields.String()
+    state = fields.String()
+    site_id = fields.Integer(allow_none=True)
+    destination_site_id = fields.Integer(allow_none=True)
+    expiry_date = fields.Date(allow_none=True)
+    weight_grams = fields.Integer(allow_none=True)
+    note = fields.String()
+    lines = fields.List(fields.Nested(CrateLineOutSchema))
+    url = fields.String()
+
+
+class CodesSchema(Schema):
+    codes = fields.List(fields.String())
+
+
+class StockQuerySchema(Schema):
+    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class StockRowSchema(Schema):
+    stock_item_id = fields.Integer()
+    item_id = fields.Integer()
+    name = fields.String()
+    category = fields.String()
+    unit = fields.String()
+    gender = fields.String()
+    size = fields.String()
+    quantity = fields.Integer()
+
+
+class SiteSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    address = fields.String()
+    postcode = fields.String()
+    city = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    opening_hours = fields.String()
+    contact = fields.String()
+
+
+class NeedSchema(Schema):
+    item_id = fields.Integer()
+    name = fields.String()
+    gender = fields.String()
+    size = fields.String()
+    priority = fields.String()
+    target_quantity = fields.Integer()
+    on_hand = fields.Integer()
+    in_transit = fields.Integer()
+    shortfall = fields.Integer()
+    note = fields.String()
+
+
+class LabelQuerySchema(Schema):
+    codes = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    format = fields.String(load_default="a4", validate=validate.OneOf(["a4", "thermal62"]))
+
+
+def locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def stock_item_out(stock_item: StockItem) -> dict[str, Any]:
+    return {
+        "stock_item_id": stock_item.id,
+        "item_id": stock_item.item_id,
+        "name": stock_item.item.name(locale()),
+        "gender": stock_item.gender,
+        "size": stock_item.size,
+    }
+
+
+def crate_out(crate: Crate) -> dict[str, Any]:
+    return {
+        "code": crate.code,
+        "display_code": crate.display_code,
+        "state": crate.state.value,
+        "site_id": crate.site_id,
+        "destination_site_id": crate.destination_site_id,
+        "expiry_date": crate.expiry_date,
+        "weight_grams": crate.weight_grams,
+        "note": crate.note,
+        "lines": [
+            {**stock_item_out(line.stock_item), "quantity": line.quantity} for line in crate.lines
+        ],
+        "url": f"{current_app.config['BASE_URL']}/c/{crate.code}",
+    }
+
+
+def crate_write(
+    code: str, action: str, payload: dict[str, Any], change: Callable[[Crate], None]
+) -> Response:
+    """Lock the crate, apply one change once per event id, commit, answer with the crate."""
+    event_id = payload.pop("event_id", None)
+
+    def work() -> Answer:
+        crate = services.get_crate(db.session, code, for_update=True)
+        change(crate)
+        return Answer(200, crate_out(crate))
+
+    answer = run_once(
+        db.session,
+        actor_id=g.api_user.id,
+        event_id=event_id,
+        action=f"{action}:{code.upper()}",
+        payload=payload,
+        work=work,
+    )
+    db.session.commit()
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/crates", methods=["POST"])
+@blp.arguments(CreateCratesSchema)
+@blp.response(201, CodesSchema)
+@requires("crates.create")
+def create_crates(data: dict[str, int]) -> dict[str, list[str]]:
+    """Create empty crates (labels to print) and return their codes."""
+    crates = services.create_crates(db.session, actor=g.api_user, count=data["count"])
+    db.session.commit()
+    return {"codes": [crate.code for crate in crates]}
+
+
+@blp.route("/crates/<code>", methods=["GET"])
+@blp.response(200, CrateSchema)
+@requires("crates.scan")
+def get_crate(code: str) -> dict[str, Any]:
+    """A crate: its state, where it is and what it holds."""
+    return crate_out(services.get_crate(db.session, code))
+
+
+@blp.route("/crates/<code>/pack", methods=["POST"])
+@blp.arguments(PackSchema)
+@blp.response(200, CrateSchema)
+@requires("crates.act")
+def pack_crate(data: dict[str, Any], code: str) -> Response:
+    """Pack an empty crate at a site with one or more lines."""
+    lines = [services.LineInput(**line) for line in data["lines"]]
+    return crate_write(
+        code,
+        "pack",
+        data,
+        lambda crate: services.pack_crate(
+            db.session,
+            actor=g.api_user,
+            crate=crate,
+            site_id=data["site_id"],
+            lines=lines,
+            expiry_date=data["expiry_date"],
+            weight_grams=data["weight_grams"],
+            note=data["note"],
+        ),
+    )
+
+
+@blp.route("/crates/<code>/move", methods=["POST"])
+@blp.arguments(SiteActionSchema)
+@blp.response(200, CrateSchema)
+@requires("crates.act")
+def move_crate(data: dict[str, Any], code: str) -> Response:
+    """The crate is now at `site_id` (checked in there)."""
+    return crate_write(
+        code,
+        "move",
+        data,
+        lambda crate: services.check_in_crate(
+            db.session, actor=g.api_user, crate=crate, site_id=data["site_id"]
+        ),
+    )
+
+
+@blp.route("/crates/<code>/dispatch", methods=["POST"])
+@blp.arguments(SiteActionSchema)
+@blp.response(200, CrateSchema)
+@requires("crates.act")
+def dispatch_crate(data: dict[str, Any], code: str) -> Response:
+    """The crate leaves its site for `site_id`; it is in transit until moved there."""
+    return crate_write(
+        code,
+        "dispatch",
+        data,
+        lambda crate: services.dispatch_crate(
+            db.session, actor=g.api_user, crate=crate, destination_site_id=data["site_id"]
+        ),
+    )
+
+
+@blp.route("/crates/<code>/distribute", methods=["POST"])
+@blp.arguments(EventSchema)
+@blp.response(200, CrateSchema)
+@requires("crates.act")
+def distribute_crate(data: dict[str, Any], code: str) -> Response:
+    """The crate's contents were handed out."""
+    return crate_write(
+        code,
+        "distribute",
+        data,
+        lambda crate: services.distribute_crate(db.session, actor=g.api_user, crate=crate),
+    )
+
+
+@blp.route("/crates/<code>/scrap", methods=["POST"])
+@blp.arguments(ScrapSchema)
+@blp.response(200, CrateSchema)
+@requires("crates.act")
+def scrap_crate(data: dict[str, Any], code: str) -> Response:
+    """The crate and its contents were thrown away."""
+    return crate_write(
+        code,
+        "scrap",
+        data,
+        lambda crate: services.scrap_crate(
+            db.session, actor=g.api_user, crate=crate, reason=data["reason"]
+        ),
+    )
+
+
+@blp.route("/stock", methods=["GET"])
+@blp.arguments(StockQuerySchema, location="query")
+@blp.response(200, StockRowSchema(many=True))
+@requires("stock.view")
+def stock(query: dict[str, int]) -> list[dict[str, Any]]:
+    """Quantities on hand at a site, per stock item."""
+    site = services.get_site(db.session, query["site_id"])
+    return [
+        {
+            **stock_item_out(stock_item),
+            "category": stock_item.item.category.value,
+            "unit": stock_item.item.unit.value,
+            "quantity": quantity,
+        }
+        for stock_item, quantity in queries.on_hand_at_site(db.session, site.id)
+    ]
+
+
+@blp.route("/sites", methods=["GET"])
+@blp.response(200, SiteSchema(many=True))
+@blp.doc(security=[])
+@public
+def sites() -> list[Any]:
+    """Public collection and distribution points, with address and opening hours."""
+    return list(queries.list_public_collection_points(db.session))
+
+
+@blp.route("/sites/<int:site_id>/needs", methods=["GET"])
+@blp.response(200, NeedSchema(many=True))
+@blp.doc(security=[])
+@public
+def site_needs(site_id: int) -> list[dict[str, Any]]:
+    """What a public site needs now, most urgent first."""
+    site = services.get_public_site(db.session, site_id)
+    return [
+        {
+            "item_id": need.line.item_id,
+            "name": need.line.item.name(locale()),
+            "gender": need.line.gender,
+            "size": need.line.size,
+            "priority": need.line.priority.value,
+            "target_quantity": need.line.target_quantity,
+            "on_hand": need.on_hand,
+            "in_transit": need.in_transit,
+            "shortfall": need.shortfall,
+            "note": need.line.note,
+        }
+        for need in queries.list_needs(db.session, site.id)
+    ]
+
+
+@blp.route("/labels.pdf", methods=["GET"])
+@blp.arguments(LabelQuerySchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+@requires("labels.print")
+def labels(query: dict[str, str]) -> Response:
+    """Printable labels for existing crates (A4 sheets of 24, or 62 mm thermal)."""
+    codes = [code for code in query["codes"].split(",") if code.strip()][:1000]
+    crates = [services.get_crate(db.session, code) for code in codes]
+    return pdf_response(labels_for(crates), label_format_from(query["format"]), "crate-labels.pdf")

@@ -1,0 +1,328 @@
+"""Demo data: the sites, catalogue, need lists and crates of a Calais-and-Paris group.
+Safe to run again: what exists is kept."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Role, User
+from inventory import services
+from inventory.models import (
+    Category,
+    Crate,
+    Gender,
+    Item,
+    NeedLine,
+    Priority,
+    Site,
+    SiteKind,
+    SizeRange,
+    Unit,
+)
+
+SITES = [
+    (
+        "Entrepôt Calais",
+        SiteKind.WAREHOUSE,
+        "12 rue des Quatre-Coins",
+        "62100",
+        "Calais",
+        50.9513,
+        1.8587,
+        "Lun-sam 9h-18h",
+        "entrepot@relais.test",
+        False,
+    ),
+    (
+        "Distribution Calais - Hôpital",
+        SiteKind.DISTRIBUTION_POINT,
+        "Rue de Moscou",
+        "62100",
+        "Calais",
+        50.9446,
+        1.8679,
+        "Tous les jours 12h et 18h",
+        "",
+        False,
+    ),
+    (
+        "Distribution Calais - Fort Nieulay",
+        SiteKind.DISTRIBUTION_POINT,
+        "Route de Gravelines",
+        "62100",
+        "Calais",
+        50.9559,
+        1.8210,
+        "Tous les jours 12h30 et 18h30",
+        "",
+        False,
+    ),
+    (
+        "Porte de la Chapelle",
+        SiteKind.DISTRIBUTION_POINT,
+        "Boulevard Ney",
+        "75018",
+        "Paris",
+        48.8986,
+        2.3592,
+        "Petits-déjeuners 8h-10h",
+        "paris@relais.test",
+        False,
+    ),
+    (
+        "Point de collecte Lille",
+        SiteKind.COLLECTION_POINT,
+        "45 rue Gambetta",
+        "59000",
+        "Lille",
+        50.6292,
+        3.0573,
+        "Mer 14h-19h, sam 10h-17h",
+        "lille@relais.test",
+        True,
+    ),
+    (
+        "Point de collecte Lyon",
+        SiteKind.COLLECTION_POINT,
+        "8 quai Perrache",
+        "69002",
+        "Lyon",
+        45.7485,
+        4.8268,
+        "Sam 10h-16h",
+        "lyon@relais.test",
+        True,
+    ),
+    (
+        "Point de collecte Quimper",
+        SiteKind.COLLECTION_POINT,
+        "3 place Saint-Corentin",
+        "29000",
+        "Quimper",
+        47.9960,
+        -4.1024,
+        "Ven 16h-19h",
+        "quimper@relais.test",
+        True,
+    ),
+    (
+        "Point de collecte Tours",
+        SiteKind.COLLECTION_POINT,
+        "21 rue Nationale",
+        "37000",
+        "Tours",
+        47.3936,
+        0.6892,
+        "Mar et jeu 17h-20h",
+        "tours@relais.test",
+        True,
+    ),
+]
+
+CLOTHES, SHOES, BEDDING, HYGIENE, FOOD, BABY, OTHER = (
+    Category.CLOTHING,
+    Category.SHOES,
+    Category.BEDDING,
+    Category.HYGIENE,
+    Category.FOOD,
+    Category.BABY,
+    Category.OTHER,
+)
+LETTERS, EU_SIZES, AGES = SizeRange.LETTERS, SizeRange.EU_SHOES, SizeRange.CHILD_AGE
+
+# (category, French, English, unit, size range, gendered)
+CATALOGUE = [
+    (CLOTHES, "Pantalon", "Trousers", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Jean", "Jeans", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Jogging", "Tracksuit bottoms", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Tee-shirt", "T-shirt", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Pull", "Jumper", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Sweat à capuche", "Hoodie", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Veste chaude", "Warm jacket", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Manteau imperméable", "Raincoat", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Caleçon", "Boxer shorts", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Chaussettes", "Socks", Unit.PAIR, None, False),
+    (CLOTHES, "Bonnet", "Beanie hat", Unit.PIECE, None, False),
+    (CLOTHES, "Gants", "Gloves", Unit.PAIR, None, False),
+    (CLOTHES, "Écharpe", "Scarf", Unit.PIECE, None, False),
+    (CLOTHES, "Sous-vêtement thermique", "Thermal underwear", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Pantalon enfant", "Children's trousers", Unit.PIECE, AGES, True),
+    (CLOTHES, "Manteau enfant", "Children's coat", Unit.PIECE, AGES, True),
+    (CLOTHES, "Pull enfant", "Children's jumper", Unit.PIECE, AGES, True),
+    (CLOTHES, "Short", "Shorts", Unit.PIECE, LETTERS, True),
+    (CLOTHES, "Ceinture", "Belt", Unit.PIECE, None, False),
+    (CLOTHES, "Poncho de pluie", "Rain poncho", Unit.PIECE, None, False),
+    (SHOES, "Baskets", "Trainers", Unit.PAIR, EU_SIZES, True),
+    (SHOES, "Chaussures de marche", "Walking boots", Unit.PAIR, EU_SIZES, True),
+    (SHOES, "Bottes en caoutchouc", "Wellington boots", Unit.PAIR, EU_SIZES, True),
+    (SHOES, "Claquettes", "Sliders", Unit.PAIR, EU_SIZES, True),
+    (SHOES, "Chaussures enfant", "Children's shoes", Unit.PAIR, EU_SIZES, True),
+    (BEDDING, "Sac de couchage", "Sleeping bag", Unit.PIECE, None, False),
+    (BEDDING, "Couverture", "Blanket", Unit.PIECE, None, False),
+    (BEDDING, "Couverture de survie", "Emergency blanket", Unit.PIECE, None, False),
+    (BEDDING, "Tente 2 places", "Two-person tent", Unit.PIECE, None, False),
+    (BEDDING, "Bâche", "Tarpaulin", Unit.PIECE, None, False),
+    (BEDDING, "Tapis de sol", "Sleeping mat", Unit.PIECE, None, False),
+    (BEDDING, "Sac à dos", "Rucksack", Unit.PIECE, None, False),
+    (BEDDING, "Lampe frontale", "Head torch", Unit.PIECE, None, False),
+    (BEDDING, "Batterie externe", "Power bank", Unit.PIECE, None, False),
+    (HYGIENE, "Brosse à dents", "Toothbrush", Unit.PIECE, None, False),
+    (HYGIENE, "Dentifrice", "Toothpaste", Unit.PIECE, None, False),
+    (HYGIENE, "Savon", "Soap", Unit.PIECE, None, False),
+    (HYGIENE, "Gel douche", "Shower gel", Unit.PIECE, None, False),
+    (HYGIENE, "Shampooing", "Shampoo", Unit.PIECE, None, False),
+    (HYGIENE, "Rasoir jetable", "Disposable razor", Unit.PIECE, None, False),
+    (HYGIENE, "Serviette de toilette", "Towel", Unit.PIECE, None, False),
+    (HYGIENE, "Serviettes hygiéniques", "Sanitary pads", Unit.PACK, None, False),
+    (HYGIENE, "Déodorant", "Deodorant", Unit.PIECE, None, False),
+    (HYGIENE, "Mouchoirs", "Tissues", Unit.PACK, None, False),
+    (HYGIENE, "Kit d'hygiène", "Hygiene kit", Unit.PIECE, None, False),
+    (HYGIENE, "Crème hydratante", "Moisturising cream", Unit.PIECE, None, False),
+    (HYGIENE, "Coupe-ongles", "Nail clippers", Unit.PIECE, None, False),
+    (FOOD, "Eau potable", "Drinking water", Unit.LITRE, None, False),
+    (FOOD, "Repas chaud", "Warm meal", Unit.PIECE, None, False),
+    (FOOD, "Thé", "Tea", Unit.PACK, None, False),
+    (FOOD, "Sucre", "Sugar", Unit.KG, None, False),
+    (FOOD, "Biscuits", "Biscuits", Unit.PACK, None, False),
+    (FOOD, "Pain", "Bread", Unit.PIECE, None, False),
+    (FOOD, "Dattes", "Dates", Unit.KG, None, False),
+    (FOOD, "Conserves de légumes", "Tinned vegetables", Unit.PIECE, None, False),
+    (FOOD, "Riz", "Rice", Unit.KG, None, False),
+    (BABY, "Couches", "Nappies", Unit.PACK, AGES, False),
+    (BABY, "Lait infantile", "Infant formula", Unit.PIECE, None, False),
+    (BABY, "Lingettes bébé", "Baby wipes", Unit.PACK, None, False),
+    (BABY, "Body bébé", "Baby bodysuit", Unit.PIECE, AGES, False),
+    (BABY, "Porte-bébé", "Baby carrier", Unit.PIECE, None, False),
+    (OTHER, "Masque chirurgical", "Face mask", Unit.PACK, None, False),
+    (OTHER, "Chargeur de téléphone", "Phone charger", Unit.PIECE, None, False),
+    (OTHER, "Carte SIM", "SIM card", Unit.PIECE, None, False),
+    (OTHER, "Parapluie", "Umbrella", Unit.PIECE, None, False),
+    (OTHER, "Thermos", "Flask", Unit.PIECE, None, False),
+]
+
+NEEDS = [
+    ("Trousers", Gender.MEN, "M", 60, Priority.URGENT, "Surtout des joggings et jeans"),
+    ("Trousers", Gender.MEN, "S", 40, Priority.HIGH, ""),
+    ("Sleeping bag", "", "", 80, Priority.URGENT, "Grand froid annoncé"),
+    ("Toothbrush", "", "", 300, Priority.HIGH, ""),
+    ("Socks", "", "", 400, Priority.URGENT, "Neuves de préférence"),
+    ("Warm jacket", Gender.MEN, "", 50, Priority.HIGH, "Toutes tailles"),
+    ("Trainers", Gender.MEN, "", 40, Priority.NORMAL, "Du 40 au 44"),
+    ("Nappies", "", "", 30, Priority.NORMAL, ""),
+    ("Power bank", "", "", 20, Priority.NORMAL, ""),
+]
+
+
+def seed(session: Session) -> None:
+    sites = seed_sites(session)
+    items = seed_catalogue(session)
+    admin = session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    assign_demo_volunteer(session, sites)
+    seed_needs(session, sites, items, admin)
+    if admin is not None and not session.scalar(select(func.count()).select_from(Crate)):
+        seed_crates(session, sites, items, admin)
+
+
+def seed_sites(session: Session) -> dict[str, Site]:
+    existing = {site.name: site for site in session.scalars(select(Site))}
+    for name, kind, address, postcode, city, lat, lon, hours, contact, public in SITES:
+        if name not in existing:
+            existing[name] = Site(
+                name=name,
+                kind=kind,
+                address=address,
+                postcode=postcode,
+                city=city,
+                latitude=lat,
+                longitude=lon,
+                opening_hours=hours,
+                contact=contact,
+                is_public=public,
+            )
+            session.add(existing[name])
+    session.flush()
+    return existing
+
+
+def seed_catalogue(session: Session) -> dict[str, Item]:
+    existing = {item.name_en: item for item in session.scalars(select(Item))}
+    for category, name_fr, name_en, unit, size_range, gendered in CATALOGUE:
+        if name_en not in existing:
+            existing[name_en] = Item(
+                category=category,
+                name_fr=name_fr,
+                name_en=name_en,
+                unit=unit,
+                size_range=size_range,
+                gendered=gendered,
+            )
+            session.add(existing[name_en])
+    session.flush()
+    return existing
+
+
+def assign_demo_volunteer(session: Session, sites: dict[str, Site]) -> None:
+    volunteer = session.scalar(select(User).where(User.email == "benevole@relais.test"))
+    if volunteer is not None and not volunteer.sites:
+        volunteer.sites = [sites["Point de collecte Lille"], sites["Entrepôt Calais"]]
+
+
+def seed_needs(
+    session: Session, sites: dict[str, Site], items: dict[str, Item], admin: User | None
+) -> None:
+    if admin is None or session.scalar(select(func.count()).select_from(NeedLine)):
+        return
+    for site in sites.values():
+        if site.kind == SiteKind.WAREHOUSE:
+            continue
+        for name, gender, size, target, priority, note in NEEDS:
+            services.set_need(
+                session,
+                actor=admin,
+                site_id=site.id,
+                item_id=items[name].id,
+                target_quantity=target,
+                gender=gender,
+                size=size,
+                priority=priority,
+                note=note,
+            )
+
+
+def random_line(rng: random.Random, items: list[Item]) -> services.LineInput:
+    item = rng.choice(items)
+    gender = (
+        rng.choice([Gender.MEN, Gender.MEN, Gender.WOMEN, Gender.BOYS]) if item.gendered else ""
+    )
+    size = rng.choice(item.sizes) if item.sizes else ""
+    return services.LineInput(
+        item_id=item.id, quantity=rng.randint(2, 40), gender=gender, size=size
+    )
+
+
+def seed_crates(
+    session: Session, sites: dict[str, Site], items: dict[str, Item], admin: User
+) -> None:
+    """About 320 crates: most in stock, some on the road, handed out, scrapped or empty."""
+    rng = random.Random(2026)
+    catalogue = list(items.values())
+    site_list = list(sites.values())
+    warehouse = sites["Entrepôt Calais"]
+    crates = services.create_crates(session, actor=admin, count=320)
+    for index, crate in enumerate(crates[:300]):
+        site = warehouse if index % 3 == 0 else rng.choice(site_list)
+        lines = [random_line(rng, catalogue) for _ in range(rng.randint(1, 3))]
+        expiry = date.today() + timedelta(days=rng.randint(30, 400)) if index % 7 == 0 else None
+        services.pack_crate(
+            session, actor=admin, crate=crate, site_id=site.id, lines=lines, expiry_date=expiry
+        )
+        if index % 10 == 1 and site.id != warehouse.id:
+            services.dispatch_crate(
+                session, actor=admin, crate=crate, destination_site_id=warehouse.id
+            )
+        elif index % 10 == 2:
+            services.distribute_crate(session, actor=admin, crate=crate)
+        elif index % 25 == 3:
+            services.scrap_crate(session, actor=admin, crate=crate, reason="Mouillé")

@@ -1,0 +1,397 @@
+"""Inventory: sites, the item catalogue, crates, need lists and the stock ledger tables.
+
+Stock is counted per StockItem: an Item at one gender and size. Only
+inventory/ledger.py writes StockMovement and StockLevel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models import User, UTCDateTime, str_enum, utcnow
+from inventory.codes import display_code
+
+
+class SiteKind(StrEnum):
+    COLLECTION_POINT = "collection_point"
+    WAREHOUSE = "warehouse"
+    DISTRIBUTION_POINT = "distribution_point"
+
+
+SITE_KIND_LABELS = {
+    SiteKind.COLLECTION_POINT: _l("Collection point"),
+    SiteKind.WAREHOUSE: _l("Warehouse"),
+    SiteKind.DISTRIBUTION_POINT: _l("Distribution point"),
+}
+
+
+class Category(StrEnum):
+    CLOTHING = "clothing"
+    SHOES = "shoes"
+    BEDDING = "bedding"
+    HYGIENE = "hygiene"
+    FOOD = "food"
+    BABY = "baby"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.CLOTHING: _l("Clothing"),
+    Category.SHOES: _l("Shoes"),
+    Category.BEDDING: _l("Bedding and shelter"),
+    Category.HYGIENE: _l("Hygiene"),
+    Category.FOOD: _l("Food and drink"),
+    Category.BABY: _l("Baby"),
+    Category.OTHER: _l("Other"),
+}
+
+
+class Unit(StrEnum):
+    PIECE = "piece"
+    PAIR = "pair"
+    PACK = "pack"
+    KG = "kg"
+    LITRE = "litre"
+
+
+UNIT_LABELS = {
+    Unit.PIECE: _l("piece"),
+    Unit.PAIR: _l("pair"),
+    Unit.PACK: _l("pack"),
+    Unit.KG: _l("kg"),
+    Unit.LITRE: _l("litre"),
+}
+
+
+class Gender(StrEnum):
+    MEN = "men"
+    WOMEN = "women"
+    BOYS = "boys"
+    GIRLS = "girls"
+    UNISEX_ADULT = "unisex_adult"
+    UNISEX_CHILD = "unisex_child"
+    BABY = "baby"
+
+
+GENDER_LABELS = {
+    Gender.MEN: _l("Men"),
+    Gender.WOMEN: _l("Women"),
+    Gender.BOYS: _l("Boys"),
+    Gender.GIRLS: _l("Girls"),
+    Gender.UNISEX_ADULT: _l("Unisex adult"),
+    Gender.UNISEX_CHILD: _l("Unisex child"),
+    Gender.BABY: _l("Baby"),
+}
+
+
+class SizeRange(StrEnum):
+    LETTERS = "letters"
+    EU_SHOES = "eu_shoes"
+    CHILD_AGE = "child_age"
+
+
+SIZES: dict[SizeRange, tuple[str, ...]] = {
+    SizeRange.LETTERS: ("XS", "S", "M", "L", "XL", "XXL"),
+    SizeRange.EU_SHOES: tuple(str(size) for size in range(17, 49)),
+    SizeRange.CHILD_AGE: (
+        "0-3m",
+        "3-6m",
+        "6-12m",
+        "12-18m",
+        "18-24m",
+        "2y",
+        "3y",
+        "4y",
+        "5y",
+        "6y",
+        "8y",
+        "10y",
+        "12y",
+        "14y",
+        "16y",
+    ),
+}
+
+
+class CrateState(StrEnum):
+    EMPTY = "empty"
+    IN_STOCK = "in_stock"
+    IN_TRANSIT = "in_transit"
+    DISTRIBUTED = "distributed"
+    SCRAPPED = "scrapped"
+    LOST = "lost"
+
+
+CRATE_STATE_LABELS = {
+    CrateState.EMPTY: _l("Empty"),
+    CrateState.IN_STOCK: _l("In stock"),
+    CrateState.IN_TRANSIT: _l("In transit"),
+    CrateState.DISTRIBUTED: _l("Distributed"),
+    CrateState.SCRAPPED: _l("Scrapped"),
+    CrateState.LOST: _l("Lost"),
+}
+
+
+CRATE_EVENT_LABELS = {
+    "created": _l("Label printed"),
+    "packed": _l("Packed"),
+    "contents_edited": _l("Contents corrected"),
+    "checked_in": _l("Checked in"),
+    "dispatched": _l("Sent to another site"),
+    "distributed": _l("Distributed"),
+    "scrapped": _l("Scrapped"),
+    "lost": _l("Marked lost after a stocktake"),
+}
+
+
+class MovementReason(StrEnum):
+    RECEIVED = "received"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    LOADED = "loaded"
+    DISTRIBUTED = "distributed"
+    RETURNED = "returned"
+    ADJUSTED = "adjusted"
+    SCRAPPED = "scrapped"
+    EXPIRED = "expired"
+
+
+MOVEMENT_REASON_LABELS = {
+    MovementReason.RECEIVED: _l("Received"),
+    MovementReason.TRANSFER_OUT: _l("Sent to another site"),
+    MovementReason.TRANSFER_IN: _l("Arrived from another site"),
+    MovementReason.LOADED: _l("Loaded on a van"),
+    MovementReason.DISTRIBUTED: _l("Distributed"),
+    MovementReason.RETURNED: _l("Returned"),
+    MovementReason.ADJUSTED: _l("Adjusted"),
+    MovementReason.SCRAPPED: _l("Scrapped"),
+    MovementReason.EXPIRED: _l("Expired"),
+}
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+PRIORITY_LABELS = {
+    Priority.URGENT: _l("Urgent"),
+    Priority.HIGH: _l("High"),
+    Priority.NORMAL: _l("Normal"),
+}
+
+PRIORITY_ORDER = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    city: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(255), default="")
+    is_public: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(db.Model):
+    """A kind of thing in the catalogue: "Trousers", "Sleeping bag", "Toothbrush"."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category), index=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    unit: Mapped[Unit] = mapped_column(str_enum(Unit), default=Unit.PIECE)
+    size_range: Mapped[SizeRange | None] = mapped_column(str_enum(SizeRange))
+    gendered: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (UniqueConstraint("name_en", "category", name="item_name"),)
+
+    def name(self, locale: str) -> str:
+        return self.name_fr if locale == "fr" else self.name_en
+
+    @property
+    def sizes(self) -> tuple[str, ...]:
+        return SIZES[self.size_range] if self.size_range else ()
+
+
+class StockItem(db.Model):
+    """What stock is counted by: an item at one gender and size (both empty when they
+    do not apply, as for toothbrushes)."""
+
+    __tablename__ = "stock_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    # "" rather than NULL when gender or size does not apply, so the unique constraint
+    # holds (NULLs never collide) and two volunteers never create the same variant twice.
+    gender: Mapped[str] = mapped_column(String(16), default="")
+    size: Mapped[str] = mapped_column(String(12), default="")
+
+    item: Mapped[Item] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "gender", "size", name="stock_item_variant"),
+        Index("ix_stock_items_item_id", "item_id"),
+    )
+
+    def label(self, locale: str) -> str:
+        parts = [self.item.name(locale)]
+        if self.gender:
+            parts.append(str(GENDER_LABELS[Gender(self.gender)]))
+        if self.size:
+            parts.append(self.size)
+        return " · ".join(parts)
+
+
+class Crate(db.Model):
+    __tablename__ = "crates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    state: Mapped[CrateState] = mapped_column(str_enum(CrateState), default=CrateState.EMPTY)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    destination_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    expiry_date: Mapped[date | None]
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site | None] = relationship(foreign_keys=[site_id])
+    destination: Mapped[Site | None] = relationship(foreign_keys=[destination_site_id])
+    lines: Mapped[list[CrateLine]] = relationship(
+        back_populates="crate", cascade="all, delete-orphan", order_by="CrateLine.id"
+    )
+
+    __table_args__ = (
+        Index("ix_crates_state_site", "state", "site_id"),
+        CheckConstraint("weight_grams IS NULL OR weight_grams >= 0", name="weight_not_negative"),
+    )
+
+    @property
+    def display_code(self) -> str:
+        return display_code(self.code)
+
+
+class CrateLine(db.Model):
+    __tablename__ = "crate_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crate_id: Mapped[int] = mapped_column(ForeignKey("crates.id", ondelete="CASCADE"))
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"))
+    quantity: Mapped[int]
+
+    crate: Mapped[Crate] = relationship(back_populates="lines")
+    stock_item: Mapped[StockItem] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("crate_id", "stock_item_id", name="crate_line_item"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_crate_lines_stock_item_id", "stock_item_id"),
+    )
+
+
+class CrateEvent(db.Model):
+    """One entry of a crate's timeline: who did what, when, where."""
+
+    __tablename__ = "crate_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crate_id: Mapped[int] = mapped_column(ForeignKey("crates.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+    site: Mapped[Site | None] = relationship()
+
+
+class StockMovement(db.Model):
+    """Append-only: never updated, never deleted. Mistakes get a reversing movement."""
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"))
+    quantity: Mapped[int]
+    reason: Mapped[MovementReason] = mapped_column(str_enum(MovementReason))
+    crate_id: Mapped[int | None] = mapped_column(ForeignKey("crates.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("stock_movements.id"))
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stock_item: Mapped[StockItem] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        Index("ix_stock_movements_site_item", "site_id", "stock_item_id", "id"),
+    )
+
+
+class StockLevel(db.Model):
+    """The running balance of one stock item at one site."""
+
+    __tablename__ = "stock_levels"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(default=0)
+
+    stock_item: Mapped[StockItem] = relationship()
+
+
+class NeedLine(db.Model):
+    """What a site needs: an item, optionally at one gender and size ("" = any)."""
+
+    __tablename__ = "need_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    gender: Mapped[str] = mapped_column(String(16), default="")
+    size: Mapped[str] = mapped_column(String(12), default="")
+    target_quantity: Mapped[int]
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.NORMAL)
+    note: Mapped[str] = mapped_column(String(255), default="")
+
+    site: Mapped[Site] = relationship()
+    item: Mapped[Item] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("site_id", "item_id", "gender", "size", name="need_line_variant"),
+        CheckConstraint("target_quantity > 0", name="target_positive"),
+    )

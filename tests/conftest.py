@@ -1,0 +1,240 @@
+"""Fixtures: an app on SQLite (or PostgreSQL with TEST_DATABASE_URL) built by the
+migrations, a session rolled back after each test, factories and signed-in clients."""
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from app import create_app
+from app.extensions import db
+from app.models import Role, User
+from inventory import services
+from inventory.models import Crate, Item, Site, SiteKind, SizeRange, Unit
+
+PASSWORD = "correct horse battery staple"
+counter = itertools.count(1)
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'relais-test.sqlite3'}"
+
+
+def test_config(url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "https://relais.test",
+        "INSTANCE_PATH": str(instance),
+        **overrides,
+    }
+
+
+def reset_schema(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return database_url(tmp_path_factory)
+
+
+def forget_previous_request() -> None:
+    """Requests in a test share the test's app context, and so its `g`: drop what one
+    request cached there (the signed-in user, the API token) before the next one."""
+    for key in ("_login_user", "api_user", "api_token"):
+        g.pop(key, None)
+
+
+@pytest.fixture(scope="session")
+def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    app = create_app(test_config(db_url, tmp_path_factory.mktemp("instance")))
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_request)
+    reset_schema(app)
+    return app
+
+
+@pytest.fixture
+def on_postgres(app: Flask) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[scoped_session[Session]]:
+    """Everything a test writes, commits included, is rolled back afterwards: the test's
+    session joins an outer transaction and its commits only release savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine
+        # (a new connection) over the connection it is bound to.
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        db.session = session
+        try:
+            yield session
+        finally:
+            session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Any) -> FlaskClient:
+    return app.test_client()
+
+
+# --- factories ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_site(db_session: Any) -> Callable[..., Site]:
+    def make(**overrides: Any) -> Site:
+        number = next(counter)
+        site = Site(
+            **{
+                "name": f"Site {number}",
+                "kind": SiteKind.COLLECTION_POINT,
+                "address": f"{number} rue de la Paix",
+                "postcode": "62100",
+                "city": "Calais",
+                "opening_hours": "Sam 10h-16h",
+                **overrides,
+            }
+        )
+        db_session.add(site)
+        db_session.flush()
+        return site
+
+    return make
+
+
+@pytest.fixture
+def make_item(db_session: Any) -> Callable[..., Item]:
+    def make(**overrides: Any) -> Item:
+        number = next(counter)
+        item = Item(
+            **{
+                "category": "hygiene",
+                "name_fr": f"Brosse à dents {number}",
+                "name_en": f"Toothbrush {number}",
+                "unit": Unit.PIECE,
+                **overrides,
+            }
+        )
+        db_session.add(item)
+        db_session.flush()
+        return item
+
+    return make
+
+
+@pytest.fixture
+def make_trousers(make_item: Callable[..., Item]) -> Callable[..., Item]:
+    def make(**overrides: Any) -> Item:
+        number = next(counter)
+        return make_item(
+            **{
+                "category": "clothing",
+                "name_fr": f"Pantalon {number}",
+                "name_en": f"Trousers {number}",
+                "size_range": SizeRange.LETTERS,
+                "gendered": True,
+                **overrides,
+            }
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db_session: Any) -> Callable[..., User]:
+    def make(
+        role: Role = Role.VOLUNTEER, sites: list[Site] | None = None, **overrides: Any
+    ) -> User:
+        user = User(
+            email=overrides.pop("email", f"user{next(counter)}@relais.test"),
+            role=role,
+            display_name=overrides.pop("display_name", f"{role.value.title()} Test"),
+            **overrides,
+        )
+        user.set_password(PASSWORD)
+        user.sites = list(sites or [])
+        db_session.add(user)
+        db_session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def make_crate(
+    db_session: Any, admin: User, make_site: Callable[..., Site], make_item: Callable[..., Item]
+) -> Callable[..., Crate]:
+    """An empty crate, or a packed one when `site` (and optionally `lines`) are given."""
+
+    def make(
+        site: Site | None = None, lines: list[services.LineInput] | None = None, **pack: Any
+    ) -> Crate:
+        (crate,) = services.create_crates(db_session, actor=admin, count=1)
+        if site is not None:
+            lines = lines or [services.LineInput(item_id=make_item().id, quantity=10)]
+            services.pack_crate(
+                db_session, actor=admin, crate=crate, site_id=site.id, lines=lines, **pack
+            )
+        db_session.flush()
+        return crate
+
+    return make
+
+
+def sign_in(client: FlaskClient, user: User) -> FlaskClient:
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def login(app: Flask, db_session: Any) -> Callable[[User], FlaskClient]:
+    """A new client signed in as the given user."""
+    return lambda user: sign_in(app.test_client(), user)
+
+
+@pytest.fixture
+def api_token(client: FlaskClient) -> Callable[[User], dict[str, str]]:
+    """Authorization headers with a fresh API token for the given user."""
+
+    def headers(user: User) -> dict[str, str]:
+        response = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    return headers
