@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import find_user_by_email, normalise_email
+from app.errors import DomainError
 from app.extensions import db
 from app.models import ApiToken, Role, User, utcnow
 
@@ -43,9 +44,12 @@ def create_user(
         raise click.ClickException(f"A user with the email {email} already exists.")
     user = User(email=normalise_email(email), role=Role(role), display_name=name)
     user.set_password(password)
+    try:
+        if site_ids:
+            current_app.extensions[SITE_ASSIGNER_KEY](db.session, user, site_ids)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     db.session.add(user)
-    if site_ids:
-        current_app.extensions[SITE_ASSIGNER_KEY](db.session, user, site_ids)
     db.session.commit()
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 

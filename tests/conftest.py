@@ -1,5 +1,9 @@
 """Fixtures: an app on SQLite (or PostgreSQL with TEST_DATABASE_URL) built by the
-migrations, a session rolled back after each test, factories and signed-in clients."""
+migrations, a session rolled back after each test, factories and signed-in clients.
+
+Factories commit (inside the test's outer transaction) so that what they make exists
+the way earlier requests would have left it: a request that fails and rolls back
+does not take the test's data with it."""
 
 import itertools
 import os
@@ -15,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, Item, Site, SiteKind, SizeRange, Unit
@@ -31,7 +35,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'relais-test.sqlite3'}"
 
 
-def test_config(url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
+def config_for_tests(url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -59,18 +63,27 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def forget_previous_request() -> None:
-    """Requests in a test share the test's app context, and so its `g`: drop what one
-    request cached there (the signed-in user, the API token) before the next one."""
-    for key in ("_login_user", "api_user", "api_token"):
-        g.pop(key, None)
+    """Requests in a test share the test's app context, and so its `g`: drop what the
+    previous request cached there (signed-in user, API token, locale) as a server would."""
+    g.__dict__.clear()
 
 
 @pytest.fixture(scope="session")
 def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    app = create_app(test_config(db_url, tmp_path_factory.mktemp("instance")))
+    app = create_app(config_for_tests(db_url, tmp_path_factory.mktemp("instance")))
     app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_request)
     reset_schema(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off_again() -> Iterator[None]:
+    """Flask-Limiter keeps `enabled` and its counters on the one shared extension object,
+    so a test that builds an app with rate limits on must not leave them on for others."""
+    yield
+    if limiter.enabled:
+        limiter.reset()
+        limiter.enabled = False
 
 
 @pytest.fixture
@@ -126,7 +139,7 @@ def make_site(db_session: Any) -> Callable[..., Site]:
             }
         )
         db_session.add(site)
-        db_session.flush()
+        db_session.commit()
         return site
 
     return make
@@ -146,7 +159,7 @@ def make_item(db_session: Any) -> Callable[..., Item]:
             }
         )
         db_session.add(item)
-        db_session.flush()
+        db_session.commit()
         return item
 
     return make
@@ -184,7 +197,7 @@ def make_user(db_session: Any) -> Callable[..., User]:
         user.set_password(PASSWORD)
         user.sites = list(sites or [])
         db_session.add(user)
-        db_session.flush()
+        db_session.commit()
         return user
 
     return make
@@ -210,7 +223,7 @@ def make_crate(
             services.pack_crate(
                 db_session, actor=admin, crate=crate, site_id=site.id, lines=lines, **pack
             )
-        db_session.flush()
+        db_session.commit()
         return crate
 
     return make
