@@ -14,7 +14,7 @@ from app.idempotency import Answer, run_once
 from app.permissions import public, requires
 from inventory import queries, services
 from inventory.models import Crate, Gender, StockItem
-from inventory.views import label_format_from, labels_for, pdf_response
+from inventory.views.labels import label_format_from, labels_for, pdf_response
 
 blp = Blueprint(
     "inventory_api", __name__, url_prefix="/api/v1", description="Crates, stock and needs"

@@ -1,0 +1,136 @@
+"""The inventory blueprints and what their pages share: where the volunteer is working,
+running a form action once, answering with the crate panel, CSV."""
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import db, htmx
+from app.idempotency import Answer, run_once
+from inventory import queries, services
+from inventory.models import (
+    CATEGORY_LABELS,
+    CRATE_EVENT_LABELS,
+    CRATE_STATE_LABELS,
+    GENDER_LABELS,
+    MOVEMENT_REASON_LABELS,
+    PRIORITY_LABELS,
+    SITE_KIND_LABELS,
+    UNIT_LABELS,
+    Crate,
+    Item,
+    Site,
+    StockItem,
+)
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+links = Blueprint("links", __name__)
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "CATEGORY_LABELS": CATEGORY_LABELS,
+        "CRATE_EVENT_LABELS": CRATE_EVENT_LABELS,
+        "CRATE_STATE_LABELS": CRATE_STATE_LABELS,
+        "GENDER_LABELS": GENDER_LABELS,
+        "MOVEMENT_REASON_LABELS": MOVEMENT_REASON_LABELS,
+        "PRIORITY_LABELS": PRIORITY_LABELS,
+        "SITE_KIND_LABELS": SITE_KIND_LABELS,
+        "UNIT_LABELS": UNIT_LABELS,
+        "locale_name": locale_name,
+        "new_event_id": lambda: uuid.uuid4().hex,
+    }
+
+
+def locale_name(thing: Item | StockItem) -> str:
+    locale = str(get_locale() or "fr")
+    return thing.label(locale) if isinstance(thing, StockItem) else thing.name(locale)
+
+
+# --- where the volunteer is working ---------------------------------------------------
+
+
+def sites_for_actor() -> list[Site]:
+    sites = queries.list_sites(db.session)
+    return [site for site in sites if current_user.may_act_at(site.id)]
+
+
+def working_site() -> Site | None:
+    """The site this volunteer scans at: chosen on the scan page, kept in the session."""
+    choices = sites_for_actor()
+    chosen = session.get("site_id")
+    for site in choices:
+        if site.id == chosen:
+            return site
+    return choices[0] if choices else None
+
+
+# --- running form actions once --------------------------------------------------------
+
+
+def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
+    """Run a form action, once per rendered form (its hidden event_id), and commit.
+    `work` returns the message to show; a replayed submit shows it again."""
+    event_id = (request.form.get("event_id") or "")[:64] or None
+
+    def run() -> Answer:
+        return Answer(200, {"message": work()})
+
+    answer = run_once(
+        db.session,
+        actor_id=current_user.id,
+        event_id=event_id,
+        action=action,
+        payload=payload,
+        work=run,
+        record_errors=False,
+    )
+    db.session.commit()
+    return answer
+
+
+def crate_answer(crate_code: str, answer: Answer) -> Response | str:
+    message = answer.body["message"]
+    if htmx:
+        crate = services.get_crate(db.session, crate_code)
+        return render_template(
+            "inventory/_crate_panel.html", **crate_context(crate), message=message
+        )
+    flash(message, "success")
+    return redirect(url_for("inventory.crate_detail", code=crate_code), 303)
+
+
+def crate_context(crate: Crate) -> dict[str, Any]:
+    return {
+        "crate": crate,
+        "here": working_site(),
+        "sites": sites_for_actor(),
+        "all_sites": queries.list_sites(db.session),
+        "timeline": queries.crate_timeline(db.session, crate.id),
+    }
+
+
+def csv_response(filename: str, header: list[str], rows: Any) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(cell) for cell in header])
+    for row in rows:
+        writer.writerow([str(cell) for cell in row])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,394 @@
+"""Scanning and acting on crates, one at a time or several at once."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from app.errors import DomainError, InvalidInput
+from app.extensions import db, htmx
+from app.permissions import requires
+from inventory import queries, services
+from inventory.forms import read_date, read_int, read_lines, read_weight_grams
+from inventory.models import (
+    Crate,
+    CrateState,
+    Item,
+    StockItem,
+)
+from inventory.views.common import (
+    act_once,
+    bp,
+    crate_answer,
+    crate_context,
+    links,
+    sites_for_actor,
+    working_site,
+)
+
+# --- scanning -------------------------------------------------------------------------
+
+
+@links.get("/c/<code>")
+@requires("crates.scan")
+def crate_link(code: str) -> Response:
+    """Where a crate's QR code points."""
+    crate = services.get_crate(db.session, code)
+    return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
+
+
+@bp.get("/scan")
+@requires("crates.scan")
+def scan() -> Response | str | tuple[str, int]:
+    typed = request.args.get("code", "").strip()
+    if typed:
+        try:
+            crate = services.get_crate(db.session, typed)
+        except DomainError as error:
+            return render_scan(error=error.message, typed=typed), int(error.status)
+        endpoint = "inventory.pack" if crate.state == CrateState.EMPTY else "inventory.crate_detail"
+        if htmx:
+            response = Response(status=204)
+            response.headers["HX-Location"] = url_for(endpoint, code=crate.code)
+            return response
+        return redirect(url_for(endpoint, code=crate.code), 303)
+    return render_scan()
+
+
+def render_scan(error: str | None = None, typed: str = "") -> str:
+    template = "inventory/_scan_result.html" if htmx else "inventory/scan.html"
+    return render_template(
+        template, error=error, typed=typed, here=working_site(), sites=sites_for_actor()
+    )
+
+
+@bp.post("/scan/site")
+@requires("crates.scan")
+def choose_site() -> Response:
+    site_id = read_int(request.form, "site_id")
+    site = services.get_site(db.session, site_id or 0)
+    services.ensure_may_act_at(current_user, site)
+    session["site_id"] = site.id
+    return redirect(url_for("inventory.scan"), 303)
+
+
+# --- one crate ------------------------------------------------------------------------
+
+
+@bp.get("/crates/<code>")
+@requires("crates.scan")
+def crate_detail(code: str) -> str:
+    crate = services.get_crate(db.session, code)
+    return render_template("inventory/crate_detail.html", **crate_context(crate))
+
+
+@bp.route("/crates/<code>/pack", methods=["GET", "POST"])
+@requires("crates.act")
+def pack(code: str) -> Response | str | tuple[str, int]:
+    crate = services.get_crate(db.session, code, for_update=request.method == "POST")
+    if crate.state != CrateState.EMPTY:
+        return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
+    if request.method == "POST" and request.form.get("add_row") is None:
+        try:
+            return crate_answer(
+                crate.code,
+                act_once(
+                    "pack",
+                    lambda: do_pack(crate),
+                    code=crate.code,
+                    form=request.form.to_dict(flat=False),
+                ),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            return render_pack(code, request.form, error), int(error.status)
+    return render_pack(code, request.form if request.method == "POST" else MultiDict())
+
+
+def do_pack(crate: Crate) -> str:
+    form = request.form
+    site_id = read_int(form, "site_id")
+    services.pack_crate(
+        db.session,
+        actor=current_user,
+        crate=crate,
+        site_id=site_id or 0,
+        lines=read_lines(form),
+        expiry_date=read_date(form, "expiry_date"),
+        weight_grams=read_weight_grams(form),
+        note=form.get("note", ""),
+    )
+    session["site_id"] = site_id
+    return _("Crate %(code)s packed and in stock.", code=crate.display_code)
+
+
+def render_pack(code: str, form: MultiDict[str, str], error: DomainError | None = None) -> str:
+    crate = services.get_crate(db.session, code)
+    here = working_site()
+    rows = posted_rows(form)
+    if not rows or form.get("add_row") is not None:
+        rows.append(blank_row())
+    return render_template(
+        "inventory/pack.html",
+        crate=crate,
+        here=here,
+        sites=sites_for_actor(),
+        rows=rows,
+        items=queries.list_items(db.session),
+        recent=queries.recent_stock_items_packed_at(db.session, here.id) if here else [],
+        form=form,
+        error=error,
+    )
+
+
+def blank_row(
+    item: Item | None = None, gender: str = "", size: str = "", quantity: str = ""
+) -> dict[str, Any]:
+    return {
+        "key": uuid.uuid4().hex[:8],
+        "item": item,
+        "gender": gender,
+        "size": size,
+        "quantity": quantity,
+    }
+
+
+def posted_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for key in form.getlist("row"):
+        raw_item = form.get(f"item_id-{key}", "")
+        item = db.session.get(Item, int(raw_item)) if raw_item.isdigit() else None
+        row = blank_row(
+            item,
+            form.get(f"gender-{key}", ""),
+            form.get(f"size-{key}", ""),
+            form.get(f"quantity-{key}", ""),
+        )
+        row["key"] = key if key.isalnum() else row["key"]
+        rows.append(row)
+    return rows
+
+
+@bp.get("/pack-line")
+@requires("crates.act")
+def pack_line() -> str:
+    """One crate line, for an item picked from the search or the recent items."""
+    stock_item_id = request.args.get("stock_item_id", type=int)
+    if stock_item_id:
+        stock_item = db.session.get(StockItem, stock_item_id) or abort(404)
+        row = blank_row(stock_item.item, stock_item.gender, stock_item.size)
+    else:
+        item = db.session.get(Item, request.args.get("item_id", type=int) or 0) or abort(404)
+        row = blank_row(item)
+    return render_template(
+        "inventory/_pack_line.html", row=row, items=queries.list_items(db.session)
+    )
+
+
+@bp.get("/items/search")
+@requires("crates.act")
+def item_search() -> str:
+    text = request.args.get("q", "")[:60]
+    return render_template(
+        "inventory/_item_results.html", items=queries.search_items(db.session, text), text=text
+    )
+
+
+def crate_action(
+    code: str, action: str, work: Callable[[Crate], str], **payload: Any
+) -> Response | str:
+    crate = services.get_crate(db.session, code, for_update=True)
+    return crate_answer(
+        crate.code, act_once(action, lambda: work(crate), code=crate.code, **payload)
+    )
+
+
+@bp.post("/crates/<code>/check-in")
+@requires("crates.act")
+def check_in(code: str) -> Response | str:
+    site_id = read_int(request.form, "site_id") or 0
+
+    def work(crate: Crate) -> str:
+        services.check_in_crate(db.session, actor=current_user, crate=crate, site_id=site_id)
+        return _(
+            "Crate %(code)s checked in at %(site)s.", code=crate.display_code, site=crate.site.name
+        )
+
+    return crate_action(code, "check_in", work, site_id=site_id)
+
+
+@bp.post("/crates/<code>/dispatch")
+@requires("crates.act")
+def dispatch(code: str) -> Response | str:
+    site_id = read_int(request.form, "site_id") or 0
+
+    def work(crate: Crate) -> str:
+        services.dispatch_crate(
+            db.session, actor=current_user, crate=crate, destination_site_id=site_id
+        )
+        return _(
+            "Crate %(code)s is on its way to %(site)s.",
+            code=crate.display_code,
+            site=crate.destination.name,
+        )
+
+    return crate_action(code, "dispatch", work, site_id=site_id)
+
+
+@bp.post("/crates/<code>/distribute")
+@requires("crates.act")
+def distribute(code: str) -> Response | str:
+    def work(crate: Crate) -> str:
+        services.distribute_crate(db.session, actor=current_user, crate=crate)
+        return _("Crate %(code)s marked distributed.", code=crate.display_code)
+
+    return crate_action(code, "distribute", work)
+
+
+@bp.post("/crates/<code>/scrap")
+@requires("crates.act")
+def scrap(code: str) -> Response | str:
+    reason = request.form.get("reason", "")
+
+    def work(crate: Crate) -> str:
+        services.scrap_crate(db.session, actor=current_user, crate=crate, reason=reason)
+        return _("Crate %(code)s scrapped.", code=crate.display_code)
+
+    return crate_action(code, "scrap", work, reason=reason)
+
+
+@bp.route("/crates/<code>/contents", methods=["GET", "POST"])
+@requires("crates.act")
+def edit_contents(code: str) -> Response | str | tuple[str, int]:
+    crate = services.get_crate(db.session, code, for_update=request.method == "POST")
+    if request.method == "POST" and request.form.get("add_row") is None:
+
+        def work() -> str:
+            kept = [line for line in read_lines(request.form) if line.quantity != 0]
+            services.edit_crate_contents(db.session, actor=current_user, crate=crate, lines=kept)
+            return _("Contents of crate %(code)s corrected.", code=crate.display_code)
+
+        try:
+            return crate_answer(
+                crate.code,
+                act_once("contents", work, code=crate.code, form=request.form.to_dict(flat=False)),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            return render_contents(code, request.form, error), int(error.status)
+    return render_contents(code, request.form if request.method == "POST" else None)
+
+
+def render_contents(
+    code: str, form: MultiDict[str, str] | None, error: DomainError | None = None
+) -> str:
+    crate = services.get_crate(db.session, code)
+    if form is None:
+        rows = [
+            blank_row(
+                line.stock_item.item,
+                line.stock_item.gender,
+                line.stock_item.size,
+                str(line.quantity),
+            )
+            for line in crate.lines
+        ]
+    else:
+        rows = posted_rows(form)
+        if form.get("add_row") is not None:
+            rows.append(blank_row())
+    return render_template(
+        "inventory/edit_contents.html",
+        crate=crate,
+        rows=rows,
+        items=queries.list_items(db.session),
+        error=error,
+    )
+
+
+# --- several crates at once -----------------------------------------------------------
+
+BATCH_ACTIONS = ("check_in", "dispatch", "distribute", "scrap")
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@requires("crates.act")
+def batch() -> Response | str | tuple[str, int]:
+    """Scan many crates, then apply one action to all of them, all or nothing."""
+    codes = request.values.getlist("codes")
+    added = request.values.get("code", "").strip()
+    error = None
+    if added:
+        try:
+            crate = services.get_crate(db.session, added)
+            if crate.code not in codes:
+                codes.append(crate.code)
+        except DomainError as problem:
+            error = problem.message
+    if request.method == "POST" and request.form.get("action") in BATCH_ACTIONS and not added:
+        try:
+            answer = act_once(
+                "batch", lambda: apply_batch(codes), codes=codes, form=request.form.to_dict()
+            )
+        except DomainError as problem:
+            db.session.rollback()
+            return render_batch(codes, problem.message), int(problem.status)
+        flash(answer.body["message"], "success")
+        return redirect(url_for("inventory.batch"), 303)
+    crates = [services.get_crate(db.session, code) for code in codes]
+    status = 422 if error else 200
+    return render_batch([crate.code for crate in crates], error), status
+
+
+def apply_batch(codes: list[str]) -> str:
+    if not codes:
+        raise InvalidInput(_("Scan at least one crate first."), field="code")
+    action = request.form["action"]
+    site_id = read_int(request.form, "site_id", required=action in ("check_in", "dispatch")) or 0
+    for code in codes:
+        crate = services.get_crate(db.session, code, for_update=True)
+        try:
+            if action == "check_in":
+                services.check_in_crate(
+                    db.session, actor=current_user, crate=crate, site_id=site_id
+                )
+            elif action == "dispatch":
+                services.dispatch_crate(
+                    db.session, actor=current_user, crate=crate, destination_site_id=site_id
+                )
+            elif action == "distribute":
+                services.distribute_crate(db.session, actor=current_user, crate=crate)
+            else:
+                services.scrap_crate(db.session, actor=current_user, crate=crate)
+        except DomainError as problem:
+            problem.message = _("Nothing was changed. %(problem)s", problem=problem.message)
+            raise
+    return _("%(count)s crates updated.", count=len(codes))
+
+
+def render_batch(codes: list[str], error: str | None = None) -> str:
+    crates = [services.get_crate(db.session, code) for code in codes]
+    template = (
+        "inventory/_batch_list.html" if htmx and request.method == "GET" else "inventory/batch.html"
+    )
+    return render_template(
+        template,
+        crates=crates,
+        error=error,
+        here=working_site(),
+        sites=sites_for_actor(),
+        all_sites=queries.list_sites(db.session),
+    )

@@ -1,0 +1,113 @@
+"""Printable crate labels."""
+
+from flask import (
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.idempotency import Answer, run_once
+from app.permissions import requires
+from inventory import labels as label_pdf
+from inventory import services
+from inventory.forms import read_int
+from inventory.models import (
+    Crate,
+)
+from inventory.views.common import (
+    bp,
+)
+
+# --- labels ---------------------------------------------------------------------------
+
+
+@bp.get("/labels")
+@requires("labels.print")
+def labels() -> str:
+    new_codes = [code for code in request.args.get("new", "").split(",") if code]
+    return render_template(
+        "inventory/labels.html",
+        new_codes=new_codes,
+        new_format=label_format_from(request.args.get("format", "")).value,
+    )
+
+
+@bp.post("/labels/blank")
+@requires("crates.create")
+def blank_labels() -> Response:
+    """Create empty crates, then show the link to their labels (post/redirect/get, so a
+    second click on the same form does not create the crates twice)."""
+    count = read_int(request.form, "count") or 0
+
+    def work() -> Answer:
+        crates = services.create_crates(db.session, actor=current_user, count=count)
+        return Answer(201, {"codes": [crate.code for crate in crates]})
+
+    answer = run_once(
+        db.session,
+        actor_id=current_user.id,
+        event_id=(request.form.get("event_id") or None),
+        action="blank_labels",
+        payload={"count": count},
+        work=work,
+        record_errors=False,
+    )
+    db.session.commit()
+    label_format = label_format_from(request.form.get("format", "")).value
+    return redirect(
+        url_for("inventory.labels", new=",".join(answer.body["codes"]), format=label_format), 303
+    )
+
+
+@bp.get("/labels.pdf")
+@requires("labels.print")
+def crate_labels() -> Response:
+    codes = [code for code in request.args.get("codes", "").split(",") if code.strip()]
+    if not codes:
+        raise InvalidInput(_("Name at least one crate code."), field="codes")
+    crates = [services.get_crate(db.session, code) for code in codes[:1000]]
+    return pdf_response(
+        labels_for(crates), label_format_from(request.args.get("format", "")), "crate-labels.pdf"
+    )
+
+
+def label_format_from(raw: str) -> label_pdf.LabelFormat:
+    return (
+        label_pdf.LabelFormat(raw)
+        if raw in label_pdf.LabelFormat._value2member_map_
+        else label_pdf.LabelFormat.A4_SHEET
+    )
+
+
+def labels_for(crates: list[Crate]) -> list[label_pdf.Label]:
+    base = current_app.config["BASE_URL"]
+    locale = str(get_locale() or "fr")
+    return [
+        label_pdf.Label(
+            url=f"{base}/c/{crate.code}",
+            code=crate.display_code,
+            lines=tuple(
+                f"{line.stock_item.label(locale)} × {line.quantity}" for line in crate.lines
+            ),
+            site=crate.site.name if crate.site else "",
+            expiry=crate.expiry_date.isoformat() if crate.expiry_date else "",
+        )
+        for crate in crates
+    ]
+
+
+def pdf_response(
+    labels_: list[label_pdf.Label], label_format: label_pdf.LabelFormat, filename: str
+) -> Response:
+    pdf = label_pdf.render_labels(labels_, label_format, more_template=_("+{count} more"))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
