@@ -40,10 +40,10 @@ def login_rate_limit() -> str:
 
 
 @blp.route("", methods=["POST"])
+@public
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.doc(security=[])
-@public
 @limiter.limit(login_rate_limit)
 def create_token(credentials: dict[str, str]) -> dict[str, object]:
     """Exchange an email and password for a bearer token."""
@@ -57,8 +57,8 @@ def create_token(credentials: dict[str, str]) -> dict[str, object]:
 
 
 @blp.route("/current", methods=["DELETE"])
-@blp.response(204)
 @requires(SIGNED_IN)
+@blp.response(204)
 def revoke_current_token() -> None:
     """Revoke the token this request was made with."""
     g.api_token.revoked_at = utcnow()

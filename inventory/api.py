@@ -211,9 +211,9 @@ def crate_write(
 
 
 @blp.route("/crates", methods=["POST"])
+@requires("crates.create")
 @blp.arguments(CreateCratesSchema)
 @blp.response(201, CodesSchema)
-@requires("crates.create")
 def create_crates(data: dict[str, int]) -> dict[str, list[str]]:
     """Create empty crates (labels to print) and return their codes."""
     crates = services.create_crates(db.session, actor=g.api_user, count=data["count"])
@@ -222,17 +222,17 @@ def create_crates(data: dict[str, int]) -> dict[str, list[str]]:
 
 
 @blp.route("/crates/<code>", methods=["GET"])
-@blp.response(200, CrateSchema)
 @requires("crates.scan")
+@blp.response(200, CrateSchema)
 def get_crate(code: str) -> dict[str, Any]:
     """A crate: its state, where it is and what it holds."""
     return crate_out(services.get_crate(db.session, code))
 
 
 @blp.route("/crates/<code>/pack", methods=["POST"])
+@requires("crates.act")
 @blp.arguments(PackSchema)
 @blp.response(200, CrateSchema)
-@requires("crates.act")
 def pack_crate(data: dict[str, Any], code: str) -> Response:
     """Pack an empty crate at a site with one or more lines."""
     lines = [services.LineInput(**line) for line in data["lines"]]
@@ -254,9 +254,9 @@ def pack_crate(data: dict[str, Any], code: str) -> Response:
 
 
 @blp.route("/crates/<code>/move", methods=["POST"])
+@requires("crates.act")
 @blp.arguments(SiteActionSchema)
 @blp.response(200, CrateSchema)
-@requires("crates.act")
 def move_crate(data: dict[str, Any], code: str) -> Response:
     """The crate is now at `site_id` (checked in there)."""
     return crate_write(
@@ -270,9 +270,9 @@ def move_crate(data: dict[str, Any], code: str) -> Response:
 
 
 @blp.route("/crates/<code>/dispatch", methods=["POST"])
+@requires("crates.act")
 @blp.arguments(SiteActionSchema)
 @blp.response(200, CrateSchema)
-@requires("crates.act")
 def dispatch_crate(data: dict[str, Any], code: str) -> Response:
     """The crate leaves its site for `site_id`; it is in transit until moved there."""
     return crate_write(
@@ -286,9 +286,9 @@ def dispatch_crate(data: dict[str, Any], code: str) -> Response:
 
 
 @blp.route("/crates/<code>/distribute", methods=["POST"])
+@requires("crates.act")
 @blp.arguments(EventSchema)
 @blp.response(200, CrateSchema)
-@requires("crates.act")
 def distribute_crate(data: dict[str, Any], code: str) -> Response:
     """The crate's contents were handed out."""
     return crate_write(
@@ -300,9 +300,9 @@ def distribute_crate(data: dict[str, Any], code: str) -> Response:
 
 
 @blp.route("/crates/<code>/scrap", methods=["POST"])
+@requires("crates.act")
 @blp.arguments(ScrapSchema)
 @blp.response(200, CrateSchema)
-@requires("crates.act")
 def scrap_crate(data: dict[str, Any], code: str) -> Response:
     """The crate and its contents were thrown away."""
     return crate_write(
@@ -316,9 +316,9 @@ def scrap_crate(data: dict[str, Any], code: str) -> Response:
 
 
 @blp.route("/stock", methods=["GET"])
+@requires("stock.view")
 @blp.arguments(StockQuerySchema, location="query")
 @blp.response(200, StockRowSchema(many=True))
-@requires("stock.view")
 def stock(query: dict[str, int]) -> list[dict[str, Any]]:
     """Quantities on hand at a site, per stock item."""
     site = services.get_site(db.session, query["site_id"])
@@ -334,18 +334,18 @@ def stock(query: dict[str, int]) -> list[dict[str, Any]]:
 
 
 @blp.route("/sites", methods=["GET"])
+@public
 @blp.response(200, SiteSchema(many=True))
 @blp.doc(security=[])
-@public
 def sites() -> list[Any]:
     """Public collection and distribution points, with address and opening hours."""
     return list(queries.list_public_collection_points(db.session))
 
 
 @blp.route("/sites/<int:site_id>/needs", methods=["GET"])
+@public
 @blp.response(200, NeedSchema(many=True))
 @blp.doc(security=[])
-@public
 def site_needs(site_id: int) -> list[dict[str, Any]]:
     """What a public site needs now, most urgent first."""
     site = services.get_public_site(db.session, site_id)
@@ -367,9 +367,9 @@ def site_needs(site_id: int) -> list[dict[str, Any]]:
 
 
 @blp.route("/labels.pdf", methods=["GET"])
+@requires("labels.print")
 @blp.arguments(LabelQuerySchema, location="query")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
-@requires("labels.print")
 def labels(query: dict[str, str]) -> Response:
     """Printable labels for existing crates (A4 sheets of 24, or 62 mm thermal)."""
     codes = [code for code in query["codes"].split(",") if code.strip()][:1000]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -394,4 +395,76 @@ class NeedLine(db.Model):
     __table_args__ = (
         UniqueConstraint("site_id", "item_id", "gender", "size", name="need_line_variant"),
         CheckConstraint("target_quantity > 0", name="target_positive"),
+    )
+
+
+class StocktakeStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Stocktake(db.Model):
+    """A count of one site: crates scanned and loose quantities entered, then confirmed
+    into adjustments and lost crates in one go."""
+
+    __tablename__ = "stocktakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    status: Mapped[StocktakeStatus] = mapped_column(
+        str_enum(StocktakeStatus), default=StocktakeStatus.OPEN
+    )
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+    started_by: Mapped[User] = relationship(foreign_keys=[started_by_id])
+
+    __table_args__ = (
+        Index(
+            "uq_stocktakes_open_per_site",
+            "site_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
+    scans: Mapped[list[StocktakeScan]] = relationship(
+        cascade="all, delete-orphan", order_by="StocktakeScan.id.desc()"
+    )
+    counts: Mapped[list[StocktakeCount]] = relationship(
+        cascade="all, delete-orphan", order_by="StocktakeCount.id"
+    )
+
+
+class StocktakeScan(db.Model):
+    __tablename__ = "stocktake_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id", ondelete="CASCADE"))
+    crate_id: Mapped[int] = mapped_column(ForeignKey("crates.id"))
+
+    crate: Mapped[Crate] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (UniqueConstraint("stocktake_id", "crate_id", name="stocktake_crate"),)
+
+
+class StocktakeCount(db.Model):
+    """A loose quantity counted during a stocktake (what is not in any crate)."""
+
+    __tablename__ = "stocktake_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id", ondelete="CASCADE"))
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"))
+    counted: Mapped[int]
+
+    stock_item: Mapped[StockItem] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("stocktake_id", "stock_item_id", name="stocktake_item"),
+        CheckConstraint("counted >= 0", name="counted_not_negative"),
     )

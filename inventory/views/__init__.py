@@ -1,6 +1,6 @@
 """Inventory pages and htmx fragments. Importing the modules registers their routes."""
 
-from inventory.views import crates, labels, needs, stock
+from inventory.views import crates, labels, needs, stock, stocktake
 from inventory.views.common import bp, links, template_helpers
 
-__all__ = ["bp", "crates", "labels", "links", "needs", "stock", "template_helpers"]
+__all__ = ["bp", "crates", "labels", "links", "needs", "stock", "stocktake", "template_helpers"]

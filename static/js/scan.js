@@ -38,8 +38,11 @@
     const input = document.getElementById("code");
     const form = input && input.form;
     const batch = !!form && form.id === "batch-form";
-    const scanner = setUpCamera(input, form, batch);
+    // Counting pages (several crates, stocktake) keep the camera on between crates.
+    const continuous = batch || (!!form && form.hasAttribute("data-continuous"));
+    const scanner = setUpCamera(input, form, batch, continuous);
     if (batch) setUpBatchInput(input, scanner);
+    else if (continuous) setUpCountInput(input, form, scanner);
     else if (form) setUpScanInput(input, form);
   }
 
@@ -63,6 +66,17 @@
     });
   }
 
+  // --- stocktake: a plain htmx form that stays open for the next crate ---
+  function setUpCountInput(input, form, scanner) {
+    form.addEventListener("htmx:beforeRequest", () => { scanner.busy = true; });
+    form.addEventListener("htmx:afterRequest", (event) => {
+      scanner.busy = false;
+      const xhr = event.detail && event.detail.xhr;
+      if (xhr && xhr.status) input.value = "";
+      if (!scanner.running) input.focus();
+    });
+  }
+
   // --- scan page: a plain htmx form ---
   function setUpScanInput(input, form) {
     form.addEventListener("htmx:afterRequest", () => {
@@ -73,7 +87,7 @@
   }
 
   // --- camera ---
-  function setUpCamera(input, form, batch) {
+  function setUpCamera(input, form, batch, continuous) {
     const state = { running: false, busy: false };
     const root = document.querySelector("[data-scanner]");
     const video = root && root.querySelector("#camera");
@@ -107,8 +121,8 @@
     const found = (text) => {
       const now = Date.now();
       if (text === last.text && now - last.time < REPEAT_MS) {
-        // Batch mode keeps scanning: ignore a crate for as long as it stays in view.
-        if (batch) last.time = now;
+        // Counting keeps scanning: ignore a crate for as long as it stays in view.
+        if (continuous) last.time = now;
         return;
       }
       last = { text, time: now };
@@ -120,6 +134,8 @@
         } else {
           submit(form, form.querySelector('button[name="add"]'));
         }
+      } else if (continuous) {
+        submit(form);
       } else {
         stop();
         say(null);
