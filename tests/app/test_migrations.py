@@ -2,7 +2,6 @@
 that already holds data."""
 
 from pathlib import Path
-from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
