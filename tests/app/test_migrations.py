@@ -27,7 +27,9 @@ def test_upgrading_a_database_with_data(tmp_path: Path) -> None:
         with db.engine.begin() as connection:
             connection.execute(
                 text(
-                    "INSERT INTO sites (name, kind, address, postcode, city, opening_hours, contact, is_public, active) VALUES ('Lille', 'collection_point', '', '', 'Lille', '', '', 1, 1)"
+                    "INSERT INTO sites (name, kind, address, postcode, city, opening_hours,"
+                    " contact, is_public, active) VALUES ('Lille', 'collection_point', '', '',"
+                    " 'Lille', '', '', 1, 1)"
                 )
             )
         upgrade()
