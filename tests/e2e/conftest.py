@@ -1,0 +1,136 @@
+"""Browser tests: Relais served on a local port, driven by Playwright through Debian's
+Chromium. They use a database of their own, so what they commit touches no other test."""
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import PASSWORD, config_for_tests
+
+CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not shutil.which(CHROMIUM):
+    pytest.skip(
+        f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+
+def browser_database(db_url: str, tmp_path: Path) -> str:
+    """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
+    database on the same server."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "postgresql":
+        return f"sqlite:///{tmp_path / 'browser.sqlite3'}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS relais_browser WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE relais_browser"))
+    admin.dispose()
+    return url.set(database="relais_browser").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app(
+        config_for_tests(
+            browser_database(db_url, folder), folder, WTF_CSRF_ENABLED=True, TESTING=False
+        )
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["BASE_URL"] = base
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
+    """Start Chromium with extra flags (the fake camera needs its own browser)."""
+    browsers = []
+
+    def start(*extra: str) -> Any:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra]
+        )
+        browsers.append(browser)
+        return browser
+
+    yield start
+    for browser in browsers:
+        browser.close()
+
+
+@pytest.fixture
+def phone(launch: Callable[..., Any]) -> Callable[..., Any]:
+    """A new phone-sized page in English; page errors and CSP violations fail the test."""
+
+    def open_page(*extra_args: str, permissions: tuple[str, ...] = ()) -> Any:
+        context = launch(*extra_args).new_context(
+            **PHONE, locale="en-GB", permissions=list(permissions)
+        )
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        page.problems = problems
+        return page
+
+    return open_page
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")

@@ -1,0 +1,161 @@
+"""A volunteer on a phone: sign in, type a blank crate's code, pack it, send it to
+another site, check it in there; and the same crate label read by the camera."""
+
+import io
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+from flask import Flask
+from PIL import Image
+
+from app.extensions import db
+from app.models import Role, User
+from inventory import services
+from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+
+numbers = itertools.count(1)
+
+
+@pytest.fixture
+def world(live_app: Flask) -> dict[str, Any]:
+    """Two sites, a volunteer working at both, trousers in the catalogue, a blank crate."""
+    number = next(numbers)
+    with live_app.app_context():
+        lille = Site(name=f"Lille {number}", kind=SiteKind.COLLECTION_POINT, city="Lille")
+        calais = Site(name=f"Calais {number}", kind=SiteKind.WAREHOUSE, city="Calais")
+        trousers = Item(
+            category="clothing",
+            name_fr=f"Pantalon {number}",
+            name_en=f"Trousers {number}",
+            size_range=SizeRange.LETTERS,
+            gendered=True,
+        )
+        volunteer = User(email=f"volunteer{number}@relais.test", role=Role.VOLUNTEER)
+        volunteer.set_password(PASSWORD)
+        volunteer.sites = [lille, calais]
+        db.session.add_all([lille, calais, trousers, volunteer])
+        db.session.flush()
+        (crate,) = services.create_crates(db.session, actor=volunteer, count=1)
+        names = {
+            "email": volunteer.email,
+            "lille": lille.name,
+            "calais": calais.name,
+            "trousers": trousers.name_en,
+            "code": crate.code,
+            "display": crate.display_code,
+        }
+        db.session.commit()
+        db.session.remove()
+    return names
+
+
+def crate_state(live_app: Flask, code: str) -> tuple[CrateState, str | None]:
+    with live_app.app_context():
+        crate = db.session.query(Crate).filter_by(code=code).one()
+        state = (crate.state, crate.site.name if crate.site else None)
+        db.session.remove()
+        return state
+
+
+def test_pack_send_and_check_in_by_typing(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone()
+    sign_in(page, live_server, world["email"])
+    page.get_by_role("link", name="Scan a crate").click()
+    with page.expect_navigation():
+        page.get_by_label("I am at").select_option(label=world["lille"])
+
+    page.get_by_label("Crate code").fill(world["display"].lower())
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/inventory/crates/{world['code']}/pack")
+
+    page.get_by_label("Find an item").fill(world["trousers"][:6].lower())
+    page.get_by_role("button", name=world["trousers"]).click()
+    line = page.locator("fieldset.line").filter(
+        has=page.locator("legend", has_text=world["trousers"])
+    )
+    line.get_by_text("Men", exact=True).click()
+    line.get_by_text("M", exact=True).click()
+    line.get_by_label("Quantity").fill("12")
+    page.get_by_role("button", name="Pack and check in").click()
+
+    page.wait_for_url(f"**/inventory/crates/{world['code']}")
+    assert page.get_by_text("packed and in stock").is_visible()
+    assert page.locator("table.contents").inner_text().count("12") == 1
+    assert crate_state(live_app, world["code"]) == (CrateState.IN_STOCK, world["lille"])
+
+    page.get_by_label("Send to").select_option(label=world["calais"])
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_text(f"on its way to {world['calais']}").wait_for()
+    assert crate_state(live_app, world["code"])[0] == CrateState.IN_TRANSIT
+
+    page.get_by_role("link", name="Scan").first.click()
+    with page.expect_navigation():
+        page.get_by_label("I am at").select_option(label=world["calais"])
+    page.get_by_label("Crate code").fill(world["display"])
+    page.get_by_role("button", name="Open crate").click()
+    page.wait_for_url(f"**/inventory/crates/{world['code']}")
+    page.get_by_role("button", name=f"Check in at {world['calais']}").click()
+    page.get_by_text(f"checked in at {world['calais']}").wait_for()
+    assert crate_state(live_app, world["code"]) == (CrateState.IN_STOCK, world["calais"])
+    assert page.problems == []
+
+
+def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:
+    """A y4m video of the crate's printed label, as Chromium's fake camera plays it."""
+    response = page.request.get(f"{live_server}/inventory/labels.pdf?codes={code}&format=thermal62")
+    assert response.ok
+    pdf = pypdfium2.PdfDocument(io.BytesIO(response.body()))
+    label = pdf[0].render(scale=6).to_pil().convert("RGB")
+    frame = Image.new("RGB", (640, 480), "white")
+    label.thumbnail((600, 440))
+    frame.paste(label, ((640 - label.width) // 2, (480 - label.height) // 2))
+    luma, blue, red = frame.convert("YCbCr").split()
+    half = (320, 240)
+    planes = luma.tobytes() + blue.resize(half).tobytes() + red.resize(half).tobytes()
+    with path.open("wb") as video:
+        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(20):
+            video.write(b"FRAME\n" + planes)
+    return path
+
+
+def test_the_camera_reads_a_printed_label(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any], tmp_path: Path
+) -> None:
+    with live_app.app_context():
+        crate = db.session.query(Crate).filter_by(code=world["code"]).one()
+        site = db.session.query(Site).filter_by(name=world["lille"]).one()
+        item = db.session.query(Item).filter_by(name_en=world["trousers"]).one()
+        actor = db.session.query(User).filter_by(email=world["email"]).one()
+        services.pack_crate(
+            db.session,
+            actor=actor,
+            crate=crate,
+            site_id=site.id,
+            lines=[services.LineInput(item.id, 5, "women", "S")],
+        )
+        db.session.commit()
+        db.session.remove()
+    helper = phone()
+    sign_in(helper, live_server, world["email"])
+    video = label_video(live_server, helper, world["code"], tmp_path / "label.y4m")
+
+    page = phone(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        permissions=("camera",),
+    )
+    sign_in(page, live_server, world["email"])
+    page.goto(f"{live_server}/inventory/scan")
+    page.get_by_role("button", name="Use the camera").click()
+    page.wait_for_url(f"**/inventory/crates/{world['code']}", timeout=20_000)
+    assert page.get_by_text(f"{world['trousers']} · Women · S").is_visible()
+    assert page.problems == []
