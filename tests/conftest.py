@@ -43,6 +43,8 @@ def config_for_tests(url: str, instance: Path, **overrides: Any) -> dict[str, An
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "https://relais.test",
+        # Tests read English unless they ask for French with Accept-Language.
+        "BABEL_DEFAULT_LOCALE": "en",
         "INSTANCE_PATH": str(instance),
         **overrides,
     }

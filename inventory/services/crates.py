@@ -1,157 +1,33 @@
-"""Inventory writes. Each function validates, changes the session and raises a
-DomainError; none commits. Stock changes go through inventory.ledger."""
+"""Crate writes: create, pack, correct, check in, send, distribute, scrap, lose."""
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.models import User
 from inventory import ledger
-from inventory.codes import BadCode, display_code, new_code, normalise_code
+from inventory.codes import new_code
 from inventory.models import (
     Crate,
     CrateEvent,
     CrateLine,
     CrateState,
-    Gender,
-    Item,
     MovementReason,
-    NeedLine,
-    Priority,
-    Site,
-    StockItem,
 )
-
-MAX_LINE_QUANTITY = 10_000
-MAX_LINES_PER_CRATE = 50
-MAX_CRATES_AT_ONCE = 500
-MAX_LOOSE_QUANTITY = 100_000
-MAX_CRATE_WEIGHT_GRAMS = 500_000
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One line of a crate as a person enters it: an item, maybe a gender and a size."""
-
-    item_id: int
-    quantity: int
-    gender: str = ""
-    size: str = ""
-
-
-# --- look-ups that writes share -------------------------------------------------------
-
-
-def get_site(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None or not site.active:
-        raise NotFound(_("There is no site number %(id)s.", id=site_id), field="site_id")
-    return site
-
-
-def get_public_site(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None or not site.active or not site.is_public:
-        raise NotFound(_("There is no public site number %(id)s.", id=site_id))
-    return site
-
-
-def ensure_may_act_at(actor: User, site: Site) -> None:
-    if not actor.may_act_at(site.id):
-        raise Forbidden(
-            _("You are not assigned to %(site)s, so you cannot act there.", site=site.name)
-        )
-
-
-def get_crate(session: Session, typed_code: str, *, for_update: bool = False) -> Crate:
-    """The crate behind a typed or scanned code, locked for the rest of the transaction
-    when it is about to change, so two volunteers acting on it at once are serialised."""
-    try:
-        code = normalise_code(typed_code)
-    except BadCode:
-        raise InvalidInput(
-            _("“%(code)s” is not a crate code. A code looks like 7K3M-Q9XA.", code=typed_code),
-            field="code",
-        ) from None
-    query = select(Crate).where(Crate.code == code)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    crate = session.scalar(query)
-    if crate is None:
-        raise NotFound(_("No crate has the code %(code)s.", code=display_code(code)), field="code")
-    return crate
-
-
-def get_stock_item(session: Session, item_id: int, gender: str = "", size: str = "") -> StockItem:
-    """The stock item for an item at a gender and size, created on first use."""
-    item = session.get(Item, item_id)
-    if item is None or not item.active:
-        raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
-    gender, size = validate_variant(item, gender or "", size or "")
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(StockItem.__table__)
-        .values(item_id=item.id, gender=gender, size=size)
-        .on_conflict_do_nothing()
-    )
-    return session.scalars(
-        select(StockItem).where(
-            StockItem.item_id == item.id, StockItem.gender == gender, StockItem.size == size
-        )
-    ).one()
-
-
-def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
-    name = item.name_en
-    if item.gendered:
-        if gender not in {g.value for g in Gender}:
-            raise InvalidInput(_("Choose who %(item)s are for.", item=name), field="gender")
-    elif gender:
-        raise InvalidInput(_("%(item)s have no gender.", item=name), field="gender")
-    if item.size_range:
-        if size not in item.sizes:
-            raise InvalidInput(_("Choose a size for %(item)s.", item=name), field="size")
-    elif size:
-        raise InvalidInput(_("%(item)s have no size.", item=name), field="size")
-    return gender, size
-
-
-def validate_quantity(quantity: object, maximum: int, field: str = "quantity") -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidInput(_("The quantity must be a whole number."), field=field)
-    if not 1 <= quantity <= maximum:
-        raise InvalidInput(
-            _("The quantity must be between 1 and %(max)s.", max=f"{maximum:,}"), field=field
-        )
-    return quantity
-
-
-def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
-    """Validated lines, one per stock item (the same item twice is added up)."""
-    if not lines:
-        raise InvalidInput(_("Add at least one item to the crate."), field="lines")
-    if len(lines) > MAX_LINES_PER_CRATE:
-        raise InvalidInput(
-            _("A crate holds at most %(max)s different items.", max=MAX_LINES_PER_CRATE),
-            field="lines",
-        )
-    totals: dict[StockItem, int] = {}
-    for line in lines:
-        quantity = validate_quantity(line.quantity, MAX_LINE_QUANTITY)
-        stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
-        totals[stock_item] = totals.get(stock_item, 0) + quantity
-    for total in totals.values():
-        validate_quantity(total, MAX_LINE_QUANTITY)
-    return totals
+from inventory.services.common import (
+    MAX_CRATE_WEIGHT_GRAMS,
+    MAX_CRATES_AT_ONCE,
+    LineInput,
+    ensure_may_act_at,
+    get_site,
+    resolve_lines,
+    validate_quantity,
+)
 
 
 def record_crate_event(
@@ -439,144 +315,3 @@ def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) 
         record_crate_event(session, crate, actor, "lost")
         count += 1
     return count
-
-
-# --- loose stock ----------------------------------------------------------------------
-
-
-def receive_loose(
-    session: Session, *, actor: User, site_id: int, line: LineInput, note: str = ""
-) -> None:
-    site = get_site(session, site_id)
-    ensure_may_act_at(actor, site)
-    quantity = validate_quantity(line.quantity, MAX_LOOSE_QUANTITY)
-    stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
-    ledger.post_movement(
-        session,
-        site_id=site.id,
-        stock_item_id=stock_item.id,
-        quantity=quantity,
-        reason=MovementReason.RECEIVED,
-        actor_id=actor.id,
-        note=note.strip()[:500],
-    )
-
-
-def move_loose(
-    session: Session, *, actor: User, from_site_id: int, to_site_id: int, line: LineInput
-) -> None:
-    source = get_site(session, from_site_id)
-    destination = get_site(session, to_site_id)
-    ensure_may_act_at(actor, source)
-    if source.id == destination.id:
-        raise InvalidInput(_("Choose another site to move to."), field="to_site_id")
-    quantity = validate_quantity(line.quantity, MAX_LOOSE_QUANTITY)
-    stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
-    for site, sign, reason in (
-        (source, -1, MovementReason.TRANSFER_OUT),
-        (destination, 1, MovementReason.TRANSFER_IN),
-    ):
-        ledger.post_movement(
-            session,
-            site_id=site.id,
-            stock_item_id=stock_item.id,
-            quantity=sign * quantity,
-            reason=reason,
-            actor_id=actor.id,
-        )
-
-
-def adjust_stock(
-    session: Session, *, actor: User, site_id: int, stock_item_id: int, counted: int, note: str
-) -> int:
-    """Set a balance to what was counted; may take it below what movements expect, never
-    below zero. Returns the change posted (0 when the count matched)."""
-    site = get_site(session, site_id)
-    ensure_may_act_at(actor, site)
-    if (
-        isinstance(counted, bool)
-        or not isinstance(counted, int)
-        or not 0 <= counted <= MAX_LOOSE_QUANTITY
-    ):
-        raise InvalidInput(
-            _("The count must be a whole number from 0 to 100,000."), field="counted"
-        )
-    if not note.strip():
-        raise InvalidInput(_("Say why the stock is adjusted."), field="note")
-    if session.get(StockItem, stock_item_id) is None:
-        raise NotFound(
-            _("There is no item number %(id)s.", id=stock_item_id), field="stock_item_id"
-        )
-    delta = counted - ledger.balance_of(session, site.id, stock_item_id)
-    if delta:
-        ledger.post_movement(
-            session,
-            site_id=site.id,
-            stock_item_id=stock_item_id,
-            quantity=delta,
-            reason=MovementReason.ADJUSTED,
-            actor_id=actor.id,
-            note=note.strip()[:500],
-            allow_negative=True,
-        )
-    return delta
-
-
-# --- need lists -----------------------------------------------------------------------
-
-
-def set_need(
-    session: Session,
-    *,
-    actor: User,
-    site_id: int,
-    item_id: int,
-    target_quantity: int,
-    gender: str = "",
-    size: str = "",
-    priority: Priority = Priority.NORMAL,
-    note: str = "",
-) -> NeedLine:
-    """Add a line to a site's need list, or change the line for that item and variant."""
-    site = get_site(session, site_id)
-    ensure_may_act_at(actor, site)
-    item = session.get(Item, item_id)
-    if item is None or not item.active:
-        raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
-    validate_variant_part(item, gender, size)
-    validate_quantity(target_quantity, MAX_LOOSE_QUANTITY, field="target_quantity")
-    if len(note) > 255:
-        raise InvalidInput(_("The note is too long (255 characters at most)."), field="note")
-    line = session.scalar(
-        select(NeedLine).where(
-            NeedLine.site_id == site.id,
-            NeedLine.item_id == item.id,
-            NeedLine.gender == gender,
-            NeedLine.size == size,
-        )
-    )
-    if line is None:
-        line = NeedLine(site_id=site.id, item_id=item.id, gender=gender, size=size)
-        session.add(line)
-    line.target_quantity = target_quantity
-    line.priority = Priority(priority)
-    line.note = note.strip()
-    session.flush()
-    return line
-
-
-def validate_variant_part(item: Item, gender: str, size: str) -> None:
-    """A need may name a gender, a size, both or neither ("any")."""
-    if gender and (not item.gendered or gender not in {g.value for g in Gender}):
-        raise InvalidInput(_("This gender does not apply to this item."), field="gender")
-    if size and size not in item.sizes:
-        raise InvalidInput(_("This size does not apply to this item."), field="size")
-
-
-def remove_need(session: Session, *, actor: User, site_id: int, need_id: int) -> None:
-    line = session.get(NeedLine, need_id)
-    if line is None or line.site_id != site_id:
-        raise NotFound(_("This need is no longer on the list."))
-    ensure_may_act_at(actor, line.site)
-    session.delete(line)
-    session.flush()

@@ -1,0 +1,145 @@
+"""What the inventory writes share: limits, looking things up for a change, and
+validating quantities and item variants."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.models import User
+from inventory.codes import BadCode, display_code, normalise_code
+from inventory.models import (
+    Crate,
+    Gender,
+    Item,
+    Site,
+    StockItem,
+)
+
+MAX_LINE_QUANTITY = 10_000
+MAX_LINES_PER_CRATE = 50
+MAX_CRATES_AT_ONCE = 500
+MAX_LOOSE_QUANTITY = 100_000
+MAX_CRATE_WEIGHT_GRAMS = 500_000
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line of a crate as a person enters it: an item, maybe a gender and a size."""
+
+    item_id: int
+    quantity: int
+    gender: str = ""
+    size: str = ""
+
+
+# --- look-ups that writes share -------------------------------------------------------
+
+
+def get_site(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None or not site.active:
+        raise NotFound(_("There is no site number %(id)s.", id=site_id), field="site_id")
+    return site
+
+
+def get_public_site(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None or not site.active or not site.is_public:
+        raise NotFound(_("There is no public site number %(id)s.", id=site_id))
+    return site
+
+
+def ensure_may_act_at(actor: User, site: Site) -> None:
+    if not actor.may_act_at(site.id):
+        raise Forbidden(
+            _("You are not assigned to %(site)s, so you cannot act there.", site=site.name)
+        )
+
+
+def get_crate(session: Session, typed_code: str, *, for_update: bool = False) -> Crate:
+    """The crate behind a typed or scanned code, locked for the rest of the transaction
+    when it is about to change, so two volunteers acting on it at once are serialised."""
+    try:
+        code = normalise_code(typed_code)
+    except BadCode:
+        raise InvalidInput(
+            _("“%(code)s” is not a crate code. A code looks like 7K3M-Q9XA.", code=typed_code),
+            field="code",
+        ) from None
+    query = select(Crate).where(Crate.code == code)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    crate = session.scalar(query)
+    if crate is None:
+        raise NotFound(_("No crate has the code %(code)s.", code=display_code(code)), field="code")
+    return crate
+
+
+def get_stock_item(session: Session, item_id: int, gender: str = "", size: str = "") -> StockItem:
+    """The stock item for an item at a gender and size, created on first use."""
+    item = session.get(Item, item_id)
+    if item is None or not item.active:
+        raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
+    gender, size = validate_variant(item, gender or "", size or "")
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(StockItem.__table__)
+        .values(item_id=item.id, gender=gender, size=size)
+        .on_conflict_do_nothing()
+    )
+    return session.scalars(
+        select(StockItem).where(
+            StockItem.item_id == item.id, StockItem.gender == gender, StockItem.size == size
+        )
+    ).one()
+
+
+def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
+    name = item.name_en
+    if item.gendered:
+        if gender not in {g.value for g in Gender}:
+            raise InvalidInput(_("Choose who %(item)s are for.", item=name), field="gender")
+    elif gender:
+        raise InvalidInput(_("%(item)s have no gender.", item=name), field="gender")
+    if item.size_range:
+        if size not in item.sizes:
+            raise InvalidInput(_("Choose a size for %(item)s.", item=name), field="size")
+    elif size:
+        raise InvalidInput(_("%(item)s have no size.", item=name), field="size")
+    return gender, size
+
+
+def validate_quantity(quantity: object, maximum: int, field: str = "quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidInput(_("The quantity must be a whole number."), field=field)
+    if not 1 <= quantity <= maximum:
+        raise InvalidInput(
+            _("The quantity must be between 1 and %(max)s.", max=f"{maximum:,}"), field=field
+        )
+    return quantity
+
+
+def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
+    """Validated lines, one per stock item (the same item twice is added up)."""
+    if not lines:
+        raise InvalidInput(_("Add at least one item to the crate."), field="lines")
+    if len(lines) > MAX_LINES_PER_CRATE:
+        raise InvalidInput(
+            _("A crate holds at most %(max)s different items.", max=MAX_LINES_PER_CRATE),
+            field="lines",
+        )
+    totals: dict[StockItem, int] = {}
+    for line in lines:
+        quantity = validate_quantity(line.quantity, MAX_LINE_QUANTITY)
+        stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
+        totals[stock_item] = totals.get(stock_item, 0) + quantity
+    for total in totals.values():
+        validate_quantity(total, MAX_LINE_QUANTITY)
+    return totals
