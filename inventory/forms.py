@@ -1,14 +1,37 @@
-"""Reading the inventory forms. Crate lines are repeated fields, so they are read by hand;
-CSRF is checked for every form by Flask-WTF's CSRFProtect."""
+"""Inventory forms. Crate lines are repeated fields, so they are read by hand; sites and
+items use Flask-WTF forms. CSRF is checked for every form by Flask-WTF's CSRFProtect."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    FloatField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import InvalidInput
+from inventory.models import (
+    CATEGORY_LABELS,
+    SITE_KIND_LABELS,
+    SIZE_RANGE_LABELS,
+    UNIT_LABELS,
+    Category,
+    SiteKind,
+    SizeRange,
+    Unit,
+)
 from inventory.services import LineInput
+from inventory.services.setup import ItemInput, SiteInput
 
 
 def read_int(form: Mapping[str, str], name: str, *, required: bool = True) -> int | None:
@@ -68,3 +91,67 @@ def read_lines(form: MultiDict[str, str]) -> list[LineInput]:
             )
         )
     return lines
+
+
+def choices_from(
+    labels: Mapping[Any, Any], *, blank: Any = None
+) -> Callable[[], list[SelectChoice]]:
+    """Select choices from a label table, translated when the form is drawn."""
+
+    def make() -> list[SelectChoice]:
+        options = [SelectChoice(key.value, str(label)) for key, label in labels.items()]
+        return [SelectChoice("", str(blank)), *options] if blank is not None else options
+
+    return make
+
+
+class SiteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=choices_from(SITE_KIND_LABELS))
+    address = StringField(_l("Address"), validators=[Length(max=255)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=12)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    latitude = FloatField(_l("Latitude"), validators=[Optional()])
+    longitude = FloatField(_l("Longitude"), validators=[Optional()])
+    opening_hours = TextAreaField(_l("Opening hours"), validators=[Length(max=500)])
+    contact = StringField(_l("Contact"), validators=[Length(max=255)])
+    is_public = BooleanField(_l("Shown on the public pages"))
+    active = BooleanField(_l("Active"), default=True)
+
+    def to_input(self) -> SiteInput:
+        return SiteInput(
+            name=self.name.data or "",
+            kind=SiteKind(self.kind.data),
+            city=self.city.data or "",
+            address=self.address.data or "",
+            postcode=self.postcode.data or "",
+            latitude=self.latitude.data,
+            longitude=self.longitude.data,
+            opening_hours=self.opening_hours.data or "",
+            contact=self.contact.data or "",
+            is_public=self.is_public.data,
+            active=self.active.data,
+        )
+
+
+class ItemForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=choices_from(CATEGORY_LABELS))
+    name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+    unit = SelectField(_l("Unit"), choices=choices_from(UNIT_LABELS))
+    size_range = SelectField(
+        _l("Sizes"), choices=choices_from(SIZE_RANGE_LABELS, blank=_l("No sizes"))
+    )
+    gendered = BooleanField(_l("Counted by who it is for (men, women, children...)"))
+    active = BooleanField(_l("Active"), default=True)
+
+    def to_input(self) -> ItemInput:
+        return ItemInput(
+            category=Category(self.category.data),
+            name_fr=self.name_fr.data or "",
+            name_en=self.name_en.data or "",
+            unit=Unit(self.unit.data),
+            size_range=SizeRange(self.size_range.data) if self.size_range.data else None,
+            gendered=self.gendered.data,
+            active=self.active.data,
+        )

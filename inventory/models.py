@@ -104,6 +104,12 @@ class SizeRange(StrEnum):
     CHILD_AGE = "child_age"
 
 
+SIZE_RANGE_LABELS = {
+    SizeRange.LETTERS: _l("Letters (XS to XXL)"),
+    SizeRange.EU_SHOES: _l("EU shoe sizes"),
+    SizeRange.CHILD_AGE: _l("Children by age"),
+}
+
 SIZES: dict[SizeRange, tuple[str, ...]] = {
     SizeRange.LETTERS: ("XS", "S", "M", "L", "XL", "XXL"),
     SizeRange.EU_SHOES: tuple(str(size) for size in range(17, 49)),
