@@ -55,5 +55,7 @@ def init_auth(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.login_view = "app.login"
     login_manager.login_message = _l("Please sign in to continue.")
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a phone moving between wifi and mobile data changes address,
+    # and "strong" would sign the volunteer out each time.
+    login_manager.session_protection = "basic"
     app.before_request(load_api_user)

@@ -59,6 +59,7 @@ def login() -> Response | tuple[str, int] | str:
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()
+            session.permanent = True
             login_user(user)
             if user.locale:
                 session["lang"] = user.locale
