@@ -1,0 +1,345 @@
+"""Every route for every role, against the one table of permissions (app.permissions).
+
+Each view declares what it needs (`@requires("perm")` or `@public`); the first test checks
+that none forgot, the second signs in as each role (and as nobody) and calls every route
+with every method it accepts, expecting exactly what PERMISSIONS grants."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from app.models import Role, User
+from app.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
+from inventory import services
+from inventory import stocktake as stocktakes
+from inventory.models import Crate, Item, NeedLine, Site, Stocktake
+from tests.conftest import PASSWORD
+
+ANONYMOUS = "anonymous"
+
+# Flask's static files and flask-smorest's own spec blueprint ("api-docs": openapi_json,
+# plus the Swagger/ReDoc/RapiDoc pages when configured) are not Relais views.
+UNDECLARED_ENDPOINTS = {"static"}
+UNDECLARED_BLUEPRINTS = {"api-docs"}
+
+# These end the session or token they are sent with, so each call gets its own.
+ENDS_ITS_CREDENTIALS = {"app.logout", "api_tokens.revoke_current_token"}
+
+# Routes that take a crate code and only make sense on an empty crate.
+EMPTY_CRATE_ENDPOINTS = {"inventory.pack", "inventory_api.pack_crate"}
+
+
+def not_a_relais_view(endpoint: str) -> bool:
+    return endpoint in UNDECLARED_ENDPOINTS or endpoint.split(".")[0] in UNDECLARED_BLUEPRINTS
+
+
+def relais_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if not not_a_relais_view(rule.endpoint)]
+
+
+def declared_permission(app: Flask, endpoint: str) -> str | None:
+    return getattr(app.view_functions[endpoint], "permission", None)
+
+
+def test_every_view_declares_a_known_permission(app: Flask) -> None:
+    assert "api-docs.openapi_json" in app.view_functions, "flask-smorest's spec moved"
+    problems = []
+    for rule in relais_rules(app):
+        permission = declared_permission(app, rule.endpoint)
+        if permission is None:
+            problems.append(f"{rule.endpoint} ({rule.rule}) declares no permission")
+        elif permission != PUBLIC and permission not in PERMISSIONS:
+            problems.append(f"{rule.endpoint} ({rule.rule}) declares unknown {permission!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("role", "permission", "allowed"),
+    [
+        (Role.ADMIN, "stock.adjust", True),
+        (Role.COORDINATOR, "needs.manage", True),
+        (Role.COORDINATOR, "stock.adjust", True),
+        (Role.COORDINATOR, "crates.act", True),
+        (Role.VOLUNTEER, "crates.scan", True),
+        (Role.VOLUNTEER, "crates.act", True),
+        (Role.VOLUNTEER, "labels.print", True),
+        (Role.VOLUNTEER, "stock.adjust", False),
+        (Role.VOLUNTEER, "needs.manage", False),
+        (Role.TREASURER, "stock.view", True),
+        (Role.TREASURER, "crates.scan", False),
+        (Role.TREASURER, "crates.act", False),
+        (Role.TREASURER, "labels.print", False),
+        (Role.TREASURER, "stock.loose", False),
+    ],
+)
+def test_the_table_says_what_the_readme_says(role: Role, permission: str, allowed: bool) -> None:
+    assert (role in PERMISSIONS[permission]) is allowed
+
+
+def test_admins_may_do_everything_and_every_role_may_sign_out() -> None:
+    assert all(Role.ADMIN in roles for roles in PERMISSIONS.values())
+    assert PERMISSIONS[SIGNED_IN] == frozenset(Role)
+
+
+# --- walking every route --------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """What the URL parameters point at: a site the volunteer is assigned to, a packed
+    crate there (which makes a stock item), an empty crate, a line of the site's need
+    list and an open stocktake."""
+
+    site: Site
+    packed: Crate
+    empty: Crate
+    need: NeedLine
+    stocktake: Stocktake
+
+    def url_values(self, rule: Rule) -> dict[str, Any]:
+        crate = self.empty if rule.endpoint in EMPTY_CRATE_ENDPOINTS else self.packed
+        known = {
+            "code": crate.code,
+            "site_id": self.site.id,
+            "stock_item_id": self.packed.lines[0].stock_item_id,
+            "item_id": self.packed.lines[0].stock_item.item_id,
+            "need_id": self.need.id,
+            "stocktake_id": self.stocktake.id,
+        }
+        missing = rule.arguments - known.keys()
+        assert not missing, f"{rule.endpoint}: add a value for {sorted(missing)} to Rows"
+        return {name: known[name] for name in rule.arguments}
+
+
+@dataclass
+class World:
+    """A user per role, an item to pack, and fresh rows (on a new site) for each role,
+    so that every role starts from the same state."""
+
+    users: dict[Role, User]
+    item: Item
+    make_rows: Callable[[], Rows]
+
+
+@pytest.fixture
+def world(
+    db_session: Any,
+    admin: User,
+    make_user: Callable[..., User],
+    make_site: Callable[..., Site],
+    make_item: Callable[..., Item],
+    make_crate: Callable[..., Crate],
+) -> World:
+    users = {
+        Role.ADMIN: admin,
+        Role.COORDINATOR: make_user(Role.COORDINATOR),
+        Role.VOLUNTEER: make_user(Role.VOLUNTEER),
+        Role.TREASURER: make_user(Role.TREASURER),
+    }
+    assert set(users) == set(Role), "a new role: give it a user here"
+
+    def make_rows() -> Rows:
+        site = make_site()
+        users[Role.VOLUNTEER].sites.append(site)
+        need = services.set_need(
+            db_session, actor=admin, site_id=site.id, item_id=make_item().id, target_quantity=20
+        )
+        rows = Rows(
+            site=site,
+            packed=make_crate(site=site),
+            empty=make_crate(),
+            need=need,
+            stocktake=stocktakes.start_stocktake(db_session, actor=admin, site_id=site.id),
+        )
+        db_session.commit()
+        return rows
+
+    return World(users, make_item(), make_rows)
+
+
+# API calls carry valid arguments, so that allowed roles get past validation into the
+# view itself (no 5xx there either). Empty arguments: the last test of this file.
+API_ARGUMENTS: dict[str, Callable[[World, Rows, User], dict[str, Any]]] = {
+    "api_tokens.create_token": lambda w, rows, user: {
+        "json": {"email": user.email, "password": PASSWORD}
+    },
+    "inventory_api.create_crates": lambda w, rows, user: {"json": {"count": 1}},
+    "inventory_api.pack_crate": lambda w, rows, user: {
+        "json": {"site_id": rows.site.id, "lines": [{"item_id": w.item.id, "quantity": 1}]}
+    },
+    "inventory_api.move_crate": lambda w, rows, user: {"json": {"site_id": rows.site.id}},
+    "inventory_api.dispatch_crate": lambda w, rows, user: {"json": {"site_id": rows.site.id}},
+    "inventory_api.stock": lambda w, rows, user: {"query_string": {"site_id": rows.site.id}},
+    "inventory_api.labels": lambda w, rows, user: {"query_string": {"codes": rows.packed.code}},
+}
+
+
+def is_api(rule: Rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def request_arguments(
+    world: World, rows: Rows, rule: Rule, method: str, user: User
+) -> dict[str, Any]:
+    if is_api(rule):
+        if rule.endpoint in API_ARGUMENTS:
+            return API_ARGUMENTS[rule.endpoint](world, rows, user)
+        return {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    return {"data": {}} if method == "POST" else {}
+
+
+def methods_of(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def path_of(rows: Rows, rule: Rule) -> str:
+    built = rule.build(rows.url_values(rule), append_unknown=False)
+    assert built is not None, f"cannot build {rule.rule}"
+    return built[1]
+
+
+def sent_to_sign_in(response: TestResponse) -> bool:
+    """What @requires answers a page for nobody: a redirect to /login?next=…
+    (signing out also lands on /login, but without `next`)."""
+    if response.status_code not in (302, 303):
+        return False
+    location = urlsplit(response.headers.get("Location", ""))
+    return location.path == "/login" and "next" in parse_qs(location.query)
+
+
+def expected(permission: str, role: Role | None) -> bool:
+    if permission == PUBLIC:
+        return True
+    return role is not None and role in PERMISSIONS[permission]
+
+
+def verdict(response: TestResponse, rule: Rule, role: Role | None, allowed: bool) -> str | None:
+    """None when the answer is what the table says, else what went wrong."""
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if allowed:
+        if status in (401, 403) or sent_to_sign_in(response):
+            return f"should be allowed, got {status} {response.headers.get('Location', '')}"
+        return None
+    if role is not None:
+        return None if status == 403 else f"should be 403, got {status}"
+    if is_api(rule):
+        return None if status == 401 else f"should be 401, got {status}"
+    return None if sent_to_sign_in(response) else f"should go to /login, got {status}"
+
+
+class Callers:
+    """Signs in once per role: a browser (session cookie) for pages, a bearer token for
+    the API, which does not accept cookies. Nobody gets a new, empty browser."""
+
+    def __init__(
+        self,
+        app: Flask,
+        login: Callable[[User], FlaskClient],
+        api_token: Callable[[User], dict[str, str]],
+    ) -> None:
+        self.app, self.login, self.api_token = app, login, api_token
+        self.browsers: dict[Role, FlaskClient] = {}
+        self.tokens: dict[Role, dict[str, str]] = {}
+
+    def call(
+        self, user: User | None, rule: Rule, method: str, path: str, **arguments: Any
+    ) -> TestResponse:
+        fresh = rule.endpoint in ENDS_ITS_CREDENTIALS
+        client, headers = self.app.test_client(), {}
+        if user is not None and is_api(rule):
+            headers = self.token(user, fresh)
+        elif user is not None:
+            client = self.browser(user, fresh)
+        return client.open(path, method=method, headers=headers, **arguments)
+
+    def token(self, user: User, fresh: bool) -> dict[str, str]:
+        if fresh:
+            return self.api_token(user)
+        if user.role not in self.tokens:
+            self.tokens[user.role] = self.api_token(user)
+        return self.tokens[user.role]
+
+    def browser(self, user: User, fresh: bool) -> FlaskClient:
+        if fresh:
+            return self.login(user)
+        if user.role not in self.browsers:
+            self.browsers[user.role] = self.login(user)
+        return self.browsers[user.role]
+
+
+def test_every_route_allows_and_denies_every_role_as_the_table_says(
+    app: Flask,
+    world: World,
+    login: Callable[[User], FlaskClient],
+    api_token: Callable[[User], dict[str, str]],
+) -> None:
+    """Allowed: anything but 401, 403 or the sign-in redirect (a 404, 409 or 422 on the
+    dummy data means the permission check passed). Denied: 403 when signed in; for
+    nobody, 401 under /api/ and a redirect to /login for pages. Never a 5xx.
+
+    Each role gets fresh crates and a fresh need line, but its own requests change them as
+    they go (distributing the crate before scrapping it): a 409 counts as allowed too."""
+    callers = Callers(app, login, api_token)
+    mismatches = []
+    calls = 0
+    for role in [*Role, None]:
+        who = role.value if role else ANONYMOUS
+        user = world.users[role] if role else None
+        rows = world.make_rows()
+        for rule in relais_rules(app):
+            permission = declared_permission(app, rule.endpoint)
+            assert permission is not None, f"{rule.endpoint} declares no permission"
+            path = path_of(rows, rule)
+            for method in methods_of(rule):
+                # Nobody signs in to get a token with a volunteer's email and password.
+                credentials = user or world.users[Role.VOLUNTEER]
+                arguments = request_arguments(world, rows, rule, method, credentials)
+                response = callers.call(user, rule, method, path, **arguments)
+                calls += 1
+                problem = verdict(response, rule, role, expected(permission, role))
+                if problem:
+                    mismatches.append(
+                        f"{method} {path} ({rule.endpoint}, {permission}) as {who}: {problem}"
+                    )
+    assert calls > 200, calls
+    assert not mismatches, f"{len(mismatches)} of {calls} calls:\n" + "\n".join(mismatches)
+
+
+def test_the_api_refuses_before_validating_arguments(
+    app: Flask, world: World, api_token: Callable[[User], dict[str, str]]
+) -> None:
+    """Nobody, and a treasurer where the table denies them, sending no arguments at all:
+    the permission check comes first (@requires above flask-smorest's @blp.arguments),
+    so no one learns the request schema from a 422 without being allowed in."""
+    rows = world.make_rows()
+    callers = {
+        ANONYMOUS: ({}, None, 401),
+        "treasurer": (api_token(world.users[Role.TREASURER]), Role.TREASURER, 403),
+    }
+    mismatches = []
+    for rule in relais_rules(app):
+        permission = declared_permission(app, rule.endpoint)
+        if not is_api(rule) or permission is None:
+            continue
+        path = path_of(rows, rule)
+        for method in methods_of(rule):
+            body = {} if method == "GET" else {"json": {}}
+            for who, (headers, role, denial) in callers.items():
+                if expected(permission, role):
+                    continue
+                response = app.test_client().open(path, method=method, headers=headers, **body)
+                if response.status_code != denial:
+                    mismatches.append(
+                        f"{method} {path} ({permission}) with no arguments as {who}: "
+                        f"{response.status_code} instead of {denial}"
+                    )
+    assert not mismatches, "\n".join(mismatches)
