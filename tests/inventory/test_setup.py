@@ -97,7 +97,9 @@ def test_a_new_item_can_be_packed_at_once(coordinator: Any, db_session: Any) -> 
     assert coordinator.post("/inventory/catalogue/new", data=ITEM).status_code == 303
     item = db_session.scalar(select(Item).where(Item.name_en == "Puffer jacket"))
     assert item.size_range == SizeRange.LETTERS and item.gendered
-    assert "Puffer jacket" in coordinator.get("/inventory/items/search?q=doud").get_data(as_text=True)
+    assert "Puffer jacket" in coordinator.get("/inventory/items/search?q=doud").get_data(
+        as_text=True
+    )
     assert "Puffer jacket" in coordinator.get("/inventory/catalogue").get_data(as_text=True)
 
 
