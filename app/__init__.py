@@ -131,8 +131,10 @@ def register_core(app: Flask) -> None:
     from app.errors import register_error_handlers
     from app.extensions import api as rest_api
     from app.extensions import csrf
+    from app.inputs import init_inputs
     from app.security import init_security
 
+    init_inputs(app)
     auth.init_auth(app)
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.blp)

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,8 +25,18 @@ class Answer:
     replayed: bool = False
 
 
+def as_json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=json_default)
+
+
+def json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def fingerprint(action: str, payload: dict[str, Any]) -> str:
-    canonical = json.dumps({"action": action, "payload": payload}, sort_keys=True, default=str)
+    canonical = as_json({"action": action, "payload": payload})
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -56,12 +67,14 @@ def run_once(
     record_errors: bool = True,
 ) -> Answer:
     """Run `work` unless this event id was seen; record its answer. The caller commits.
+    Answers are JSON-ready (dates in ISO 8601), the first exactly as its replays.
 
     With record_errors, a DomainError from `work` is recorded and returned as an Answer
     (its writes undone), so the replay of a refused action is refused the same way: what
     an offline phone needs. Forms pass False, so a person can correct and resubmit."""
     if event_id is None:
-        return work()
+        answer = work()
+        return Answer(answer.status, json.loads(as_json(answer.body)))
     expected = fingerprint(action, payload)
     existing = find_event(session, actor_id, event_id)
     if existing is not None:
@@ -84,5 +97,5 @@ def run_once(
             raise
         answer = Answer(int(error.status), domain_error_payload(error))
     row.status = answer.status
-    row.response = json.dumps(answer.body, default=str)
-    return answer
+    row.response = as_json(answer.body)
+    return Answer(answer.status, json.loads(row.response))

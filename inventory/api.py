@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from app.extensions import db
 from app.idempotency import Answer, run_once
+from app.inputs import MAX_DATABASE_INT
 from app.permissions import public, requires
 from inventory import queries, services
 from inventory.models import Crate, Gender, StockItem
@@ -27,12 +28,14 @@ EVENT_ID = fields.String(
         "and returns the first answer."
     },
 )
-SITE_ID = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+SITE_ID = fields.Integer(
+    required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT)
+)
 
 
 class LineSchema(Schema):
     item_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT)
     )
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=services.MAX_LINE_QUANTITY)
@@ -107,7 +110,7 @@ class CodesSchema(Schema):
 
 
 class StockQuerySchema(Schema):
-    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT))
 
 
 class StockRowSchema(Schema):

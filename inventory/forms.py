@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import InvalidInput
+from app.inputs import database_int
 from inventory.models import (
     CATEGORY_LABELS,
     SITE_KIND_LABELS,
@@ -41,7 +42,7 @@ def read_int(form: Mapping[str, str], name: str, *, required: bool = True) -> in
             raise InvalidInput(_("Please fill in this field."), field=name)
         return None
     try:
-        return int(raw)
+        return database_int(raw)
     except ValueError:
         raise InvalidInput(
             _("“%(value)s” is not a whole number.", value=raw[:20]), field=name

@@ -4,10 +4,11 @@ Each movement is appended and its balance changed in the same transaction by one
 atomic UPDATE, so two volunteers scanning at once never lose an update, and a
 balance never goes below zero except through an explicit adjustment."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -80,6 +81,24 @@ def change_balance(
             )
         )
     return balance
+
+
+def lock_balances(session: Session, keys: Iterable[tuple[int, int]]) -> None:
+    """Lock the balances of (site_id, stock_item_id) pairs about to change, in one order
+    shared by every transaction, so two that change the same balances in other orders
+    (crates packed with lines in another order, crossing transfers) wait for each other
+    instead of deadlocking. Missing rows are created at zero first, in the same order."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
+    for site_id, stock_item_id in ordered:
+        ensure_level_row(session, site_id, stock_item_id)
+    session.execute(
+        select(levels.c.quantity)
+        .where(tuple_(levels.c.site_id, levels.c.stock_item_id).in_(ordered))
+        .order_by(levels.c.site_id, levels.c.stock_item_id)
+        .with_for_update()
+    )
 
 
 def ensure_level_row(session: Session, site_id: int, stock_item_id: int) -> None:

@@ -187,10 +187,14 @@ def confirm_stocktake(session: Session, *, actor: User, stocktake: Stocktake) ->
     move, against what the ledger then says is outside crates."""
     services.ensure_may_act_at(actor, stocktake.site)
     plan = plan_stocktake(session, stocktake)
-    for crate in plan.found_here:
-        locked = services.get_crate(session, crate.code, for_update=True)
-        services.check_in_crate(session, actor=actor, crate=locked, site_id=stocktake.site_id)
-    services.mark_crates_lost(session, actor=actor, crates=plan.missing)
+    locked = services.lock_crates(
+        session, [crate.code for crate in [*plan.found_here, *plan.missing]]
+    )
+    found, missing = locked[: len(plan.found_here)], locked[len(plan.found_here) :]
+    services.lock_crate_balances(session, locked, also_at=stocktake.site_id)
+    for crate in found:
+        services.check_in_crate(session, actor=actor, crate=crate, site_id=stocktake.site_id)
+    services.mark_crates_lost(session, actor=actor, crates=missing)
     session.flush()
     loose_now = expected_loose(session, stocktake.site_id)
     for count in stocktake.counts:

@@ -13,6 +13,7 @@ from inventory.services.common import (
     get_public_site,
     get_site,
     get_stock_item,
+    lock_crates,
 )
 from inventory.services.crates import (
     check_in_crate,
@@ -20,6 +21,7 @@ from inventory.services.crates import (
     dispatch_crate,
     distribute_crate,
     edit_crate_contents,
+    lock_crate_balances,
     mark_crates_lost,
     pack_crate,
     scrap_crate,
@@ -45,6 +47,8 @@ __all__ = [
     "get_public_site",
     "get_site",
     "get_stock_item",
+    "lock_crate_balances",
+    "lock_crates",
     "mark_crates_lost",
     "move_loose",
     "pack_crate",

@@ -62,23 +62,50 @@ def ensure_may_act_at(actor: User, site: Site) -> None:
         )
 
 
-def get_crate(session: Session, typed_code: str, *, for_update: bool = False) -> Crate:
-    """The crate behind a typed or scanned code, locked for the rest of the transaction
-    when it is about to change, so two volunteers acting on it at once are serialised."""
+def read_crate_code(typed_code: str) -> str:
     try:
-        code = normalise_code(typed_code)
+        return normalise_code(typed_code)
     except BadCode:
         raise InvalidInput(
             _("“%(code)s” is not a crate code. A code looks like 7K3M-Q9XA.", code=typed_code),
             field="code",
         ) from None
+
+
+def crate_not_found(code: str) -> NotFound:
+    return NotFound(_("No crate has the code %(code)s.", code=display_code(code)), field="code")
+
+
+def get_crate(session: Session, typed_code: str, *, for_update: bool = False) -> Crate:
+    """The crate behind a typed or scanned code, locked for the rest of the transaction
+    when it is about to change, so two volunteers acting on it at once are serialised."""
+    code = read_crate_code(typed_code)
     query = select(Crate).where(Crate.code == code)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     crate = session.scalar(query)
     if crate is None:
-        raise NotFound(_("No crate has the code %(code)s.", code=display_code(code)), field="code")
+        raise crate_not_found(code)
     return crate
+
+
+def lock_crates(session: Session, typed_codes: Sequence[str]) -> list[Crate]:
+    """Several crates about to change together, locked in code order (the order every
+    transaction takes them in, so two batches sharing crates cannot deadlock), returned
+    in the order given."""
+    codes = [read_crate_code(typed) for typed in typed_codes]
+    locked = session.scalars(
+        select(Crate)
+        .where(Crate.code.in_(set(codes)))
+        .order_by(Crate.code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    by_code = {crate.code: crate for crate in locked}
+    for code in codes:
+        if code not in by_code:
+            raise crate_not_found(code)
+    return [by_code[code] for code in codes]
 
 
 def get_stock_item(session: Session, item_id: int, gender: str = "", size: str = "") -> StockItem:
@@ -126,6 +153,10 @@ def validate_quantity(quantity: object, maximum: int, field: str = "quantity") -
     return quantity
 
 
+def variant_key(line: LineInput) -> tuple[int, str, str]:
+    return (line.item_id, line.gender or "", line.size or "")
+
+
 def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
     """Validated lines, one per stock item (the same item twice is added up)."""
     if not lines:
@@ -135,10 +166,14 @@ def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockIte
             _("A crate holds at most %(max)s different items.", max=MAX_LINES_PER_CRATE),
             field="lines",
         )
+    # Stock items are created on first use: always in one order, so two crates packed
+    # with the same new items in other orders cannot deadlock on them.
+    keys = sorted({variant_key(line) for line in lines})
+    stock_items = {key: get_stock_item(session, *key) for key in keys}
     totals: dict[StockItem, int] = {}
     for line in lines:
         quantity = validate_quantity(line.quantity, MAX_LINE_QUANTITY)
-        stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
+        stock_item = stock_items[variant_key(line)]
         totals[stock_item] = totals.get(stock_item, 0) + quantity
     for total in totals.values():
         validate_quantity(total, MAX_LINE_QUANTITY)

@@ -44,6 +44,26 @@ def record_crate_event(
     )
 
 
+def crate_balance_keys(crate: Crate, *site_ids: int | None) -> list[tuple[int, int]]:
+    return [
+        (site_id, line.stock_item_id)
+        for line in crate.lines
+        for site_id in site_ids
+        if site_id is not None
+    ]
+
+
+def lock_crate_balances(
+    session: Session, crates: Iterable[Crate], *, also_at: int | None = None
+) -> None:
+    """Before changing several crates, or one crate at two sites: lock every balance their
+    contents can change, at their own site and at `also_at` (see ledger.lock_balances)."""
+    ledger.lock_balances(
+        session,
+        [key for crate in crates for key in crate_balance_keys(crate, crate.site_id, also_at)],
+    )
+
+
 def post_crate_contents(
     session: Session,
     crate: Crate,
@@ -54,6 +74,7 @@ def post_crate_contents(
     actor: User,
     allow_negative: bool = False,
 ) -> None:
+    ledger.lock_balances(session, crate_balance_keys(crate, site_id))
     for line in crate.lines:
         ledger.post_movement(
             session,
@@ -153,7 +174,9 @@ def edit_crate_contents(
         stock_item.id: quantity for stock_item, quantity in resolve_lines(session, lines).items()
     }
     current = {line.stock_item_id: line for line in crate.lines}
-    for stock_item_id in sorted(set(wanted) | set(current)):
+    changed = sorted(set(wanted) | set(current))
+    ledger.lock_balances(session, [(crate.site.id, stock_item_id) for stock_item_id in changed])
+    for stock_item_id in changed:
         before = current[stock_item_id].quantity if stock_item_id in current else 0
         after = wanted.get(stock_item_id, 0)
         if before == after:
@@ -193,6 +216,7 @@ def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int)
                     site=site.name,
                 )
             )
+        lock_crate_balances(session, [crate], also_at=site.id)
         post_crate_contents(
             session,
             crate,
@@ -298,6 +322,8 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
 
 def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) -> int:
     """After a stocktake: crates that should have been there and were not scanned."""
+    crates = list(crates)
+    lock_crate_balances(session, crates)
     count = 0
     for crate in crates:
         if crate.state != CrateState.IN_STOCK or crate.site_id is None:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import DomainError, InvalidInput
 from app.extensions import db, htmx
+from app.inputs import database_int
 from app.permissions import requires
 from inventory import queries, services
 from inventory.forms import read_date, read_int, read_lines, read_weight_grams
@@ -186,12 +187,13 @@ def posted_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
 @requires("crates.act")
 def pack_line() -> str:
     """One crate line, for an item picked from the search or the recent items."""
-    stock_item_id = request.args.get("stock_item_id", type=int)
+    stock_item_id = request.args.get("stock_item_id", type=database_int)
     if stock_item_id:
         stock_item = db.session.get(StockItem, stock_item_id) or abort(404)
         row = blank_row(stock_item.item, stock_item.gender, stock_item.size)
     else:
-        item = db.session.get(Item, request.args.get("item_id", type=int) or 0) or abort(404)
+        item_id = request.args.get("item_id", type=database_int) or 0
+        item = db.session.get(Item, item_id) or abort(404)
         row = blank_row(item)
     return render_template(
         "inventory/_pack_line.html", row=row, items=queries.list_items(db.session)
@@ -358,8 +360,9 @@ def apply_batch(codes: list[str]) -> str:
         raise InvalidInput(_("Scan at least one crate first."), field="code")
     action = request.form["action"]
     site_id = read_int(request.form, "site_id", required=action in ("check_in", "dispatch")) or 0
-    for code in codes:
-        crate = services.get_crate(db.session, code, for_update=True)
+    crates = services.lock_crates(db.session, codes)
+    services.lock_crate_balances(db.session, crates, also_at=site_id or None)
+    for crate in crates:
         try:
             if action == "check_in":
                 services.check_in_crate(

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db, htmx
+from app.inputs import database_int
 from app.permissions import requires
 from inventory import queries, services
 from inventory.forms import read_int
@@ -62,7 +63,7 @@ def site_stock(site_id: int) -> str:
         db.session,
         site.id,
         wanted,
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=database_int),
         current_app.config["PAGE_SIZE"],
     )
     template = "inventory/_stock_table.html" if htmx else "inventory/site_stock.html"
@@ -108,7 +109,7 @@ def item_history(site_id: int, stock_item_id: int) -> str:
         db.session,
         site.id,
         stock_item.id,
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=database_int),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -26,7 +26,6 @@ How it is wired, and why:
   are shared by all examples, on purpose), and nothing is saved to Hypothesis' database.
 """
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +50,6 @@ SETTINGS = settings(
 
 # Integer columns hold 32 bits on PostgreSQL and 64 on SQLite.
 DATABASE_INTEGERS = range(-(2**31), 2**31)
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
 
 
 @dataclass
@@ -157,9 +155,6 @@ def fuzz(operation: Any, db_session: Any, seed: Seed) -> Callable[[], None]:
 
 def test_no_api_operation_answers_a_server_error(app: Flask, db_session: Any, seed: Seed) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    # Known bug, see test_strings_with_a_nul_character_are_refused_not_crashed: on
-    # PostgreSQL a NUL character crashes the query. Allow it again once that is fixed.
-    schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 13, [operation.label for operation in operations]
     failures = {}
@@ -189,12 +184,6 @@ def server_errors(db_session: Any, requests: list[Request]) -> list[str]:
     return crashes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an id in the URL or a form beyond the database's integers (>= 2**31 on "
-    "PostgreSQL, >= 2**63 on SQLite) reaches the query and crashes it (DataError "
-    "'integer out of range' / OverflowError): a 500 where 404 or 422 is due",
-)
 def test_ids_beyond_the_database_integers_are_not_found(
     app: Flask,
     db_session: Any,
@@ -219,13 +208,6 @@ def test_ids_beyond_the_database_integers_are_not_found(
     assert not crashes, "\n".join(crashes)
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="PostgreSQL text cannot hold a NUL character: a NUL in an email, an event_id, "
-    "a search or a note reaches the query and crashes it (psycopg.DataError 'PostgreSQL "
-    "text fields cannot contain NUL (0x00) bytes'): a 500 where 422 is due",
-)
 def test_strings_with_a_nul_character_are_refused_not_crashed(
     app: Flask,
     db_session: Any,

@@ -53,15 +53,6 @@ OPS_PER_CLIENT = 12  # 384 crate writes in the random test
 CRATES = 80
 SEED = 20260301
 WAIT = 60  # seconds: no barrier or future waits longer
-FIRST_ANSWER_DATES = (
-    "crate_write answers with jsonify(answer.body), which writes a date as an HTTP date "
-    "('Wed, 31 Mar 2027 00:00:00 GMT'), while run_once stores json.dumps(default=str) "
-    "('2027-03-31'): a replay's answer is not the first answer"
-)
-DEADLOCK = (
-    "the ledger locks stock_levels rows in crate-line order and source-then-destination "
-    "order, so two crates holding the same items deadlock (PostgreSQL aborts one: a 500)"
-)
 
 
 @dataclass
@@ -383,7 +374,6 @@ def test_many_clients_moving_crates_of_the_same_items_keep_the_ledger_exact(
     assert "Ledger is consistent" in check.output
 
 
-@pytest.mark.xfail(strict=True, reason=DEADLOCK)
 def test_many_clients_moving_crates_of_the_same_items_get_no_server_error(
     traffic: Traffic,
 ) -> None:
@@ -429,7 +419,6 @@ def behind_a_lock(
             return [future.result(timeout=WAIT) for future in futures]
 
 
-@pytest.mark.xfail(strict=True, reason=DEADLOCK)
 @pytest.mark.parametrize("case", ["distribute: lines in opposite orders", "move: crossing"])
 def test_two_crates_holding_the_same_items_changed_at_once_do_not_deadlock(
     app: Flask, world: World, case: str
@@ -469,7 +458,7 @@ def test_two_crates_holding_the_same_items_changed_at_once_do_not_deadlock(
     "expiry_date",
     [
         None,
-        pytest.param("2027-03-31", marks=pytest.mark.xfail(strict=True, reason=FIRST_ANSWER_DATES)),
+        "2027-03-31",
     ],
 )
 def test_the_same_scan_sent_eight_times_at_once_counts_once(
