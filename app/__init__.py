@@ -34,6 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from inventory import init_app as init_inventory
 
     init_inventory(app)
+
+    from donations import init_app as init_donations
+
+    init_donations(app)
     return app
 
 
@@ -70,6 +74,11 @@ def check_production_configuration(app: Flask) -> None:
     if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
         raise ConfigurationError(
             "Production needs RELAIS_SECRET_KEY: a random value of at least 32 characters."
+        )
+    if not app.config["STRIPE_SECRET_KEY"] or not app.config["STRIPE_WEBHOOK_SECRET"]:
+        raise ConfigurationError(
+            "Production needs RELAIS_STRIPE_SECRET_KEY and RELAIS_STRIPE_WEBHOOK_SECRET: "
+            "the demo payment gateway is only for trying Relais."
         )
 
 

@@ -3,6 +3,7 @@
 from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db, login_manager
 from app.models import ApiToken, User, utcnow
@@ -11,7 +12,9 @@ from app.models import ApiToken, User, utcnow
 def load_session_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The user's sites load when first asked for (a volunteer's may_act_at), not on every
+    # request: most pages, and admins and coordinators, never need them.
+    user = db.session.get(User, int(user_id), options=[lazyload(User.sites)])
     return user if user is not None and user.active else None
 
 

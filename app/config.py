@@ -31,6 +31,31 @@ class Defaults:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Email: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "dons@relais.example"
+    MAIL_FROM_NAME = "Relais"
+    # Stripe: with no secret key, a local demo gateway takes the payments instead.
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_API_BASE = ""
+    DONATION_MIN_CENTS = 500
+    DONATION_MAX_CENTS = 1_000_000
+    # Who issues the tax receipts, as printed on them.
+    ORGANISATION_NAME = "Relais Solidarité (démonstration)"
+    ORGANISATION_ADDRESS = "12 rue des Fontinettes\n62100 Calais"
+    ORGANISATION_OBJECT = (
+        "Aide alimentaire, vestimentaire et hébergement d’urgence des personnes exilées"
+    )
+    ORGANISATION_KIND = "Association loi 1901 reconnue d’intérêt général"
+    ORGANISATION_REGISTRATION = "RNA W000000000 (démonstration)"
+    RECEIPT_SIGNATORY_NAME = "Camille Martin"
+    RECEIPT_SIGNATORY_ROLE = "Trésorière"
+    RECEIPT_SIGNATURE_IMAGE = ""
 
 
 def database_url_from_environment() -> str | None:

@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.errors import InvalidInput
 from app.extensions import db
 from app.idempotency import Answer, run_once
 from app.inputs import MAX_DATABASE_INT
@@ -376,5 +378,7 @@ def site_needs(site_id: int) -> list[dict[str, Any]]:
 def labels(query: dict[str, str]) -> Response:
     """Printable labels for existing crates (A4 sheets of 24, or 62 mm thermal)."""
     codes = [code for code in query["codes"].split(",") if code.strip()][:1000]
+    if not codes:
+        raise InvalidInput(_("Give at least one crate code."), field="codes")
     crates = [services.get_crate(db.session, code) for code in codes]
     return pdf_response(labels_for(crates), label_format_from(query["format"]), "crate-labels.pdf")

@@ -1,9 +1,8 @@
 """Inventory forms. Crate lines are repeated fields, so they are read by hand; sites and
 items use Flask-WTF forms. CSRF is checked for every form by Flask-WTF's CSRFProtect."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     FloatField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import InvalidInput
+from app.forms import choices_from
 from app.inputs import database_int
 from inventory.models import (
     CATEGORY_LABELS,
@@ -92,18 +91,6 @@ def read_lines(form: MultiDict[str, str]) -> list[LineInput]:
             )
         )
     return lines
-
-
-def choices_from(
-    labels: Mapping[Any, Any], *, blank: Any = None
-) -> Callable[[], list[SelectChoice]]:
-    """Select choices from a label table, translated when the form is drawn."""
-
-    def make() -> list[SelectChoice]:
-        options = [SelectChoice(key.value, str(label)) for key, label in labels.items()]
-        return [SelectChoice("", str(blank)), *options] if blank is not None else options
-
-    return make
 
 
 class SiteForm(FlaskForm):

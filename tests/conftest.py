@@ -25,6 +25,7 @@ from inventory import services
 from inventory.models import Crate, Item, Site, SiteKind, SizeRange, Unit
 
 PASSWORD = "correct horse battery staple"
+WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 counter = itertools.count(1)
 
 
@@ -43,6 +44,7 @@ def config_for_tests(url: str, instance: Path, **overrides: Any) -> dict[str, An
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "https://relais.test",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         # Tests read English unless they ask for French with Accept-Language.
         "BABEL_DEFAULT_LOCALE": "en",
         "INSTANCE_PATH": str(instance),
@@ -57,6 +59,24 @@ def reset_schema(app: Flask) -> None:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
+
+
+# Rows the migrations put in, that a truncated database must keep.
+REFERENCE_TABLES = {"funds", "tax_rules"}
+
+
+def truncate_all_but_reference_data(app: Flask) -> None:
+    """After tests that commit for real (concurrency on PostgreSQL)."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            preparer = connection.dialect.identifier_preparer
+            tables = ", ".join(
+                preparer.format_table(table)
+                for table in db.metadata.sorted_tables
+                if table.name not in REFERENCE_TABLES
+            )
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +103,7 @@ def rate_limits_off_again() -> Iterator[None]:
     """Flask-Limiter keeps `enabled` and its counters on the one shared extension object,
     so a test that builds an app with rate limits on must not leave them on for others."""
     yield
-    if limiter.enabled:
+    if limiter.enabled and limiter.initialized:
         limiter.reset()
         limiter.enabled = False
 

@@ -38,8 +38,16 @@ def test_production_refuses_the_default_secret_key(tmp_path: Path, db_url: str) 
         )
 
 
+STRIPE_SETTINGS = {"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+
+
+def test_production_refuses_the_demo_payment_gateway(tmp_path: Path, db_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="RELAIS_STRIPE_SECRET_KEY"):
+        create_app({**config_for_tests(db_url, tmp_path), "PRODUCTION": True})
+
+
 def test_production_cookies_are_secure(tmp_path: Path, db_url: str) -> None:
-    app = create_app({**config_for_tests(db_url, tmp_path), "PRODUCTION": True})
+    app = create_app({**config_for_tests(db_url, tmp_path), "PRODUCTION": True, **STRIPE_SETTINGS})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

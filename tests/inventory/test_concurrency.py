@@ -37,7 +37,7 @@ from inventory.models import (
     StockMovement,
     Unit,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, truncate_all_but_reference_data
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
 pytestmark = [
@@ -113,15 +113,6 @@ class World:
         result = self.clients[0].act(code, "pack", site_id=site_id, lines=lines, **extra)
         assert result.status == 200, result
         return code
-
-
-def truncate_everything(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            preparer = connection.dialect.identifier_preparer
-            tables = ", ".join(preparer.format_table(table) for table in db.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @contextmanager
@@ -210,7 +201,7 @@ def seeded_world(app: Flask) -> Iterator[World]:
             clients = list(pool.map(token, range(CLIENTS), timeout=WAIT))
         yield World(app, site_ids[:4], site_ids[4:], variants, water_id, user_ids, clients)
     finally:
-        truncate_everything(app)
+        truncate_all_but_reference_data(app)
 
 
 def in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:

@@ -1,0 +1,42 @@
+"""The donation form. Amount, contact and receipt rules are checked by donations.services,
+so the page, the demo and the tests share one set of rules."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from app.forms import choices_from
+from donations.models import FREQUENCY_LABELS, Frequency
+
+COUNTRIES = {
+    "FR": _l("France"),
+    "BE": _l("Belgium"),
+    "CH": _l("Switzerland"),
+    "LU": _l("Luxembourg"),
+    "DE": _l("Germany"),
+    "ES": _l("Spain"),
+    "IT": _l("Italy"),
+    "NL": _l("Netherlands"),
+    "GB": _l("United Kingdom"),
+}
+
+
+class GiveForm(FlaskForm):
+    gift_item = RadioField(_l("What your gift pays for"), choices=[], validate_choice=False)
+    amount = StringField(_l("Amount in euros"), validators=[Optional(), Length(max=20)])
+    frequency = RadioField(
+        _l("How often"),
+        choices=choices_from(FREQUENCY_LABELS),
+        default=Frequency.ONCE.value,
+    )
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    name = StringField(_l("First name and surname"), validators=[Length(max=200)])
+    address_line1 = StringField(_l("Address"), validators=[Length(max=200)])
+    address_line2 = StringField(_l("Address (continued)"), validators=[Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    country = SelectField(_l("Country"), choices=choices_from(COUNTRIES), default="FR")
+    no_receipt = BooleanField(_l("No tax receipt, thanks"))
+    hide_name = BooleanField(_l("Do not show my name publicly"), default=True)
+    consent_contact = BooleanField(_l("You may write to me about Relais' work"))

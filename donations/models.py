@@ -1,0 +1,327 @@
+"""Donations: funds and the impact catalogue, donors, donations and monthly gifts, tax
+receipts with their yearly counters, the tax rules, and the Stripe events received.
+
+Amounts are integer cents in euros. A receipt is never edited: it is cancelled and
+another is issued. Only donations/receipts.py allocates receipt numbers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models import UTCDateTime, str_enum, utcnow
+
+
+def new_public_id() -> str:
+    """An id that can be shown in a URL without revealing how many donations there are."""
+    return secrets.token_urlsafe(16)
+
+
+class Fund(db.Model):
+    """Where money is earmarked: fuel, vehicles, emergency housing, general."""
+
+    __tablename__ = "funds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_fr if locale == "fr" else self.name_en
+
+
+class GiftItem(db.Model):
+    """Something concrete a gift pays for ("50 EUR fills a van's tank"), earmarked to a fund."""
+
+    __tablename__ = "gift_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    title_fr: Mapped[str] = mapped_column(String(160))
+    title_en: Mapped[str] = mapped_column(String(160))
+    text_fr: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    amount_cents: Mapped[int]
+    picture: Mapped[str] = mapped_column(String(200), default="")
+    target_cents: Mapped[int | None]
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    fund: Mapped[Fund] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint("target_cents IS NULL OR target_cents > 0", name="positive_target"),
+    )
+
+    def title(self, locale: str) -> str:
+        return self.title_fr if locale == "fr" else self.title_en
+
+    def text(self, locale: str) -> str:
+        return self.text_fr if locale == "fr" else self.text_en
+
+
+class Donor(db.Model):
+    """A person who gave. Erasing a donor blanks what no receipt needs; receipts keep
+    their own copy of the name and address for the six years the law asks."""
+
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    consent_contact: Mapped[bool] = mapped_column(default=False)
+    yearly_receipt: Mapped[bool] = mapped_column(default=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def postal_address(self) -> str:
+        lines = [self.address_line1, self.address_line2, f"{self.postcode} {self.city}".strip()]
+        if self.country and self.country != "FR":
+            lines.append(self.country)
+        return "\n".join(line for line in lines if line)
+
+
+class Frequency(StrEnum):
+    ONCE = "once"
+    MONTHLY = "monthly"
+
+
+FREQUENCY_LABELS = {Frequency.ONCE: _l("Once"), Frequency.MONTHLY: _l("Monthly")}
+
+
+class DonationStatus(StrEnum):
+    PENDING = "pending"  # the donor is at the payment page, or a SEPA debit is on its way
+    PAID = "paid"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    DISPUTED = "disputed"
+
+
+DONATION_STATUS_LABELS = {
+    DonationStatus.PENDING: _l("Pending"),
+    DonationStatus.PAID: _l("Paid"),
+    DonationStatus.FAILED: _l("Failed"),
+    DonationStatus.REFUNDED: _l("Refunded"),
+    DonationStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
+    DonationStatus.DISPUTED: _l("Disputed"),
+}
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    SEPA_DEBIT = "sepa_debit"
+    TRANSFER = "transfer"
+    CHEQUE = "cheque"
+    CASH = "cash"
+
+
+# The words of the Cerfa 11580*05 model: receipts are French documents.
+PAYMENT_METHOD_ON_RECEIPT = {
+    PaymentMethod.CARD: "Carte bancaire",
+    PaymentMethod.SEPA_DEBIT: "Prélèvement SEPA",
+    PaymentMethod.TRANSFER: "Virement",
+    PaymentMethod.CHEQUE: "Chèque",
+    PaymentMethod.CASH: "Espèces",
+}
+
+
+class Gateway(StrEnum):
+    STRIPE = "stripe"
+    DEMO = "demo"
+
+
+class MonthlyGift(db.Model):
+    """A Stripe subscription: each monthly payment becomes a Donation of its own."""
+
+    __tablename__ = "monthly_gifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    gift_item_id: Mapped[int | None] = mapped_column(ForeignKey("gift_items.id"))
+    amount_cents: Mapped[int]
+    stripe_subscription_id: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    donor: Mapped[Donor | None] = relationship()
+    fund: Mapped[Fund] = relationship()
+
+
+receipt_donations = Table(
+    "receipt_donations",
+    db.metadata,
+    Column("receipt_id", ForeignKey("receipts.id"), primary_key=True),
+    Column("donation_id", ForeignKey("donations.id"), primary_key=True),
+)
+
+
+class Donation(db.Model):
+    """One payment: a one-off gift, or one month of a monthly gift."""
+
+    __tablename__ = "donations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    gift_item_id: Mapped[int | None] = mapped_column(ForeignKey("gift_items.id"), index=True)
+    monthly_gift_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_gifts.id"))
+    frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency))
+    amount_cents: Mapped[int]
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    status: Mapped[DonationStatus] = mapped_column(
+        str_enum(DonationStatus), default=DonationStatus.PENDING, index=True
+    )
+    gateway: Mapped[Gateway] = mapped_column(str_enum(Gateway))
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        str_enum(PaymentMethod), default=PaymentMethod.CARD
+    )
+    wants_receipt: Mapped[bool] = mapped_column(default=True)
+    show_name: Mapped[bool] = mapped_column(default=False)
+    consent_contact: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    # As typed on the donation page; copied to the donor once the payment is confirmed.
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_address_line1: Mapped[str] = mapped_column(String(200), default="")
+    contact_address_line2: Mapped[str] = mapped_column(String(200), default="")
+    contact_postcode: Mapped[str] = mapped_column(String(20), default="")
+    contact_city: Mapped[str] = mapped_column(String(120), default="")
+    contact_country: Mapped[str] = mapped_column(String(2), default="FR")
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invoice_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    failure_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    donor: Mapped[Donor | None] = relationship()
+    fund: Mapped[Fund] = relationship()
+    gift_item: Mapped[GiftItem | None] = relationship()
+    monthly_gift: Mapped[MonthlyGift | None] = relationship()
+    receipt: Mapped[Receipt | None] = relationship(foreign_keys=[receipt_id])
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint(
+            "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_within_amount"
+        ),
+    )
+
+    @property
+    def kept_cents(self) -> int:
+        return self.amount_cents - self.refunded_cents
+
+    @property
+    def counts_as_income(self) -> bool:
+        return self.status in (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
+
+
+class ReceiptKind(StrEnum):
+    SINGLE = "single"  # one gift, issued as soon as it is paid
+    YEARLY = "yearly"  # every gift of a monthly donor over a calendar year
+
+
+class Receipt(db.Model):
+    """A tax receipt (reçu fiscal). Its number, amount, donor name and address are fixed
+    when it is issued; cancelling keeps it, so its number is never reused."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    kind: Mapped[ReceiptKind] = mapped_column(str_enum(ReceiptKind))
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
+    donor_name: Mapped[str] = mapped_column(String(200))
+    donor_address: Mapped[str] = mapped_column(Text)
+    amount_cents: Mapped[int]
+    gift_date: Mapped[date | None]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
+    articles: Mapped[str] = mapped_column(String(32), default="200")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    donor: Mapped[Donor | None] = relationship()
+    replaces: Mapped[Receipt | None] = relationship(remote_side=[id])
+    donations: Mapped[list[Donation]] = relationship(secondary=receipt_donations)
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        Index("uq_receipts_year_sequence", "year", "sequence", unique=True),
+    )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class ReceiptCounter(db.Model):
+    """The last receipt number given in a year; its row is locked while a number is taken."""
+
+    __tablename__ = "receipt_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(default=0)
+
+
+class TaxScheme(StrEnum):
+    GENERAL = "general"  # art. 200-1 CGI
+    PEOPLE_IN_DIFFICULTY = "people_in_difficulty"  # art. 200-1 ter CGI
+
+
+class TaxRule(db.Model):
+    """How much of a gift a French taxpayer deducts, from a date on. Rules are data:
+    when the law changes, a row is added with its date of effect."""
+
+    __tablename__ = "tax_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[TaxScheme] = mapped_column(str_enum(TaxScheme))
+    effective_from: Mapped[date]
+    rate_percent: Mapped[int]
+    yearly_ceiling_cents: Mapped[int | None]
+    income_cap_percent: Mapped[int | None]
+    reference: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("uq_tax_rules_scheme_effective_from", "scheme", "effective_from", unique=True),
+    )
+
+
+class StripeEvent(db.Model):
+    """A webhook event, stored in the same transaction as its effects: an event id seen
+    before is acknowledged and changes nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,262 @@
+"""Public donation pages: give, thank you, the demo gateway, the tax reduction explained,
+receipt verification, and Stripe's webhook."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from app.errors import DomainError
+from app.extensions import csrf, db, htmx, limiter
+from app.models import utcnow
+from app.permissions import public
+from donations import payments, queries, receipts, services, tax, webhooks
+from donations.forms import GiveForm
+from donations.models import (
+    DonationStatus,
+    Frequency,
+    Gateway,
+    PaymentMethod,
+    Receipt,
+)
+
+bp = Blueprint("donations", __name__, url_prefix="/donations")
+
+
+def locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def limits() -> tuple[int, int]:
+    return current_app.config["DONATION_MIN_CENTS"], current_app.config["DONATION_MAX_CENTS"]
+
+
+# --- giving ---------------------------------------------------------------------------
+
+
+def gift_request(form: GiveForm) -> services.GiftRequest:
+    return services.GiftRequest(
+        gift_item_slug=form.gift_item.data or None,
+        amount=form.amount.data or "",
+        frequency=Frequency(form.frequency.data),
+        contact=services.Contact(
+            email=form.email.data or "",
+            name=form.name.data or "",
+            address_line1=form.address_line1.data or "",
+            address_line2=form.address_line2.data or "",
+            postcode=form.postcode.data or "",
+            city=form.city.data or "",
+            country=form.country.data or "FR",
+        ),
+        wants_receipt=not form.no_receipt.data,
+        show_name=not form.hide_name.data,
+        consent_contact=bool(form.consent_contact.data),
+        locale=locale(),
+    )
+
+
+def render_give(form: GiveForm, status: int = 200) -> tuple[str, int]:
+    offers = queries.list_gift_offers(db.session)
+    form.gift_item.choices = [SelectChoice("", _("Another amount"))] + [
+        SelectChoice(offer.item.slug, offer.item.title(locale())) for offer in offers
+    ]
+    minimum, maximum = limits()
+    return render_template(
+        "donations/give.html",
+        form=form,
+        offers=offers,
+        reductions={
+            offer.item.slug: tax.reduction_for(db.session, offer.item.amount_cents, date.today())
+            for offer in offers
+        },
+        minimum=minimum,
+        maximum=maximum,
+    ), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def give() -> Response | tuple[str, int]:
+    """The public donation page: a gift item or a free amount, once or monthly."""
+    form = GiveForm()
+    if request.method == "GET":
+        form.gift_item.data = request.args.get("gift", "")
+        return render_give(form)
+    if not form.validate_on_submit():
+        return render_give(form, 422)
+    minimum, maximum = limits()
+    try:
+        donation = services.start_donation(
+            db.session,
+            gift_request(form),
+            gateway=payments.gateway_in_use(),
+            minimum=minimum,
+            maximum=maximum,
+        )
+        title = donation.gift_item.title(locale()) if donation.gift_item else _("Gift to Relais")
+        checkout_url = payments.start_checkout(donation, title=title)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        target = getattr(form, error.field or "", None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        return render_give(form, int(error.status))
+    return redirect(checkout_url, 303)
+
+
+@bp.get("/cost")
+@public
+def cost() -> str:
+    """What a free amount costs after the tax reduction (an htmx fragment)."""
+    minimum, maximum = limits()
+    try:
+        cents = services.parse_amount(
+            request.args.get("amount", ""), minimum=minimum, maximum=maximum
+        )
+    except DomainError:
+        return render_template("donations/_cost.html", reduction=None)
+    return render_template(
+        "donations/_cost.html", reduction=tax.reduction_for(db.session, cents, date.today())
+    )
+
+
+@bp.get("/thanks/<public_id>")
+@public
+def thanks(public_id: str) -> str:
+    """Where Stripe (or the demo) sends the donor back; waits for the payment's news."""
+    donation = services.get_donation(db.session, public_id)
+    template = "donations/_donation_status.html" if htmx else "donations/thanks.html"
+    return render_template(template, donation=donation, statuses=DonationStatus)
+
+
+@bp.get("/thanks/<public_id>/receipt.pdf")
+@public
+def thanks_receipt(public_id: str) -> Response:
+    """The receipt of the donation whose private thank-you address this is."""
+    donation = services.get_donation(db.session, public_id)
+    if donation.receipt is None:
+        abort(404)
+    return pdf_response(donation.receipt, duplicate=True)
+
+
+@bp.get("/cancelled/<public_id>")
+@public
+def cancelled(public_id: str) -> str:
+    donation = services.get_donation(db.session, public_id)
+    return render_template("donations/cancelled.html", donation=donation)
+
+
+def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
+    response = Response(
+        receipts.receipt_pdf(receipt, duplicate=duplicate), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{receipts.receipt_filename(receipt)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the demo gateway -----------------------------------------------------------------
+
+
+@bp.route("/demo-checkout/<public_id>", methods=["GET", "POST"])
+@public
+def demo_checkout(public_id: str) -> Response | str:
+    """Stands in for Stripe when no key is set: completes or fails the payment through the
+    same fulfilment as the webhook."""
+    if payments.gateway_in_use() != Gateway.DEMO:
+        abort(404)
+    donation = services.get_donation(db.session, public_id, for_update=request.method == "POST")
+    if donation.gateway != Gateway.DEMO:
+        abort(404)
+    if request.method == "GET":
+        return render_template("donations/demo_checkout.html", donation=donation)
+    receipt = None
+    if request.form.get("outcome") == "pay":
+        payment = services.Payment(paid_at=utcnow(), method=PaymentMethod.CARD)
+        receipt = services.fulfil_donation(db.session, donation, payment)
+    else:
+        services.fail_donation(db.session, donation, "declined in the demo")
+    db.session.commit()
+    send_receipt(receipt)
+    if donation.status == DonationStatus.FAILED:
+        return redirect(url_for("donations.cancelled", public_id=public_id), 303)
+    return redirect(url_for("donations.thanks", public_id=public_id), 303)
+
+
+def send_receipt(receipt: Receipt | None) -> None:
+    """Email a receipt just committed. A mail failure is logged and never undoes the
+    payment: `flask receipts send-pending` sends what is still unsent."""
+    if receipt is None or receipt.donor is None or not receipt.donor.email:
+        return
+    try:
+        receipts.email_receipt(receipt, email=receipt.donor.email, locale=receipt.donor.locale)
+        db.session.commit()
+    except OSError:
+        db.session.rollback()
+        current_app.logger.exception("Receipt %s could not be emailed", receipt.number)
+
+
+# --- the tax reduction and receipts ---------------------------------------------------
+
+
+@bp.get("/tax-reduction")
+@public
+def tax_reduction() -> str:
+    """How much of a gift the donor deducts, from the same table the page computes with."""
+    today = date.today()
+    examples = [
+        tax.reduction_for(db.session, cents, today) for cents in (1000, 5000, 30000, 250000)
+    ]
+    return render_template(
+        "donations/tax_reduction.html", rules=tax.list_rules(db.session), examples=examples
+    )
+
+
+@bp.get("/receipts/<number>/verify")
+@public
+def verify_receipt(number: str) -> tuple[str, int]:
+    """Public check of a receipt from its QR code: number, amount, masked name."""
+    receipt = receipts.get_receipt(db.session, number)
+    key = request.args.get("k", "")
+    if receipt is None or not receipts.keys_match(key, receipts.verification_key(number)):
+        return render_template("donations/verify_receipt.html", receipt=None, number=number), 404
+    return render_template(
+        "donations/verify_receipt.html",
+        receipt=receipt,
+        number=number,
+        masked_name=receipts.masked_name(receipt.donor_name),
+    ), 200
+
+
+# --- Stripe ---------------------------------------------------------------------------
+
+
+@bp.post("/stripe/webhook")
+@public
+@csrf.exempt
+def stripe_webhook() -> Response:
+    """Stripe's events. Any failure while handling rolls everything back and answers
+    500, so that Stripe sends the event again."""
+    event = payments.verified_event(request.get_data(), request.headers.get("Stripe-Signature"))
+    receipt = webhooks.handle_event(db.session, event)
+    db.session.commit()
+    send_receipt(receipt)
+    return jsonify(received=True)

@@ -1,0 +1,219 @@
+"""Stripe's webhook: signatures checked by the stripe library on the raw body, each event
+once, in any order, and nothing half-done when handling fails."""
+
+import json
+import random
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from donations import receipts
+from donations.models import (
+    Donation,
+    DonationStatus,
+    Frequency,
+    MonthlyGift,
+    PaymentMethod,
+    Receipt,
+    StripeEvent,
+)
+from tests.donations.conftest import WEBHOOK, checkout_event, give_form, post_event, signature
+
+
+def count(db_session: Any, model: type) -> int:
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def pending(client: FlaskClient, db_session: Any) -> Donation:
+    """A donation started on the page, its donor now at Stripe's checkout."""
+    assert client.post("/donations/", data=give_form(amount="80")).status_code == 303
+    donation = db_session.scalars(select(Donation)).one()
+    donation.checkout_session_id = "cs_test_pending"
+    db_session.commit()
+    return donation
+
+
+def test_a_paid_checkout_records_the_gift_and_emails_its_receipt(
+    client: FlaskClient,
+    db_session: Any,
+    pending: Donation,
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    response = post_event(client, checkout_event(donation=pending))
+    assert response.status_code == 200
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PAID and pending.payment_method == PaymentMethod.CARD
+    assert pending.receipt.amount_cents == 8000
+    (message,) = outbox()
+    assert pending.receipt.number in message["Subject"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "t=1,v1=00",
+        "garbage",
+    ],
+)
+def test_a_missing_or_forged_signature_is_refused_and_nothing_stored(
+    client: FlaskClient, db_session: Any, pending: Donation, header: str | None
+) -> None:
+    payload = json.dumps(checkout_event(donation=pending)).encode()
+    headers = {"Stripe-Signature": header} if header else {}
+    response = client.post(WEBHOOK, data=payload, headers=headers)
+    assert response.status_code == 400
+    assert count(db_session, StripeEvent) == 0
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PENDING
+
+
+def test_a_signature_made_with_another_secret_is_refused(
+    client: FlaskClient, db_session: Any, pending: Donation
+) -> None:
+    response = post_event(client, checkout_event(donation=pending), secret="whsec_someone_else")
+    assert response.status_code == 400 and count(db_session, Receipt) == 0
+
+
+def test_a_stale_signature_is_refused(
+    client: FlaskClient, db_session: Any, pending: Donation
+) -> None:
+    stale = int(time.time()) - 301
+    response = post_event(client, checkout_event(donation=pending), timestamp=stale)
+    assert response.status_code == 400 and count(db_session, Receipt) == 0
+
+
+def test_a_body_changed_after_signing_is_refused(
+    client: FlaskClient, db_session: Any, pending: Donation
+) -> None:
+    payload = json.dumps(checkout_event(donation=pending)).encode()
+    tampered = payload.replace(b'"amount_total": 8000', b'"amount_total": 800000')
+    response = client.post(WEBHOOK, data=tampered, headers={"Stripe-Signature": signature(payload)})
+    assert response.status_code == 400 and count(db_session, Receipt) == 0
+
+
+def test_the_same_event_three_times_gives_one_receipt(
+    client: FlaskClient,
+    db_session: Any,
+    pending: Donation,
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    event = checkout_event(donation=pending)
+    for _ in range(3):
+        assert post_event(client, event).status_code == 200
+    assert count(db_session, Receipt) == 1 and count(db_session, Donation) == 1
+    assert len(outbox()) == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_sepa_debit_settles_the_same_whatever_the_order_of_its_events(
+    client: FlaskClient, db_session: Any, pending: Donation, seed: int
+) -> None:
+    completed = checkout_event(
+        donation=pending, payment_status="unpaid", payment_method_types=["sepa_debit"]
+    )
+    succeeded = checkout_event("checkout.session.async_payment_succeeded", donation=pending)
+    events = [completed, succeeded, completed, succeeded]
+    random.Random(seed).shuffle(events)
+    for event in events:
+        assert post_event(client, event).status_code == 200
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PAID
+    assert pending.payment_method == PaymentMethod.SEPA_DEBIT
+    assert count(db_session, Receipt) == 1
+
+
+def test_a_failed_sepa_debit_marks_the_gift_failed_without_receipt(
+    client: FlaskClient, db_session: Any, pending: Donation
+) -> None:
+    post_event(client, checkout_event(donation=pending, payment_status="unpaid"))
+    failed = checkout_event(
+        "checkout.session.async_payment_failed", donation=pending, payment_status="unpaid"
+    )
+    assert post_event(client, failed).status_code == 200
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.FAILED and count(db_session, Receipt) == 0
+
+
+def test_news_of_a_failure_after_the_payment_changes_nothing(
+    client: FlaskClient, db_session: Any, pending: Donation
+) -> None:
+    post_event(client, checkout_event("checkout.session.async_payment_succeeded", donation=pending))
+    post_event(client, checkout_event("checkout.session.async_payment_failed", donation=pending))
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PAID and count(db_session, Receipt) == 1
+
+
+def test_a_payment_link_made_in_stripe_is_recorded_from_the_session_alone(
+    client: FlaskClient, db_session: Any, outbox: Callable[[], list[EmailMessage]]
+) -> None:
+    event = checkout_event(session_id="cs_live_link", amount=2500, locale="en")
+    assert post_event(client, event).status_code == 200
+    donation = db_session.scalars(select(Donation)).one()
+    assert donation.amount_cents == 2500 and donation.fund.code == "general"
+    assert donation.status == DonationStatus.PAID
+    receipt = donation.receipt
+    assert receipt.donor_name == "Jeanne Dupont"
+    assert receipt.donor_address == "3 rue des Lilas\n59000 Lille"
+    (message,) = outbox()
+    assert message["To"] == "jeanne.dupont@example.org"
+    assert "Your tax receipt" in message["Subject"]
+
+
+def test_a_monthly_checkout_starts_a_monthly_gift(client: FlaskClient, db_session: Any) -> None:
+    assert client.post("/donations/", data=give_form(frequency="monthly")).status_code == 303
+    donation = db_session.scalars(select(Donation)).one()
+    event = checkout_event(
+        donation=donation, mode="subscription", subscription="sub_123", invoice="in_1"
+    )
+    assert post_event(client, event).status_code == 200
+    db_session.refresh(donation)
+    gift = db_session.scalars(select(MonthlyGift)).one()
+    assert gift.stripe_subscription_id == "sub_123" and gift.donor == donation.donor
+    assert donation.frequency == Frequency.MONTHLY and donation.invoice_id == "in_1"
+    assert count(db_session, Receipt) == 0  # one yearly summary instead
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(
+    client: FlaskClient, db_session: Any
+) -> None:
+    event = checkout_event("customer.created")
+    assert post_event(client, event).status_code == 200
+    assert count(db_session, Donation) == 0
+
+
+def test_a_gift_in_another_currency_is_not_given_a_french_receipt(
+    client: FlaskClient, db_session: Any
+) -> None:
+    assert post_event(client, checkout_event(currency="usd")).status_code == 200
+    assert count(db_session, Donation) == 0 and count(db_session, Receipt) == 0
+
+
+def test_a_failure_while_handling_undoes_everything_so_stripe_retries(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Any,
+    pending: Donation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(receipts, "issue_single_receipt", broken)
+    monkeypatch.setattr(app, "testing", False)  # a real server answers 500
+    event = checkout_event(donation=pending)
+    assert post_event(client, event).status_code == 500
+    assert count(db_session, StripeEvent) == 0 and count(db_session, Receipt) == 0
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PENDING
+    monkeypatch.undo()
+    assert post_event(client, event).status_code == 200  # Stripe's retry goes through
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PAID and count(db_session, Receipt) == 1
