@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "needs.manage": frozenset({ADMIN, COORDINATOR}),
     "sites.manage": frozenset({ADMIN, COORDINATOR}),
     "catalogue.manage": frozenset({ADMIN, COORDINATOR}),
+    "donations.view": frozenset({ADMIN, TREASURER}),
+    "receipts.issue": frozenset({ADMIN, TREASURER}),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -1,9 +1,25 @@
-"""Demo data: the impact catalogue of a Calais-and-Paris group. Safe to run again."""
+"""Demo data: the impact catalogue of a Calais-and-Paris group, and a year of gifts so
+the treasurer's pages have something to show. Safe to run again."""
 
-from sqlalchemy import select
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from donations.models import Fund, GiftItem
+from donations import services
+from donations.models import Donation, Frequency, Fund, Gateway, GiftItem, PaymentMethod
+
+DONORS = [
+    ("Jeanne Dupont", "3 rue des Lilas", "59000", "Lille"),
+    ("Marc Leroy", "8 quai de la Loire", "75019", "Paris"),
+    ("Inès Garcia", "14 avenue Jean Jaurès", "69007", "Lyon"),
+    ("Paul Martin", "2 place du Marché", "29000", "Quimper"),
+    ("Awa Diallo", "27 rue Nationale", "37000", "Tours"),
+    ("Hélène Roux", "5 boulevard Jacquard", "62100", "Calais"),
+    ("Thomas Petit", "61 rue de la République", "62200", "Boulogne-sur-Mer"),
+    ("Claire Bernard", "9 impasse des Tilleuls", "59140", "Dunkerque"),
+]
 
 # slug, fund, title fr, title en, text fr, text en, amount (cents), target (cents)
 GIFT_ITEMS = [
@@ -57,6 +73,13 @@ GIFT_ITEMS = [
 
 
 def seed(session: Session) -> None:
+    seed_gift_items(session)
+    session.flush()
+    if not session.scalar(select(func.count()).select_from(Donation)):
+        seed_gifts(session)
+
+
+def seed_gift_items(session: Session) -> None:
     funds = {fund.code: fund for fund in session.scalars(select(Fund))}
     known = set(session.scalars(select(GiftItem.slug)))
     for position, row in enumerate(GIFT_ITEMS):
@@ -76,3 +99,49 @@ def seed(session: Session) -> None:
                 position=position,
             )
         )
+
+
+def seed_gifts(session: Session) -> None:
+    """Forty one-off gifts over the past year (receipts issued) and three monthly donors
+    whose past year awaits its yearly summary receipts."""
+    rng = random.Random(2026)
+    items = session.scalars(select(GiftItem).order_by(GiftItem.position)).all()
+    now = datetime.now(UTC)
+    for number in range(40):
+        item = rng.choice([*items, None])
+        paid_at = now - timedelta(days=rng.randint(1, 365), hours=rng.randint(0, 23))
+        amount = item.amount_cents if item else rng.choice([2000, 3000, 7500, 15000])
+        give(session, number % len(DONORS), amount, Frequency.ONCE, paid_at, item)
+    last_year = now.year - 1
+    for donor in (1, 4, 6):
+        for month in range(1, 13):
+            paid_at = datetime(last_year, month, 3 + donor, 10, tzinfo=UTC)
+            give(session, donor, 1000 + 500 * donor, Frequency.MONTHLY, paid_at, None)
+
+
+def give(
+    session: Session,
+    donor: int,
+    amount: int,
+    frequency: Frequency,
+    paid_at: datetime,
+    item: GiftItem | None,
+) -> None:
+    name, street, postcode, city = DONORS[donor]
+    donation = Donation(
+        fund=item.fund if item else services.get_fund(session, services.GENERAL_FUND),
+        gift_item=item,
+        frequency=frequency,
+        amount_cents=amount,
+        gateway=Gateway.DEMO,
+        contact_email=f"{name.split()[0].lower()}@example.org",
+        contact_name=name,
+        contact_address_line1=street,
+        contact_postcode=postcode,
+        contact_city=city,
+        created_at=paid_at,
+    )
+    session.add(donation)
+    session.flush()
+    payment = services.Payment(paid_at=paid_at, method=PaymentMethod.CARD)
+    services.fulfil_donation(session, donation, payment)

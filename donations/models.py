@@ -90,6 +90,9 @@ class Donor(db.Model):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The nonce of the one sign-in link that may still be used (donations/donors.py):
+    # a new link replaces it, using the link clears it.
+    sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
 
     def postal_address(self) -> str:
         lines = [self.address_line1, self.address_line2, f"{self.postcode} {self.city}".strip()]
@@ -114,6 +117,9 @@ class DonationStatus(StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     DISPUTED = "disputed"
 
+
+# A donation is money in while it is paid, or partly refunded (for what was kept).
+INCOME_STATUSES = (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
 
 DONATION_STATUS_LABELS = {
     DonationStatus.PENDING: _l("Pending"),
@@ -235,7 +241,7 @@ class Donation(db.Model):
 
     @property
     def counts_as_income(self) -> bool:
-        return self.status in (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
+        return self.status in INCOME_STATUSES
 
 
 class ReceiptKind(StrEnum):

@@ -94,6 +94,21 @@ def start_checkout(donation: Donation, *, title: str) -> str:
     return str(session.url)
 
 
+def portal_url(customer_id: str, return_url: str) -> str:
+    """Stripe's customer portal for this customer, where a monthly gift is changed or
+    stopped; Stripe's webhook then tells Relais what changed."""
+    try:
+        session = stripe_client().v1.billing_portal.sessions.create(
+            params={"customer": customer_id, "return_url": return_url}
+        )
+    except stripe.StripeError as error:
+        current_app.logger.warning("Stripe refused a portal session: %s", error)
+        raise PaymentUnavailable(
+            _("The payment service cannot be reached just now. Please try again in a minute.")
+        ) from error
+    return str(session.url)
+
+
 def verified_event(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The webhook event as plain data, once its signature over the raw body is checked
     with the stripe library's own code (which also refuses stale timestamps)."""

@@ -1,13 +1,28 @@
 """Reads shared by the donation pages."""
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, String, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
-from donations.models import Donation, DonationStatus, GiftItem
-
-INCOME_STATUSES = (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
+from app.pagination import Page, paginate
+from donations.models import (
+    INCOME_STATUSES,
+    Donation,
+    DonationStatus,
+    Frequency,
+    Fund,
+    GiftItem,
+    Receipt,
+    ReceiptKind,
+)
+from donations.receipts import PARIS
 
 
 @dataclass(frozen=True)
@@ -40,3 +55,192 @@ def list_gift_offers(session: Session) -> list[GiftOffer]:
         .order_by(GiftItem.position, GiftItem.id)
     )
     return [GiftOffer(item, int(total)) for item, total in rows]
+
+
+# --- the treasurer's lists and totals -------------------------------------------------
+
+
+class ParisMonth(FunctionElement[str]):
+    """ParisMonth(moment): "2026-12", the month in France of a UTC instant."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ParisMonth)
+def _paris_month_sqlite(element: ParisMonth, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite has no time zones: the month is taken in UTC (an hour or two off at the
+    turn of a month, on the demo database only)."""
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(ParisMonth, "postgresql")
+def _paris_month_postgresql(element: ParisMonth, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = compiler.process(element.clauses, **kw)
+    return f"to_char({moment} AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
+
+
+@dataclass(frozen=True)
+class DonationFilter:
+    start: date | None = None
+    end: date | None = None
+    fund: str = ""
+    gift_item: str = ""
+    status: DonationStatus | None = None
+    frequency: Frequency | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.start:
+            query = query.where(Donation.created_at >= paris_midnight(self.start))
+        if self.end:
+            query = query.where(Donation.created_at < paris_midnight(self.end + timedelta(1)))
+        if self.fund:
+            query = query.where(Donation.fund.has(Fund.code == self.fund))
+        if self.gift_item:
+            query = query.where(Donation.gift_item.has(GiftItem.slug == self.gift_item))
+        if self.status:
+            query = query.where(Donation.status == self.status)
+        if self.frequency:
+            query = query.where(Donation.frequency == self.frequency)
+        return query
+
+
+def paris_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
+
+
+def list_donations(session: Session, wanted: DonationFilter, page: int, per_page: int) -> Page[Any]:
+    query = wanted.apply(
+        select(Donation)
+        .options(
+            joinedload(Donation.fund),
+            joinedload(Donation.gift_item),
+            joinedload(Donation.donor),
+            joinedload(Donation.receipt),
+        )
+        .order_by(Donation.created_at.desc(), Donation.id.desc())
+    )
+    return paginate(session, query, page, per_page)
+
+
+def donations_for_export(session: Session, wanted: DonationFilter) -> Iterator[Donation]:
+    """Every donation the filter keeps, read in chunks so a year of them fits in memory."""
+    query = wanted.apply(
+        select(Donation)
+        .options(
+            joinedload(Donation.fund),
+            joinedload(Donation.gift_item),
+            joinedload(Donation.donor),
+            joinedload(Donation.receipt),
+        )
+        .order_by(Donation.created_at, Donation.id)
+    )
+    yield from session.scalars(query.execution_options(yield_per=500))
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    count: int
+    cents: int
+
+
+def income(wanted: DonationFilter) -> Select[Any]:
+    kept = Donation.amount_cents - Donation.refunded_cents
+    return wanted.apply(
+        select(func.count(Donation.id), func.coalesce(func.sum(kept), 0)).where(
+            Donation.status.in_(INCOME_STATUSES)
+        )
+    )
+
+
+def totals_per_month(session: Session, wanted: DonationFilter) -> list[Total]:
+    month = ParisMonth(Donation.paid_at)
+    query = income(wanted).add_columns(month).group_by(month).order_by(month.desc())
+    return [Total(key, count, cents) for count, cents, key in session.execute(query)]
+
+
+def totals_per_fund(session: Session, wanted: DonationFilter) -> list[Total]:
+    query = (
+        income(wanted)
+        .add_columns(Fund.code)
+        .join(Fund, Donation.fund_id == Fund.id)
+        .group_by(Fund.code)
+        .order_by(Fund.code)
+    )
+    return [Total(key, count, cents) for count, cents, key in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    fund: Fund
+    money_in_cents: int
+
+    @property
+    def balance_cents(self) -> int:
+        return self.money_in_cents
+
+
+def fund_balances(session: Session) -> list[FundBalance]:
+    money_in = {total.key: total.cents for total in totals_per_fund(session, DonationFilter())}
+    funds = session.scalars(select(Fund).order_by(Fund.id))
+    return [FundBalance(fund, money_in.get(fund.code, 0)) for fund in funds]
+
+
+def list_funds(session: Session) -> Sequence[Fund]:
+    return session.scalars(select(Fund).where(Fund.active).order_by(Fund.id)).all()
+
+
+def list_gift_items(session: Session) -> Sequence[GiftItem]:
+    return session.scalars(select(GiftItem).order_by(GiftItem.position, GiftItem.id)).all()
+
+
+# --- the register of receipts ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterYear:
+    """What the art. 222 bis declaration asks: receipts issued in a year and their total
+    (cancelled ones counted apart: their numbers are used, their amounts are not)."""
+
+    year: int
+    valid_count: int
+    valid_cents: int
+    cancelled_count: int
+
+
+def register_years(session: Session) -> list[RegisterYear]:
+    valid = Receipt.cancelled_at.is_(None)
+    query = (
+        select(
+            Receipt.year,
+            func.count().filter(valid),
+            func.coalesce(func.sum(Receipt.amount_cents).filter(valid), 0),
+            func.count().filter(~valid),
+        )
+        .group_by(Receipt.year)
+        .order_by(Receipt.year.desc())
+    )
+    return [RegisterYear(*row) for row in session.execute(query)]
+
+
+def receipts_of_year(year: int) -> Select[Any]:
+    return (
+        select(Receipt)
+        .options(joinedload(Receipt.replaces))
+        .where(Receipt.year == year)
+        .order_by(Receipt.sequence)
+    )
+
+
+def list_receipts(session: Session, year: int, page: int, per_page: int) -> Page[Any]:
+    return paginate(session, receipts_of_year(year), page, per_page)
+
+
+def count_yearly_receipts(session: Session, year: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(Receipt.year == year, Receipt.kind == ReceiptKind.YEARLY)
+        )
+        or 0
+    )

@@ -6,15 +6,17 @@ rolled-back receipt gives its number back and two receipts never share one."""
 
 import hashlib
 import hmac
-from datetime import date, datetime
+from collections import Counter
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,8 +25,10 @@ from app import ROOT, mail
 from app.links import external_url
 from app.models import utcnow
 from donations.models import (
+    INCOME_STATUSES,
     PAYMENT_METHOD_ON_RECEIPT,
     Donation,
+    Donor,
     Frequency,
     Receipt,
     ReceiptCounter,
@@ -37,21 +41,21 @@ PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
 
 
-def allocate_receipt_number(session: Session, year: int) -> tuple[int, str]:
-    """The next number of `year`: the only place receipt numbers come from."""
+def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> list[str]:
+    """The next `count` numbers of `year`: the only place receipt numbers come from."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(counters)
-        .values(year=year, last_sequence=1)
+        .values(year=year, last_sequence=count)
         .on_conflict_do_update(
             index_elements=[counters.c.year],
-            set_={"last_sequence": counters.c.last_sequence + 1},
+            set_={"last_sequence": counters.c.last_sequence + count},
         )
         .returning(counters.c.last_sequence)
     )
-    sequence = session.execute(statement).scalar_one()
-    return sequence, f"{year}-{sequence:06d}"
+    last = session.execute(statement).scalar_one()
+    return [f"{year}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
 
 
 def local_date(moment: datetime) -> date:
@@ -69,28 +73,49 @@ def needs_single_receipt(donation: Donation) -> bool:
     return not (donation.frequency == Frequency.MONTHLY and donation.donor.yearly_receipt)
 
 
-def issue_single_receipt(
-    session: Session, donation: Donation, *, replaces: Receipt | None = None
+def new_receipt(
+    number: str,
+    donor: Donor,
+    donations: list[Donation],
+    *,
+    kind: ReceiptKind,
+    gift_date: date | None = None,
+    period: tuple[date, date] | None = None,
+    replaces: Receipt | None = None,
 ) -> Receipt:
-    assert donation.donor is not None and donation.paid_at is not None
-    gift_date = local_date(donation.paid_at)
-    sequence, number = allocate_receipt_number(session, gift_date.year)
+    """A receipt for what these donations kept, with the donor's name and address as
+    they are now: both stay as printed whatever happens to the donor later."""
+    year, sequence = (int(part) for part in number.split("-"))
+    methods = Counter(donation.payment_method for donation in donations)
     receipt = Receipt(
         number=number,
-        year=gift_date.year,
+        year=year,
         sequence=sequence,
-        kind=ReceiptKind.SINGLE,
-        donor_id=donation.donor.id,
-        donor_name=donation.donor.name,
-        donor_address=donation.donor.postal_address(),
-        amount_cents=donation.kept_cents,
+        kind=kind,
+        donor_id=donor.id,
+        donor_name=donor.name,
+        donor_address=donor.postal_address(),
+        amount_cents=sum(donation.kept_cents for donation in donations),
         gift_date=gift_date,
-        payment_method=donation.payment_method,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        payment_method=methods.most_common(1)[0][0],
         replaces=replaces,
-        donations=[donation],
+        donations=donations,
+    )
+    for donation in donations:
+        donation.receipt = receipt
+    return receipt
+
+
+def issue_single_receipt(session: Session, donation: Donation) -> Receipt:
+    assert donation.donor is not None and donation.paid_at is not None
+    gift_date = local_date(donation.paid_at)
+    (number,) = allocate_receipt_numbers(session, gift_date.year)
+    receipt = new_receipt(
+        number, donation.donor, [donation], kind=ReceiptKind.SINGLE, gift_date=gift_date
     )
     session.add(receipt)
-    donation.receipt = receipt
     session.flush()
     return receipt
 
@@ -107,13 +132,103 @@ def cancel_receipt(session: Session, receipt: Receipt, reason: str) -> None:
     session.flush()
 
 
-def reissue_for_kept_amount(session: Session, donation: Donation, reason: str) -> Receipt | None:
-    """After a partial refund: cancel the receipt and issue one for what was kept."""
-    old = donation.receipt
-    if old is None or old.kind != ReceiptKind.SINGLE:
+def reissue(session: Session, receipt: Receipt, reason: str) -> Receipt | None:
+    """After a refund: cancel the receipt, and issue one for what its gifts still keep
+    (none when nothing is kept). The new receipt says which one it replaces."""
+    kept = [donation for donation in receipt.donations if donation.counts_as_income]
+    cancel_receipt(session, receipt, reason)
+    if not kept or receipt.donor is None:
         return None
-    cancel_receipt(session, old, reason)
-    return issue_single_receipt(session, donation, replaces=old)
+    (number,) = allocate_receipt_numbers(session, receipt.year)
+    period = None
+    if receipt.period_start and receipt.period_end:
+        period = (receipt.period_start, receipt.period_end)
+    replacement = new_receipt(
+        number,
+        receipt.donor,
+        kept,
+        kind=receipt.kind,
+        gift_date=receipt.gift_date,
+        period=period,
+        replaces=receipt,
+    )
+    session.add(replacement)
+    session.flush()
+    return replacement
+
+
+# --- yearly summaries for monthly donors ----------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The calendar year in France, as UTC instants: [1 January, next 1 January)."""
+    return (
+        datetime(year, 1, 1, tzinfo=PARIS).astimezone(UTC),
+        datetime(year + 1, 1, 1, tzinfo=PARIS).astimezone(UTC),
+    )
+
+
+def due_for_yearly_receipt(year: int) -> Select[Any]:
+    """Paid monthly gifts of `year` on no receipt yet, of donors who chose one yearly
+    summary and still have a name and address on file."""
+    start, end = year_bounds(year)
+    return (
+        select(Donation)
+        .join(Donor, Donation.donor_id == Donor.id)
+        .where(
+            Donation.frequency == Frequency.MONTHLY,
+            Donation.status.in_(INCOME_STATUSES),
+            Donation.receipt_id.is_(None),
+            Donation.wants_receipt,
+            Donation.paid_at >= start,
+            Donation.paid_at < end,
+            Donor.yearly_receipt,
+            Donor.erased_at.is_(None),
+        )
+    )
+
+
+def count_donors_due(session: Session, year: int) -> int:
+    donors = due_for_yearly_receipt(year).with_only_columns(Donation.donor_id).distinct()
+    return session.scalar(select(func.count()).select_from(donors.subquery())) or 0
+
+
+def issue_yearly_receipts(session: Session, year: int, *, limit: int) -> list[Receipt]:
+    """One summary receipt for each of the next `limit` donors due one. Their gifts are
+    locked and checked again, so two runs at once never put a gift on two receipts."""
+    donor_ids = session.scalars(
+        due_for_yearly_receipt(year)
+        .with_only_columns(Donation.donor_id)
+        .distinct()
+        .order_by(Donation.donor_id)
+        .limit(limit)
+    ).all()
+    if not donor_ids:
+        return []
+    donations = session.scalars(
+        due_for_yearly_receipt(year)
+        .where(Donation.donor_id.in_(donor_ids))
+        .order_by(Donation.donor_id, Donation.paid_at)
+        .with_for_update(of=Donation)
+        .execution_options(populate_existing=True)
+    ).all()
+    by_donor: dict[int, list[Donation]] = {}
+    for donation in donations:
+        if donation.receipt_id is None and donation.donor_id is not None:
+            by_donor.setdefault(donation.donor_id, []).append(donation)
+    if not by_donor:
+        return []
+    numbers = allocate_receipt_numbers(session, year, len(by_donor))
+    period = (date(year, 1, 1), date(year, 12, 31))
+    issued = []
+    for number, gifts in zip(numbers, by_donor.values(), strict=True):
+        assert gifts[0].donor is not None
+        issued.append(
+            new_receipt(number, gifts[0].donor, gifts, kind=ReceiptKind.YEARLY, period=period)
+        )
+    session.add_all(issued)
+    session.flush()
+    return issued
 
 
 def get_receipt(session: Session, number: str) -> Receipt | None:
@@ -194,9 +309,11 @@ def email_receipt(receipt: Receipt, *, email: str, locale: str) -> None:
             "Hello %(name)s,\n\n"
             "Thank you for your gift. Your tax receipt number %(number)s is attached: keep it "
             "with your tax papers. It lets you deduct part of your gift from your income tax.\n\n"
+            "Your gifts and receipts, at any time: %(area)s\n\n"
             "%(organisation)s",
             name=receipt.donor_name,
             number=receipt.number,
+            area=external_url("donor.home"),
             organisation=current_app.config["ORGANISATION_NAME"],
         )
     attachment = mail.Attachment(receipt_filename(receipt), receipt_pdf(receipt))
@@ -211,3 +328,18 @@ def keys_match(given: str, expected: str) -> bool:
 def masked_name(name: str) -> str:
     """Enough for a donor to recognise their receipt, not enough to learn who gave."""
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def email_to_donor(receipt: Receipt) -> bool:
+    """Email a committed receipt to its donor and stamp it (the caller commits). A mail
+    failure is logged, never undoes the payment, and leaves the receipt for
+    `flask receipts send-pending`."""
+    donor = receipt.donor
+    if donor is None or not donor.email:
+        return False
+    try:
+        email_receipt(receipt, email=donor.email, locale=donor.locale)
+    except OSError:
+        current_app.logger.exception("Receipt %s could not be emailed", receipt.number)
+        return False
+    return True

@@ -22,6 +22,7 @@ from donations.models import (
     Fund,
     Gateway,
     GiftItem,
+    MonthlyGift,
     PaymentMethod,
     Receipt,
 )
@@ -245,9 +246,52 @@ def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> R
     return None
 
 
+def start_monthly_gift(session: Session, donation: Donation, subscription_id: str) -> None:
+    """The monthly gift behind a donation: Stripe's subscription, or the demo's stand-in."""
+    if donation.monthly_gift_id is not None:
+        return
+    gift = session.scalar(
+        select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription_id)
+    )
+    if gift is None:
+        gift = MonthlyGift(
+            donor=donation.donor,
+            fund=donation.fund,
+            gift_item_id=donation.gift_item_id,
+            amount_cents=donation.amount_cents,
+            stripe_subscription_id=subscription_id,
+        )
+        session.add(gift)
+    donation.monthly_gift = gift
+
+
 def fail_donation(session: Session, donation: Donation, reason: str) -> None:
     """A payment that did not go through; news that comes after its success is ignored."""
     if donation.status != DonationStatus.PENDING:
         return
     donation.status = DonationStatus.FAILED
     donation.failure_reason = reason[:200]
+
+
+def record_refund(session: Session, donation: Donation, refunded_cents: int) -> Receipt | None:
+    """Stripe's running total of what was refunded: the receipt is cancelled, and for a
+    partial refund one is issued for what was kept (returned, to be emailed). The same
+    total told again, or an older one, changes nothing."""
+    refunded_cents = min(refunded_cents, donation.amount_cents)
+    if refunded_cents <= donation.refunded_cents or not donation.counts_as_income:
+        return None
+    donation.refunded_cents = refunded_cents
+    if donation.kept_cents == 0:
+        donation.status = DonationStatus.REFUNDED
+    else:
+        donation.status = DonationStatus.PARTIALLY_REFUNDED
+    if donation.receipt is None:
+        return None
+    return receipts.reissue(session, donation.receipt, "refund")
+
+
+def mark_disputed(donation: Donation) -> None:
+    """The donor's bank disputes the payment: it no longer counts as money in until the
+    treasurer settles the dispute; the receipt stays, since the outcome is not known."""
+    if donation.counts_as_income:
+        donation.status = DonationStatus.DISPUTED

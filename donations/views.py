@@ -192,6 +192,8 @@ def demo_checkout(public_id: str) -> Response | str:
     if request.form.get("outcome") == "pay":
         payment = services.Payment(paid_at=utcnow(), method=PaymentMethod.CARD)
         receipt = services.fulfil_donation(db.session, donation, payment)
+        if donation.frequency == Frequency.MONTHLY:
+            services.start_monthly_gift(db.session, donation, f"demo-{donation.public_id}")
     else:
         services.fail_donation(db.session, donation, "declined in the demo")
     db.session.commit()
@@ -202,16 +204,9 @@ def demo_checkout(public_id: str) -> Response | str:
 
 
 def send_receipt(receipt: Receipt | None) -> None:
-    """Email a receipt just committed. A mail failure is logged and never undoes the
-    payment: `flask receipts send-pending` sends what is still unsent."""
-    if receipt is None or receipt.donor is None or not receipt.donor.email:
-        return
-    try:
-        receipts.email_receipt(receipt, email=receipt.donor.email, locale=receipt.donor.locale)
+    """Email a receipt just committed, and record that it went."""
+    if receipt is not None and receipts.email_to_donor(receipt):
         db.session.commit()
-    except OSError:
-        db.session.rollback()
-        current_app.logger.exception("Receipt %s could not be emailed", receipt.number)
 
 
 # --- the tax reduction and receipts ---------------------------------------------------

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.errors import DomainError
 from donations import services
 from donations.models import (
     Donation,
@@ -102,7 +104,7 @@ def fulfil(
     )
     receipt = services.fulfil_donation(session, donation, payment)
     if checkout.get("subscription"):
-        start_monthly_gift(session, donation, str(checkout["subscription"]))
+        services.start_monthly_gift(session, donation, str(checkout["subscription"]))
         donation.invoice_id = donation.invoice_id or checkout.get("invoice")
     return receipt
 
@@ -177,26 +179,181 @@ def donation_from_payment_link(session: Session, checkout: StripeObject) -> Dona
     return donation
 
 
-def start_monthly_gift(session: Session, donation: Donation, subscription_id: str) -> None:
-    if donation.monthly_gift_id is not None:
-        return
-    existing = session.scalar(
+# --- monthly gifts: invoices and subscriptions -----------------------------------------
+
+
+def subscription_of(invoice: StripeObject) -> tuple[str | None, dict[str, Any]]:
+    """The subscription and its metadata; since API 2025-03-31 under invoice.parent."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = details.get("subscription") or invoice.get("subscription")
+    metadata = details.get("metadata") or (invoice.get("subscription_details") or {}).get(
+        "metadata"
+    )
+    return (str(subscription) if subscription else None), dict(metadata or {})
+
+
+def invoice_contact(invoice: StripeObject) -> services.Contact | None:
+    return collected_contact(
+        {
+            "customer_email": invoice.get("customer_email"),
+            "customer_details": {
+                "email": invoice.get("customer_email"),
+                "name": invoice.get("customer_name"),
+                "address": invoice.get("customer_address"),
+            },
+        }
+    )
+
+
+def monthly_gift_for(
+    session: Session, subscription_id: str, first: Donation | None
+) -> MonthlyGift | None:
+    gift = session.scalar(
         select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription_id)
     )
-    if existing is None:
-        existing = MonthlyGift(
-            donor=donation.donor,
-            fund=donation.fund,
-            gift_item_id=donation.gift_item_id,
-            amount_cents=donation.amount_cents,
-            stripe_subscription_id=subscription_id,
+    if gift is None and first is not None:
+        services.start_monthly_gift(session, first, subscription_id)
+        gift = first.monthly_gift
+    return gift
+
+
+def donation_for_invoice(session: Session, invoice: StripeObject) -> Donation | None:
+    """This month's donation, locked: the one the checkout started (first invoice), one
+    an earlier event about this invoice made, or a new one for the monthly gift."""
+    if (invoice.get("currency") or "eur").lower() != "eur":
+        return None
+    existing = locked(session, select(Donation).where(Donation.invoice_id == invoice["id"]))
+    if existing is not None:
+        return existing
+    subscription_id, metadata = subscription_of(invoice)
+    if subscription_id is None:
+        return None
+    first = None
+    if metadata.get("donation_id"):
+        first = locked(
+            session, select(Donation).where(Donation.public_id == metadata["donation_id"])
         )
-        session.add(existing)
-    donation.monthly_gift = existing
+    opens_the_gift = invoice.get("billing_reason") in (None, "subscription_create")
+    if first is not None and first.invoice_id is None and opens_the_gift:
+        first.invoice_id = invoice["id"]
+        return first
+    gift = monthly_gift_for(session, subscription_id, first)
+    if gift is None:
+        return None
+    return new_monthly_donation(session, gift, invoice)
+
+
+def new_monthly_donation(
+    session: Session, gift: MonthlyGift, invoice: StripeObject
+) -> Donation | None:
+    amount = invoice.get("amount_paid") or invoice.get("amount_due")
+    if not isinstance(amount, int) or amount <= 0:
+        return None
+    donation = Donation(
+        donor=gift.donor,
+        fund=gift.fund,
+        gift_item_id=gift.gift_item_id,
+        monthly_gift=gift,
+        frequency=Frequency.MONTHLY,
+        amount_cents=amount,
+        gateway=Gateway.STRIPE,
+        invoice_id=invoice["id"],
+        locale=gift.donor.locale if gift.donor else "fr",
+    )
+    try:
+        with session.begin_nested():
+            session.add(donation)
+    except IntegrityError:
+        return locked(session, select(Donation).where(Donation.invoice_id == invoice["id"]))
+    return donation
+
+
+def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject) -> Receipt | None:
+    donation = donation_for_invoice(session, invoice)
+    if donation is None:
+        return None
+    paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event.get("created")
+    payment = services.Payment(
+        paid_at=datetime.fromtimestamp(int(paid_at or 0), UTC),
+        method=PaymentMethod.CARD,
+        customer_id=invoice.get("customer"),
+        contact=invoice_contact(invoice),
+    )
+    receipt = services.fulfil_donation(session, donation, payment)
+    subscription_id, _metadata = subscription_of(invoice)
+    if subscription_id and donation.monthly_gift is None:
+        services.start_monthly_gift(session, donation, subscription_id)
+    return receipt
+
+
+def on_invoice_payment_failed(
+    session: Session, invoice: StripeObject, event: StripeObject
+) -> Receipt | None:
+    donation = donation_for_invoice(session, invoice)
+    if donation is not None:
+        services.fail_donation(session, donation, "invoice.payment_failed")
+    return None
+
+
+def on_subscription_deleted(
+    session: Session, subscription: StripeObject, event: StripeObject
+) -> Receipt | None:
+    gift = session.scalar(
+        select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription["id"])
+    )
+    if gift is not None and gift.active:
+        gift.active = False
+        gift.ended_at = event_time(event)
+    return None
+
+
+# --- refunds and disputes -------------------------------------------------------------
+
+
+class PaymentNotKnownYet(DomainError):
+    """News about a payment whose own event has not arrived: answered with an error so
+    that Stripe sends it again later, once the payment is recorded."""
+
+    status = 503
+    code = "payment_not_known_yet"
+
+
+def donation_for_charge(session: Session, charge: StripeObject) -> Donation:
+    payment_intent = charge.get("payment_intent")
+    invoice = charge.get("invoice")
+    donation = None
+    if payment_intent:
+        donation = locked(
+            session, select(Donation).where(Donation.payment_intent_id == payment_intent)
+        )
+    if donation is None and invoice:
+        donation = locked(session, select(Donation).where(Donation.invoice_id == invoice))
+    if donation is None:
+        raise PaymentNotKnownYet(_("This payment is not known yet."))
+    return donation
+
+
+def on_charge_refunded(
+    session: Session, charge: StripeObject, event: StripeObject
+) -> Receipt | None:
+    donation = donation_for_charge(session, charge)
+    return services.record_refund(session, donation, int(charge.get("amount_refunded") or 0))
+
+
+def on_dispute_created(
+    session: Session, dispute: StripeObject, event: StripeObject
+) -> Receipt | None:
+    services.mark_disputed(donation_for_charge(session, dispute))
+    return None
 
 
 HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": on_checkout_completed,
     "checkout.session.async_payment_succeeded": on_async_payment_succeeded,
     "checkout.session.async_payment_failed": on_async_payment_failed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "customer.subscription.deleted": on_subscription_deleted,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute_created,
 }

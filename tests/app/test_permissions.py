@@ -6,6 +6,7 @@ with every method it accepts, expecting exactly what PERMISSIONS grants."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -77,6 +78,10 @@ def test_every_view_declares_a_known_permission(app: Flask) -> None:
         (Role.TREASURER, "crates.act", False),
         (Role.TREASURER, "labels.print", False),
         (Role.TREASURER, "stock.loose", False),
+        (Role.TREASURER, "donations.view", True),
+        (Role.TREASURER, "receipts.issue", True),
+        (Role.COORDINATOR, "donations.view", False),
+        (Role.VOLUNTEER, "donations.view", False),
     ],
 )
 def test_the_table_says_what_the_readme_says(role: Role, permission: str, allowed: bool) -> None:
@@ -115,6 +120,9 @@ class Rows:
             # Donation pages answer 404 for these: the permission check came first.
             "public_id": "no-such-donation",
             "number": "2026-000000",
+            "year": date.today().year,
+            # The donor area refuses a link it did not make (404), signed in or not.
+            "token": "no-such-link",
         }
         missing = rule.arguments - known.keys()
         assert not missing, f"{rule.endpoint}: add a value for {sorted(missing)} to Rows"

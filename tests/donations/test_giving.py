@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from donations.models import Donation, DonationStatus, Donor, GiftItem, Receipt
+from donations.models import Donation, DonationStatus, Donor, GiftItem, MonthlyGift, Receipt
 from tests.donations.conftest import give_form
 
 
@@ -148,6 +148,8 @@ def test_a_monthly_donor_gets_a_yearly_summary_instead(
 ) -> None:
     thanks = pay_in_demo(client, give_form(frequency="monthly", amount="15"))
     assert count(db_session, Receipt) == 0 and outbox() == []
+    gift = db_session.scalars(select(MonthlyGift)).one()
+    assert gift.active and gift.amount_cents == 1500 and gift.donor.name == "Jeanne Dupont"
     assert "one tax receipt for all of this year" in client.get(thanks).get_data(as_text=True)
 
 

@@ -74,7 +74,7 @@ def test_a_receipt_rolled_back_gives_its_number_back(
 ) -> None:
     first = paid_donation(paid_at=datetime(2035, 6, 1, tzinfo=UTC)).receipt.number
     with db_session.begin_nested() as savepoint:
-        receipts.allocate_receipt_number(db_session, 2035)
+        receipts.allocate_receipt_numbers(db_session, 2035)
         savepoint.rollback()
     second = paid_donation(paid_at=datetime(2035, 6, 2, tzinfo=UTC)).receipt.number
     assert (first, second) == ("2035-000001", "2035-000002")
@@ -182,7 +182,7 @@ def test_a_receipt_is_only_issued_for_money_kept(
     first = donation.receipt
     donation.refunded_cents = 4000
     donation.status = DonationStatus.PARTIALLY_REFUNDED
-    second = receipts.reissue_for_kept_amount(db_session, donation, "partial refund")
+    second = receipts.reissue(db_session, first, "partial refund")
     db_session.commit()
     assert first.cancelled and second is not None and second.replaces == first
     assert second.amount_cents == 6000 and second.number != first.number

@@ -1,0 +1,257 @@
+"""The treasurer's pages, the register, yearly summary receipts and the donations API."""
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.models import Role, User
+from donations import services
+from donations.models import (
+    Donation,
+    Donor,
+    Frequency,
+    Fund,
+    Gateway,
+    PaymentMethod,
+    Receipt,
+    ReceiptKind,
+)
+
+LAST_YEAR = date.today().year - 1
+
+
+@pytest.fixture
+def treasurer(login: Callable[[User], FlaskClient], make_user: Callable[..., User]) -> FlaskClient:
+    return login(make_user(Role.TREASURER))
+
+
+@pytest.fixture
+def give(db_session: Any, fund: Callable[[str], Fund]) -> Callable[..., Donation]:
+    """A paid gift, made through the same fulfilment as the webhook's."""
+
+    def make(
+        cents: int = 5000,
+        *,
+        email: str = "marc.leroy@example.org",
+        name: str = "Marc Leroy",
+        frequency: Frequency = Frequency.ONCE,
+        fund_code: str = "general",
+        paid_at: datetime | None = None,
+    ) -> Donation:
+        donation = Donation(
+            fund=fund(fund_code),
+            frequency=frequency,
+            amount_cents=cents,
+            gateway=Gateway.DEMO,
+            contact_email=email,
+            contact_name=name,
+            contact_address_line1="8 quai de la Loire",
+            contact_postcode="75019",
+            contact_city="Paris",
+        )
+        db_session.add(donation)
+        db_session.flush()
+        payment = services.Payment(paid_at=paid_at or datetime.now(UTC), method=PaymentMethod.CARD)
+        services.fulfil_donation(db_session, donation, payment)
+        db_session.commit()
+        return donation
+
+    return make
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_the_treasurer_sees_donations_with_totals_per_month_and_fund(
+    treasurer: FlaskClient, give: Callable[..., Donation]
+) -> None:
+    give(5000, fund_code="fuel", paid_at=datetime(2036, 3, 10, 12, tzinfo=UTC))
+    give(2000, fund_code="fuel", paid_at=datetime(2036, 3, 20, 12, tzinfo=UTC))
+    give(30000, fund_code="general", paid_at=datetime(2036, 4, 2, 12, tzinfo=UTC))
+    page = treasurer.get("/donations/manage").get_data(as_text=True)
+    assert "3 donations" in page
+    assert "2036-03" in page and "€70.00" in page and "2036-04" in page
+    fuel_only = treasurer.get("/donations/manage?fund=fuel").get_data(as_text=True)
+    assert "2 donations" in fuel_only and "€300.00" not in fuel_only
+
+
+def test_a_bad_filter_is_a_clear_error(treasurer: FlaskClient) -> None:
+    response = treasurer.get("/donations/manage?start=yesterday")
+    assert response.status_code == 422
+    assert "“yesterday” is not a date." in response.get_data(as_text=True)
+
+
+def test_the_donations_export_is_a_csv_safe_for_spreadsheets(
+    treasurer: FlaskClient, give: Callable[..., Donation]
+) -> None:
+    give(5000, name="=HYPERLINK(1)")
+    rows = csv_rows(treasurer.get("/donations/manage.csv"))
+    assert rows[0][0] == "Date" and len(rows) == 2
+    assert rows[1][2] == "'=HYPERLINK(1)" and rows[1][7] == "50.00"
+
+
+def test_fund_balances_show_the_money_kept(
+    treasurer: FlaskClient, db_session: Any, give: Callable[..., Donation]
+) -> None:
+    give(5000, fund_code="fuel")
+    refunded = give(3000, fund_code="fuel")
+    services.record_refund(db_session, refunded, 1000)
+    db_session.commit()
+    page = treasurer.get("/donations/funds").get_data(as_text=True)
+    assert "€70.00" in page
+
+
+def test_the_register_counts_valid_receipts_and_cancelled_ones_apart(
+    treasurer: FlaskClient, db_session: Any, give: Callable[..., Donation]
+) -> None:
+    give(5000, paid_at=datetime(2037, 5, 1, 12, tzinfo=UTC))
+    refunded = give(2000, paid_at=datetime(2037, 5, 2, 12, tzinfo=UTC))
+    services.record_refund(db_session, refunded, 2000)
+    db_session.commit()
+    page = treasurer.get("/donations/register?year=2037").get_data(as_text=True)
+    assert "2037-000001" in page and "2037-000002" in page and "Cancelled" in page
+    rows = csv_rows(treasurer.get("/donations/register/2037.csv"))
+    assert [row[0] for row in rows[1:]] == ["2037-000001", "2037-000002"]
+    assert rows[2][9] != ""  # cancelled on
+
+
+def test_the_treasurer_downloads_a_duplicate(
+    treasurer: FlaskClient, give: Callable[..., Donation]
+) -> None:
+    number = give().receipt.number
+    response = treasurer.get(f"/donations/receipts/{number}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert treasurer.get("/donations/receipts/1999-000001.pdf").status_code == 404
+
+
+def test_other_roles_cannot_see_the_money(
+    login: Callable[[User], FlaskClient], make_user: Callable[..., User]
+) -> None:
+    for role in (Role.COORDINATOR, Role.VOLUNTEER):
+        assert login(make_user(role)).get("/donations/manage").status_code == 403
+
+
+# --- yearly summary receipts ----------------------------------------------------------
+
+
+@pytest.fixture
+def monthly_donors(give: Callable[..., Donation]) -> list[str]:
+    """Two monthly donors with three and two paid months last year."""
+    for month in (1, 2, 3):
+        give(1500, frequency=Frequency.MONTHLY, paid_at=datetime(LAST_YEAR, month, 5, tzinfo=UTC))
+    for month in (6, 7):
+        give(
+            1000,
+            email="ines.garcia@example.org",
+            name="Inès Garcia",
+            frequency=Frequency.MONTHLY,
+            paid_at=datetime(LAST_YEAR, month, 5, tzinfo=UTC),
+        )
+    return ["marc.leroy@example.org", "ines.garcia@example.org"]
+
+
+def yearly(db_session: Any) -> list[Receipt]:
+    return db_session.scalars(
+        select(Receipt).where(Receipt.kind == ReceiptKind.YEARLY).order_by(Receipt.amount_cents)
+    ).all()
+
+
+def test_the_cli_issues_one_yearly_receipt_per_donor_and_can_run_again(
+    app: Flask,
+    db_session: Any,
+    monthly_donors: list[str],
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    runner = app.test_cli_runner()
+    result: Result = runner.invoke(args=["receipts", "annual", str(LAST_YEAR)])
+    assert result.exit_code == 0, result.output
+    assert f"Issued 2 yearly receipt(s) for {LAST_YEAR}." in result.output
+    again = runner.invoke(args=["receipts", "annual", str(LAST_YEAR)])
+    assert "Issued 0 yearly receipt(s)" in again.output
+    small, large = yearly(db_session)
+    assert (small.amount_cents, large.amount_cents) == (2000, 4500)
+    assert large.period_start == date(LAST_YEAR, 1, 1) and large.period_end == date(
+        LAST_YEAR, 12, 31
+    )
+    assert len(large.donations) == 3 and large.gift_date is None
+    assert len(outbox()) == 2
+
+
+def test_a_donor_who_wants_a_receipt_each_month_gets_one_at_once(
+    db_session: Any, give: Callable[..., Donation]
+) -> None:
+    first = give(1500, frequency=Frequency.MONTHLY)
+    assert first.receipt is None
+    donor = db_session.scalars(select(Donor)).one()
+    donor.yearly_receipt = False
+    db_session.commit()
+    assert give(1500, frequency=Frequency.MONTHLY).receipt is not None
+
+
+def test_the_treasurer_button_issues_yearly_receipts_with_a_progress_bar(
+    treasurer: FlaskClient, db_session: Any, monthly_donors: list[str]
+) -> None:
+    page = treasurer.get("/donations/register").get_data(as_text=True)
+    assert "2 donors are due a yearly receipt." in page
+    fragment = treasurer.post(
+        f"/donations/register/{LAST_YEAR}/yearly", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "<progress" in fragment and "Done: 2 yearly receipts issued and emailed." in fragment
+    assert len(yearly(db_session)) == 2
+    without_js = treasurer.post(f"/donations/register/{LAST_YEAR}/yearly")
+    assert without_js.status_code == 303 and len(yearly(db_session)) == 2
+
+
+def test_a_refund_of_one_month_reissues_the_yearly_receipt(
+    app: Flask, db_session: Any, monthly_donors: list[str]
+) -> None:
+    app.test_cli_runner().invoke(args=["receipts", "annual", str(LAST_YEAR)])
+    _small, large = yearly(db_session)
+    refunded = large.donations[0]
+    replacement = services.record_refund(db_session, refunded, refunded.amount_cents)
+    db_session.commit()
+    assert large.cancelled and replacement is not None
+    assert replacement.amount_cents == 3000 and replacement.replaces == large
+    assert replacement.kind == ReceiptKind.YEARLY and replacement.period_start == date(
+        LAST_YEAR, 1, 1
+    )
+
+
+# --- the API --------------------------------------------------------------------------
+
+
+def test_the_api_lists_donations_with_a_receipt_url_that_returns_the_pdf(
+    client: FlaskClient,
+    api_token: Callable[[User], dict[str, str]],
+    make_user: Callable[..., User],
+    give: Callable[..., Donation],
+) -> None:
+    donation = give(5000)
+    headers = api_token(make_user(Role.TREASURER))
+    listed = client.get("/api/v1/donations", headers=headers)
+    assert listed.status_code == 200
+    (item,) = listed.json["donations"]
+    assert item["status"] == "paid" and item["amount_cents"] == 5000
+    assert item["receipt_number"] == donation.receipt.number
+    pdf = client.get(item["receipt_url"].removeprefix("https://relais.test"), headers=headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    filtered = client.get("/api/v1/donations?status=refunded", headers=headers)
+    assert filtered.json["total"] == 0
+    assert client.get("/api/v1/donations?status=nonsense", headers=headers).status_code == 422
+
+
+def test_the_api_refuses_a_coordinator(
+    client: FlaskClient, api_token: Callable[[User], dict[str, str]], make_user: Callable[..., User]
+) -> None:
+    headers = api_token(make_user(Role.COORDINATOR))
+    assert client.get("/api/v1/donations", headers=headers).status_code == 403

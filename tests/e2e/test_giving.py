@@ -1,0 +1,99 @@
+"""What a donor does on a phone: give 50 EUR for a tank of fuel through the demo gateway,
+get the receipt by email and check it; then the treasurer finds it in the register."""
+
+import io
+import itertools
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+import zxingcpp
+from flask import Flask
+
+from app.extensions import db
+from app.models import Role, User
+from donations.models import Fund, GiftItem
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+
+numbers = itertools.count(1)
+
+
+@pytest.fixture
+def fuel_tank(live_app: Flask) -> dict[str, str]:
+    """A 50 EUR gift item for the fuel fund, and a treasurer."""
+    number = next(numbers)
+    with live_app.app_context():
+        fuel = db.session.query(Fund).filter_by(code="fuel").one()
+        item = GiftItem(
+            slug=f"tank-{number}",
+            fund=fuel,
+            title_fr=f"Un plein pour le van {number}",
+            title_en=f"A full tank for van {number}",
+            text_en="50 EUR fills the tank of the distribution van.",
+            amount_cents=5000,
+        )
+        treasurer = User(email=f"treasurer{number}@relais.test", role=Role.TREASURER)
+        treasurer.set_password(PASSWORD)
+        db.session.add_all([item, treasurer])
+        db.session.commit()
+        names = {"title": item.title_en, "treasurer": treasurer.email}
+        db.session.remove()
+    return names
+
+
+def emails_in(outbox: Path) -> set[Path]:
+    return set(outbox.glob("*.eml")) if outbox.exists() else set()
+
+
+def receipt_attachment(eml: Path) -> tuple[str, bytes]:
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    (attachment,) = list(message.iter_attachments())
+    return message["Subject"], attachment.get_content()
+
+
+def qr_url_and_text(pdf: bytes) -> tuple[str, str]:
+    page = pypdfium2.PdfDocument(io.BytesIO(pdf))[0]
+    (code,) = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+    return code.text, page.get_textpage().get_text_range()
+
+
+def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
+    phone: Any, live_server: str, live_app: Flask, fuel_tank: dict[str, str]
+) -> None:
+    outbox = Path(live_app.instance_path) / "outbox"
+    before = emails_in(outbox)
+    page = phone()
+    page.goto(f"{live_server}/donations/")
+    page.get_by_text(fuel_tank["title"]).click()
+    page.get_by_label("Email").fill("jeanne.dupont@example.org")
+    page.get_by_label("First name and surname").fill("Jeanne Dupont")
+    page.get_by_label("Address", exact=True).fill("3 rue des Lilas")
+    page.get_by_label("Postcode").fill("59000")
+    page.get_by_label("City").fill("Lille")
+    page.get_by_role("button", name="Give", exact=True).click()
+
+    page.wait_for_url("**/donations/demo-checkout/**")
+    assert "No money moves" in page.content()
+    page.get_by_role("button", name="Pay (demo)").click()
+    page.wait_for_url("**/donations/thanks/**")
+    assert "Your gift of €50.00 has arrived." in page.inner_text("main")
+
+    (eml,) = emails_in(outbox) - before
+    subject, pdf = receipt_attachment(eml)
+    number = subject.split()[-1]
+    verify_url, text = qr_url_and_text(pdf)
+    assert number in text and "cinquante euros" in text and "Jeanne Dupont" in text
+    page.goto(verify_url)
+    assert "This receipt is valid." in page.inner_text("main")
+    assert "J***** D*****" in page.inner_text("main")
+
+    treasurer = phone()
+    sign_in(treasurer, live_server, fuel_tank["treasurer"])
+    treasurer.get_by_role("link", name="Donations").click()
+    treasurer.get_by_role("link", name="Register of receipts").click()
+    row = treasurer.get_by_role("row").filter(has_text=number)
+    assert "Jeanne Dupont" in row.inner_text() and "€50.00" in row.inner_text()
+    assert page.problems == [] and treasurer.problems == []
