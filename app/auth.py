@@ -3,7 +3,7 @@
 from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.extensions import db, login_manager
 from app.models import ApiToken, User, utcnow
@@ -33,7 +33,17 @@ def load_api_user() -> None:
     token = bearer_token()
     if token is None:
         return
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
+    # One query for the token, its user and the user's sites: a volunteer's scan needs
+    # the sites (may_act_at), and then finds the site it names already loaded.
+    row = (
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == ApiToken.hash(token))
+            .options(joinedload(ApiToken.user).joinedload(User.sites))
+        )
+        .unique()
+        .one_or_none()
+    )
     if row is not None and row.is_usable(utcnow()):
         g.api_user = row.user
         g.api_token = row

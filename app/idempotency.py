@@ -10,12 +10,23 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError, InvalidInput, domain_error_payload
-from app.models import ClientEvent
+from app.models import ClientEvent, utcnow
+
+# Built once; rows go in as parameters.
+events = ClientEvent.__table__
+CLAIM_EVENT = {
+    name: insert(events)
+    .on_conflict_do_nothing(index_elements=[events.c.actor_id, events.c.event_id])
+    .returning(events.c.id)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+RECORD_ANSWER = update(events).where(events.c.id == bindparam("row_id"))
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,25 @@ def find_event(session: Session, actor_id: int, event_id: str) -> ClientEvent | 
     )
 
 
+def claim_event(session: Session, actor_id: int, event_id: str, expected: str) -> int | None:
+    """Insert the event's row and return its id, or None when the event id is taken.
+    While another transaction holding the same event id is still running, the insert
+    waits for it to end (the unique index), so two copies of one request never both run;
+    when it commits, this returns None and its answer can be read."""
+    dialect = session.get_bind().dialect.name
+    return session.scalar(
+        CLAIM_EVENT[dialect if dialect in CLAIM_EVENT else "sqlite"],
+        {
+            "actor_id": actor_id,
+            "event_id": event_id,
+            "fingerprint": expected,
+            "status": 0,
+            "response": "",
+            "created_at": utcnow(),
+        },
+    )
+
+
 def run_once(
     session: Session,
     *,
@@ -76,19 +106,12 @@ def run_once(
         answer = work()
         return Answer(answer.status, json.loads(as_json(answer.body)))
     expected = fingerprint(action, payload)
-    existing = find_event(session, actor_id, event_id)
-    if existing is not None:
+    row_id = claim_event(session, actor_id, event_id, expected)
+    if row_id is None:
+        existing = find_event(session, actor_id, event_id)
+        if existing is None:  # claimed, then gone (its user deleted) before we looked
+            raise RuntimeError(f"client event {event_id!r} vanished")
         return stored_answer(existing, expected)
-    row = ClientEvent(actor_id=actor_id, event_id=event_id, fingerprint=expected)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        # The same event id is being handled by another request that committed first.
-        winner = find_event(session, actor_id, event_id)
-        if winner is None:
-            raise
-        return stored_answer(winner, expected)
     try:
         with session.begin_nested():
             answer = work()
@@ -96,6 +119,8 @@ def run_once(
         if not record_errors:
             raise
         answer = Answer(int(error.status), domain_error_payload(error))
-    row.status = answer.status
-    row.response = as_json(answer.body)
-    return Answer(answer.status, json.loads(row.response))
+    response = as_json(answer.body)
+    session.execute(
+        RECORD_ANSWER, {"row_id": row_id, "status": answer.status, "response": response}
+    )
+    return Answer(answer.status, json.loads(response))

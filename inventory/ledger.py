@@ -2,27 +2,125 @@
 
 Each movement is appended and its balance changed in the same transaction by one
 atomic UPDATE, so two volunteers scanning at once never lose an update, and a
-balance never goes below zero except through an explicit adjustment."""
+balance never goes below zero except through an explicit adjustment.
 
-from collections.abc import Iterable
+The movements of one action (a crate's lines leaving one site and reaching another)
+are posted together by `post_movements`: one statement locks every balance they touch
+in the global order and reads it, then one round trip changes them all and one appends
+the movements. A refusal (not enough stock) is raised before anything is changed."""
+
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
+from app.models import utcnow
 from inventory.models import MovementReason, StockLevel, StockMovement
 
 MAX_MOVEMENT = 1_000_000
 
 levels = StockLevel.__table__
+movements_table = StockMovement.__table__
+
+Key = tuple[int, int]  # (site_id, stock_item_id), the order balances are locked in
+
+# The statements, built once. Rows go in as parameters, an executemany: SQLAlchemy sends
+# the upsert as one multi-row INSERT (its VALUES in the order given), psycopg sends the
+# UPDATEs in one round trip.
+LOCK_BALANCES = {
+    name: insert(levels)
+    .on_conflict_do_update(
+        index_elements=[levels.c.site_id, levels.c.stock_item_id],
+        set_={"quantity": levels.c.quantity},
+    )
+    .returning(levels.c.site_id, levels.c.stock_item_id, levels.c.quantity)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+CHANGE_BALANCE = (
+    update(levels)
+    .where(
+        levels.c.site_id == bindparam("key_site_id"),
+        levels.c.stock_item_id == bindparam("key_stock_item_id"),
+        or_(
+            bindparam("unguarded", type_=Boolean),
+            levels.c.quantity + bindparam("delta", type_=Integer) >= 0,
+        ),
+    )
+    .values(quantity=levels.c.quantity + bindparam("delta", type_=Integer))
+)
+INSERT_MOVEMENTS = movements_table.insert()
 
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One movement to post with others (see post_movements)."""
+
+    site_id: int
+    stock_item_id: int
+    quantity: int
+    reason: MovementReason
+    crate_id: int | None = None
+    reference: str = ""
+    note: str = ""
+    event_id: str | None = None
+    reverses_id: int | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.site_id, self.stock_item_id)
+
+
+def validate_movement_quantity(quantity: int) -> None:
+    if quantity == 0 or abs(quantity) > MAX_MOVEMENT:
+        raise InvalidInput(_("A stock movement needs a quantity between 1 and 1,000,000."))
+
+
+def post_movements(
+    session: Session,
+    postings: Sequence[Posting],
+    *,
+    actor_id: int | None,
+    allow_negative: bool = False,
+) -> None:
+    """Post several movements as one change: all of them, or (InsufficientStock raised)
+    none. Balances are checked on their net change, so a batch that takes and gives
+    back the same item is judged on what it leaves."""
+    if not postings:
+        return
+    net: dict[Key, int] = {}
+    for posting in postings:
+        validate_movement_quantity(posting.quantity)
+        net[posting.key] = net.get(posting.key, 0) + posting.quantity
+    change_balances(session, net, allow_negative=allow_negative)
+    now = utcnow()
+    session.execute(
+        INSERT_MOVEMENTS,
+        [
+            {
+                "site_id": posting.site_id,
+                "stock_item_id": posting.stock_item_id,
+                "quantity": posting.quantity,
+                "reason": posting.reason,
+                "actor_id": actor_id,
+                "crate_id": posting.crate_id,
+                "reference": posting.reference,
+                "note": posting.note,
+                "event_id": posting.event_id,
+                "reverses_id": posting.reverses_id,
+                "created_at": now,
+            }
+            for posting in postings
+        ],
+    )
 
 
 def post_movement(
@@ -40,9 +138,9 @@ def post_movement(
     allow_negative: bool = False,
     reverses_id: int | None = None,
 ) -> StockMovement:
-    if quantity == 0 or abs(quantity) > MAX_MOVEMENT:
-        raise InvalidInput(_("A stock movement needs a quantity between 1 and 1,000,000."))
-    change_balance(session, site_id, stock_item_id, quantity, allow_negative=allow_negative)
+    """One movement on its own, returned (for a reversal to point at)."""
+    validate_movement_quantity(quantity)
+    change_balances(session, {(site_id, stock_item_id): quantity}, allow_negative=allow_negative)
     movement = StockMovement(
         site_id=site_id,
         stock_item_id=stock_item_id,
@@ -59,56 +157,62 @@ def post_movement(
     return movement
 
 
-def change_balance(
-    session: Session, site_id: int, stock_item_id: int, delta: int, *, allow_negative: bool
-) -> int:
-    if delta > 0 or allow_negative:
-        ensure_level_row(session, site_id, stock_item_id)
-    statement = (
-        update(levels)
-        .where(levels.c.site_id == site_id, levels.c.stock_item_id == stock_item_id)
-        .values(quantity=levels.c.quantity + delta)
-        .returning(levels.c.quantity)
-    )
-    if delta < 0 and not allow_negative:
-        statement = statement.where(levels.c.quantity + delta >= 0)
-    balance = session.execute(statement).scalar_one_or_none()
-    if balance is None:
-        raise InsufficientStock(
-            _(
-                "Not enough stock here: this would take %(count)s more than there is.",
-                count=-delta - balance_of(session, site_id, stock_item_id),
-            )
-        )
-    return balance
+def change_balances(session: Session, deltas: Mapping[Key, int], *, allow_negative: bool) -> None:
+    """Lock the balances (creating missing ones at zero), refuse if one would go below
+    zero, then change each by an atomic UPDATE that keeps the guard too."""
+    balances = lock_balances(session, deltas)
+    changes = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if not allow_negative:
+        for key, delta in changes:
+            if delta < 0 and balances[key] + delta < 0:
+                raise InsufficientStock(
+                    _(
+                        "Not enough stock here: this would take %(count)s more than there is.",
+                        count=-delta - balances[key],
+                    )
+                )
+    if not changes:
+        return
+    changed = session.execute(
+        CHANGE_BALANCE,
+        [
+            {
+                "key_site_id": site_id,
+                "key_stock_item_id": stock_item_id,
+                "delta": delta,
+                "unguarded": allow_negative or delta > 0,
+            }
+            for (site_id, stock_item_id), delta in changes
+        ],
+    ).rowcount
+    if changed != len(changes):
+        # Cannot happen while every change goes through here: the rows are locked.
+        raise RuntimeError(f"{len(changes) - changed} balance(s) changed under their lock")
 
 
-def lock_balances(session: Session, keys: Iterable[tuple[int, int]]) -> None:
+def lock_balances(session: Session, keys: Iterable[Key]) -> dict[Key, int]:
     """Lock the balances of (site_id, stock_item_id) pairs about to change, in one order
     shared by every transaction, so two that change the same balances in other orders
     (crates packed with lines in another order, crossing transfers) wait for each other
-    instead of deadlocking. Missing rows are created at zero first, in the same order."""
+    instead of deadlocking. Missing rows are created at zero in the same statement and
+    the same order. Returns each balance as it stands, now that no one else can change
+    it until this transaction ends.
+
+    One upsert does it all: rows are inserted or, when they exist, locked (an ON CONFLICT
+    DO UPDATE locks the row it meets, here with an update that changes nothing) in the
+    order of its VALUES list. SQLite takes its one write lock at BEGIN IMMEDIATE."""
     ordered = sorted(set(keys))
     if not ordered:
-        return
-    for site_id, stock_item_id in ordered:
-        ensure_level_row(session, site_id, stock_item_id)
-    session.execute(
-        select(levels.c.quantity)
-        .where(tuple_(levels.c.site_id, levels.c.stock_item_id).in_(ordered))
-        .order_by(levels.c.site_id, levels.c.stock_item_id)
-        .with_for_update()
-    )
-
-
-def ensure_level_row(session: Session, site_id: int, stock_item_id: int) -> None:
+        return {}
     dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(levels)
-        .values(site_id=site_id, stock_item_id=stock_item_id, quantity=0)
-        .on_conflict_do_nothing()
+    rows = session.execute(
+        LOCK_BALANCES[dialect if dialect in LOCK_BALANCES else "sqlite"],
+        [
+            {"site_id": site_id, "stock_item_id": stock_item_id, "quantity": 0}
+            for site_id, stock_item_id in ordered
+        ],
     )
+    return {(site_id, stock_item_id): quantity for site_id, stock_item_id, quantity in rows}
 
 
 def balance_of(session: Session, site_id: int, stock_item_id: int) -> int:

@@ -380,6 +380,9 @@ class StockLevel(db.Model):
 
     stock_item: Mapped[StockItem] = relationship()
 
+    # How many items a site has, counted from the index alone (its stock page's pagination).
+    __table_args__ = (Index("ix_stock_levels_site_quantity", "site_id", "quantity"),)
+
 
 class NeedLine(db.Model):
     """What a site needs: an item, optionally at one gender and size ("" = any)."""

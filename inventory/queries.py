@@ -1,16 +1,38 @@
 """Reads shared by pages and the API. Lists are paginated in SQL."""
 
+import re
+import sqlite3
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from functools import cache
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    FromClause,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
+from app.pagination import Page, paginate
 from inventory.models import (
     PRIORITY_ORDER,
+    SIZES,
     Category,
     Crate,
     CrateEvent,
@@ -27,33 +49,6 @@ from inventory.models import (
 )
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: Sequence[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-
-def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(rows=rows, page=page, per_page=per_page, total=total)
 
 
 # --- sites and catalogue -------------------------------------------------------------
@@ -148,31 +143,230 @@ class StockFilter:
     size: str = ""
     text: str = ""
 
+    def parameters(self) -> dict[str, Any]:
+        """The values of the filters that are set, by the names STOCK_FILTERS binds."""
+        values = {
+            "category": self.category,
+            "gender": self.gender,
+            "size": self.size,
+            "pattern": f"%{self.text.strip()}%" if self.text else None,
+        }
+        return {name: value for name, value in values.items() if value}
 
-def site_stock_query(site_id: int, wanted: StockFilter) -> Select[tuple[StockItem, int]]:
-    query = (
-        select(StockItem, StockLevel.quantity)
-        .join(StockLevel, StockLevel.stock_item_id == StockItem.id)
-        .join(Item, Item.id == StockItem.item_id)
-        .where(StockLevel.site_id == site_id, StockLevel.quantity != 0)
-        .order_by(Item.category, Item.name_en, StockItem.gender, StockItem.size)
+
+# French letters with accents and the plain ones they sort with, as folded() has them:
+# "Écharpe" among the Es, "Bâche" before "Batterie".
+ACCENTED = "àâäçéèêëîïôöùûüÿ"
+ACCENTED += ACCENTED.upper()
+UNACCENTED = "".join(folded(letter) for letter in ACCENTED)
+UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def sort_name(name: str | None) -> str | None:
+    """A name as people look it up: lower case, French accents dropped."""
+    return None if name is None else name.translate(UNACCENT).lower()
+
+
+class SortName(FunctionElement[str]):
+    """sort_name() in SQL, for ORDER BY: compared character by character, so SQLite and
+    PostgreSQL put names in the same order."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(SortName)
+def _sort_name(element: SortName, compiler: SQLCompiler, **kw: Any) -> str:
+    """PostgreSQL: translate(), compared byte by byte whatever the database's collation
+    (which may ignore spaces and hyphens, where SQLite does not)."""
+    name = compiler.process(element.clauses, **kw)
+    return f"lower(translate({name}, '{ACCENTED}', '{UNACCENTED}')) COLLATE \"C\""
+
+
+@compiles(SortName, "sqlite")
+def _sort_name_sqlite(element: SortName, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite has no translate(), and a replace() per letter overflows its parser: there
+    sort_name() itself is a function of every connection."""
+    return f"relais_sort_name({compiler.process(element.clauses, **kw)})"
+
+
+@event.listens_for(Engine, "connect")
+def _add_sort_name_to_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("relais_sort_name", 1, sort_name, deterministic=True)
+
+
+class SizeRank(FunctionElement[int]):
+    """SizeRank(size_range, size): a size's place in its item's range (SIZES): XS, S, M, L,
+    XL, XXL; 0-3m ... 2y ... 16y; 17 ... 48. Sizes outside the range (none, or typed in by
+    hand) come after, all alike. The compiler writes the ranges out, so a query's cache key
+    holds two columns, not a hundred constants."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+SIZES_OUTSIDE_THE_RANGE = max(len(sizes) for sizes in SIZES.values())
+
+
+@compiles(SizeRank)
+def _size_rank(element: SizeRank, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite: a CASE per range, then one per size."""
+    size_range, size = (compiler.process(clause, **kw) for clause in element.clauses)
+    outside = SIZES_OUTSIDE_THE_RANGE
+    ranges = []
+    for name, sizes in SIZES.items():
+        ranks = " ".join(
+            f"WHEN {sql_string(value)} THEN {rank}" for rank, value in enumerate(sizes)
+        )
+        ranges.append(f"WHEN {sql_string(name)} THEN CASE {size} {ranks} ELSE {outside} END")
+    return f"CASE {size_range} {' '.join(ranges)} ELSE {outside} END"
+
+
+@compiles(SizeRank, "postgresql")
+def _size_rank_postgresql(element: SizeRank, compiler: SQLCompiler, **kw: Any) -> str:
+    """PostgreSQL: a size's position in its range's array. The stock query is planned anew
+    on every request (psycopg forgets its prepared statements at each ROLLBACK), and a
+    hundred CASE branches add half as much again to its planning."""
+    size_range, size = (compiler.process(clause, **kw) for clause in element.clauses)
+    ranges = " ".join(
+        f"WHEN {sql_string(name)} THEN array_position({sql_text_array(sizes)}, {size}::text)"
+        for name, sizes in SIZES.items()
     )
-    if wanted.category:
-        query = query.where(Item.category == wanted.category)
-    if wanted.gender:
-        query = query.where(StockItem.gender == wanted.gender)
-    if wanted.size:
-        query = query.where(StockItem.size == wanted.size)
-    if wanted.text:
-        pattern = f"%{wanted.text.strip()}%"
-        query = query.where(or_(Item.name_fr.ilike(pattern), Item.name_en.ilike(pattern)))
-    return query
+    return f"coalesce(CASE {size_range} {ranges} END, {SIZES_OUTSIDE_THE_RANGE + 1})"
+
+
+def sql_string(value: str) -> str:
+    """One of our own constants as an SQL string literal."""
+    if "'" in value or "\\" in value:
+        raise ValueError(f"not a plain constant: {value!r}")
+    return f"'{value}'"
+
+
+def sql_text_array(values: Sequence[str]) -> str:
+    """Our own constants as a PostgreSQL text[] literal."""
+    if not all(re.fullmatch(r"[\w-]+", value) for value in values):
+        raise ValueError(f"not plain constants: {values!r}")
+    return f"'{{{','.join(values)}}}'::text[]"
+
+
+# Stock lists are read as plain rows (Core), not ORM entities, which a table of 50 rows
+# would only pay for; their statements are built once per language and set of filters,
+# the values bound at each request.
+ITEMS = Item.__table__
+STOCK_ITEMS = StockItem.__table__
+BALANCES = StockLevel.__table__
+PATTERN = bindparam("pattern", type_=String)
+STOCK_FILTERS: dict[str, ColumnElement[bool]] = {
+    "category": ITEMS.c.category == bindparam("category"),
+    "gender": STOCK_ITEMS.c.gender == bindparam("gender"),
+    "size": STOCK_ITEMS.c.size == bindparam("size"),
+    "pattern": or_(ITEMS.c.name_fr.ilike(PATTERN), ITEMS.c.name_en.ilike(PATTERN)),
+}
+
+
+def stock_order(locale: str) -> tuple[ColumnElement[Any], ...]:
+    """How stock is listed: by category, then by the item's name in the reader's language,
+    then by gender, then by size in its range's order."""
+    name = ITEMS.c.name_fr if locale == "fr" else ITEMS.c.name_en
+    return (
+        ITEMS.c.category,
+        SortName(name),
+        name,
+        STOCK_ITEMS.c.gender,
+        SizeRank(ITEMS.c.size_range, STOCK_ITEMS.c.size),
+        STOCK_ITEMS.c.size,
+        STOCK_ITEMS.c.id,
+    )
+
+
+def stock_rows_query(
+    quantities: FromClause, locale: str, filters: Iterable[str] = ()
+) -> Select[Any]:
+    """Rows of stock from `quantities` (stock_item_id, quantity), in stock_order(): each
+    (stock_item_id, category, name in `locale`, unit, gender, size, quantity). `filters`
+    name the STOCK_FILTERS to apply; their values are bound when it runs."""
+    name = ITEMS.c.name_fr if locale == "fr" else ITEMS.c.name_en
+    return (
+        select(
+            STOCK_ITEMS.c.id.label("stock_item_id"),
+            ITEMS.c.category,
+            name.label("name"),
+            ITEMS.c.unit,
+            STOCK_ITEMS.c.gender,
+            STOCK_ITEMS.c.size,
+            quantities.c.quantity,
+        )
+        .select_from(quantities)
+        .join(STOCK_ITEMS, STOCK_ITEMS.c.id == quantities.c.stock_item_id)
+        .join(ITEMS, ITEMS.c.id == STOCK_ITEMS.c.item_id)
+        .where(*(STOCK_FILTERS[wanted] for wanted in sorted(filters)))
+        .order_by(*stock_order(locale))
+    )
+
+
+@dataclass(frozen=True)
+class StockPage(Page[T]):
+    has_need_list: bool = False  # whether the site keeps one, shown above its stock
+
+
+class SiteStockStatements(NamedTuple):
+    rows: Select[Any]  # all of a site's stock_rows_query() rows: bind site_id and filters
+    page: Select[Any]  # one page of them, each row followed by the summary's columns
+    summary: Select[tuple[int, bool]]  # how many rows, and whether the site has need lines
+
+
+@cache
+def site_stock_statements(locale: str, filters: frozenset[str]) -> SiteStockStatements:
+    """What a site has: its balances, but the zeros. Counted from the balances alone unless
+    a filter looks at the item or variant (every balance has its stock item and item)."""
+    on_hand = (BALANCES.c.site_id == bindparam("site_id"), BALANCES.c.quantity != 0)
+    rows = stock_rows_query(BALANCES, locale, filters).where(*on_hand)
+    count = select(func.count()).select_from(BALANCES).where(*on_hand)
+    if filters:
+        count = count.join_from(
+            BALANCES, STOCK_ITEMS, STOCK_ITEMS.c.id == BALANCES.c.stock_item_id
+        ).join(ITEMS, ITEMS.c.id == STOCK_ITEMS.c.item_id)
+        count = count.where(*(STOCK_FILTERS[wanted] for wanted in sorted(filters)))
+    need_lines = NeedLine.__table__
+    summary = (
+        count.scalar_subquery().label("total"),
+        exists().where(need_lines.c.site_id == bindparam("site_id")).label("has_need_list"),
+    )
+    limit, offset = (bindparam(name, type_=Integer) for name in ("limit", "offset"))
+    # The summary rides along with the rows (computed once): a page is one round trip.
+    page = rows.add_columns(*summary).limit(limit).offset(offset)
+    return SiteStockStatements(rows=rows, page=page, summary=select(*summary))
 
 
 def site_stock_page(
-    session: Session, site_id: int, wanted: StockFilter, page: int, per_page: int
-) -> Page[tuple[StockItem, int]]:
-    return paginate(session, site_stock_query(site_id, wanted), page, per_page)
+    session: Session, site_id: int, wanted: StockFilter, page: int, per_page: int, locale: str
+) -> StockPage[tuple[Any, ...]]:
+    """One page of what a site has, as stock_rows_query() rows, with the count for its
+    pagination and whether the site keeps a need list."""
+    page = max(1, page)
+    filters = wanted.parameters()
+    statements = site_stock_statements(locale, frozenset(filters))
+    values = {"site_id": site_id, **filters}
+    bounds = {"limit": per_page, "offset": (page - 1) * per_page}
+    found = session.execute(statements.page, {**values, **bounds}).all()
+    if found:
+        total, has_need_list = found[0][-2:]
+    else:  # nothing at all, or a page past the end
+        total, has_need_list = session.execute(statements.summary, values).one()
+    return StockPage(
+        rows=[row[:-2] for row in found],
+        page=page,
+        per_page=per_page,
+        total=total,
+        has_need_list=bool(has_need_list),
+    )
+
+
+def site_stock_rows(session: Session, site_id: int, locale: str) -> Sequence[Row[Any]]:
+    """Everything a site has, as stock_rows_query() rows (for an export)."""
+    statement = site_stock_statements(locale, frozenset()).rows
+    return session.execute(statement, {"site_id": site_id}).all()
 
 
 def movement_history(
@@ -246,6 +440,8 @@ def list_needs(session: Session, site_id: int) -> list[Need]:
     """A site's need list with shortfalls: target - (on hand + in transit to the site),
     most urgent first, then the largest shortfall."""
     lines = session.scalars(select(NeedLine).where(NeedLine.site_id == site_id)).all()
+    if not lines:
+        return []
     item_ids = {line.item_id for line in lines}
     on_hand = on_hand_by_variant(session, site_id, item_ids)
     in_transit = in_transit_by_variant(session, site_id, item_ids)
@@ -265,5 +461,14 @@ def sites_with_shortfalls(session: Session) -> dict[int, int]:
     return counts
 
 
-def on_hand_at_site(session: Session, site_id: int) -> Sequence[tuple[StockItem, int]]:
-    return session.execute(site_stock_query(site_id, StockFilter())).all()
+def on_hand_at_site(
+    session: Session, site_id: int, locale: str = "en"
+) -> Sequence[tuple[StockItem, int]]:
+    """Every stock item a site has, with its quantity, in stock_order()."""
+    return session.execute(
+        select(StockItem, StockLevel.quantity)
+        .join(StockLevel, StockLevel.stock_item_id == StockItem.id)
+        .join(Item, Item.id == StockItem.item_id)
+        .where(StockLevel.site_id == site_id, StockLevel.quantity != 0)
+        .order_by(*stock_order(locale))
+    ).all()

@@ -25,6 +25,7 @@ from inventory.models import (
     StocktakeScan,
     StocktakeStatus,
 )
+from inventory.services.crates import crate_balance_keys
 
 FINAL_STATES = (CrateState.DISTRIBUTED, CrateState.SCRAPPED)
 
@@ -191,26 +192,41 @@ def confirm_stocktake(session: Session, *, actor: User, stocktake: Stocktake) ->
         session, [crate.code for crate in [*plan.found_here, *plan.missing]]
     )
     found, missing = locked[: len(plan.found_here)], locked[len(plan.found_here) :]
-    services.lock_crate_balances(session, locked, also_at=stocktake.site_id)
+    # Every balance this can change, locked at once in the global order: the crates'
+    # contents where they are and here, and the loose counts here.
+    ledger.lock_balances(
+        session,
+        [
+            *(
+                key
+                for crate in locked
+                for key in crate_balance_keys(crate, crate.site_id, stocktake.site_id)
+            ),
+            *((stocktake.site_id, count.stock_item_id) for count in stocktake.counts),
+        ],
+    )
     for crate in found:
         services.check_in_crate(session, actor=actor, crate=crate, site_id=stocktake.site_id)
     services.mark_crates_lost(session, actor=actor, crates=missing)
     session.flush()
     loose_now = expected_loose(session, stocktake.site_id)
-    for count in stocktake.counts:
-        difference = count.counted - loose_now.get(count.stock_item_id, 0)
-        if difference:
-            ledger.post_movement(
-                session,
+    ledger.post_movements(
+        session,
+        [
+            ledger.Posting(
                 site_id=stocktake.site_id,
                 stock_item_id=count.stock_item_id,
                 quantity=difference,
                 reason=MovementReason.ADJUSTED,
-                actor_id=actor.id,
                 reference=f"stocktake:{stocktake.id}",
                 note=_("Stocktake"),
-                allow_negative=True,
             )
+            for count in stocktake.counts
+            if (difference := count.counted - loose_now.get(count.stock_item_id, 0))
+        ],
+        actor_id=actor.id,
+        allow_negative=True,
+    )
     close_stocktake(stocktake, actor, StocktakeStatus.CONFIRMED)
     return plan
 

@@ -114,6 +114,12 @@ def get_stock_item(session: Session, item_id: int, gender: str = "", size: str =
     if item is None or not item.active:
         raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
     gender, size = validate_variant(item, gender or "", size or "")
+    query = select(StockItem).where(
+        StockItem.item_id == item.id, StockItem.gender == gender, StockItem.size == size
+    )
+    stock_item = session.scalar(query)
+    if stock_item is not None:
+        return stock_item
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
@@ -121,11 +127,7 @@ def get_stock_item(session: Session, item_id: int, gender: str = "", size: str =
         .values(item_id=item.id, gender=gender, size=size)
         .on_conflict_do_nothing()
     )
-    return session.scalars(
-        select(StockItem).where(
-            StockItem.item_id == item.id, StockItem.gender == gender, StockItem.size == size
-        )
-    ).one()
+    return session.scalars(query).one()
 
 
 def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:

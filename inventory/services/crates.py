@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput
-from app.models import User
+from app.models import User, utcnow
 from inventory import ledger
 from inventory.codes import new_code
 from inventory.models import (
@@ -29,19 +29,28 @@ from inventory.services.common import (
     validate_quantity,
 )
 
+INSERT_CRATE_EVENT = CrateEvent.__table__.insert()
+
 
 def record_crate_event(
     session: Session, crate: Crate, actor: User | None, action: str, **detail: object
 ) -> None:
-    session.add(
-        CrateEvent(
-            crate_id=crate.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            site_id=crate.site_id,
-            detail=json.dumps(detail, default=str, ensure_ascii=False),
-        )
-    )
+    session.execute(INSERT_CRATE_EVENT, crate_event_row(crate, actor, action, **detail))
+
+
+def crate_event_row(
+    crate: Crate, actor: User | None, action: str, **detail: object
+) -> dict[str, object]:
+    """A crate's history is append-only, like the ledger: rows go in by a plain INSERT
+    (no ORM bookkeeping for objects nothing reads back in the same request)."""
+    return {
+        "crate_id": crate.id,
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "action": action,
+        "site_id": crate.site_id,
+        "detail": json.dumps(detail, default=str, ensure_ascii=False),
+    }
 
 
 def crate_balance_keys(crate: Crate, *site_ids: int | None) -> list[tuple[int, int]]:
@@ -64,6 +73,22 @@ def lock_crate_balances(
     )
 
 
+def crate_postings(
+    crate: Crate, *, site_id: int, sign: int, reason: MovementReason
+) -> list[ledger.Posting]:
+    """The movements that take a crate's contents into (sign 1) or out of (-1) a site."""
+    return [
+        ledger.Posting(
+            site_id=site_id,
+            stock_item_id=line.stock_item_id,
+            quantity=sign * line.quantity,
+            reason=reason,
+            crate_id=crate.id,
+        )
+        for line in crate.lines
+    ]
+
+
 def post_crate_contents(
     session: Session,
     crate: Crate,
@@ -74,18 +99,12 @@ def post_crate_contents(
     actor: User,
     allow_negative: bool = False,
 ) -> None:
-    ledger.lock_balances(session, crate_balance_keys(crate, site_id))
-    for line in crate.lines:
-        ledger.post_movement(
-            session,
-            site_id=site_id,
-            stock_item_id=line.stock_item_id,
-            quantity=sign * line.quantity,
-            reason=reason,
-            actor_id=actor.id,
-            crate_id=crate.id,
-            allow_negative=allow_negative,
-        )
+    ledger.post_movements(
+        session,
+        crate_postings(crate, site_id=site_id, sign=sign, reason=reason),
+        actor_id=actor.id,
+        allow_negative=allow_negative,
+    )
 
 
 def refuse_state(crate: Crate) -> Conflict:
@@ -116,8 +135,9 @@ def create_crates(session: Session, *, actor: User, count: int) -> list[Crate]:
     crates = [Crate(code=code, state=CrateState.EMPTY) for code in sorted(codes)]
     session.add_all(crates)
     session.flush()
-    for crate in crates:
-        record_crate_event(session, crate, actor, "created")
+    session.execute(
+        INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "created") for crate in crates]
+    )
     return crates
 
 
@@ -174,23 +194,29 @@ def edit_crate_contents(
         stock_item.id: quantity for stock_item, quantity in resolve_lines(session, lines).items()
     }
     current = {line.stock_item_id: line for line in crate.lines}
-    changed = sorted(set(wanted) | set(current))
-    ledger.lock_balances(session, [(crate.site.id, stock_item_id) for stock_item_id in changed])
+    before = {stock_item_id: line.quantity for stock_item_id, line in current.items()}
+    changed = sorted(
+        stock_item_id
+        for stock_item_id in set(wanted) | set(current)
+        if wanted.get(stock_item_id, 0) != before.get(stock_item_id, 0)
+    )
+    ledger.post_movements(
+        session,
+        [
+            ledger.Posting(
+                site_id=crate.site.id,
+                stock_item_id=stock_item_id,
+                quantity=wanted.get(stock_item_id, 0) - before.get(stock_item_id, 0),
+                reason=MovementReason.ADJUSTED,
+                crate_id=crate.id,
+                note="crate contents corrected",
+            )
+            for stock_item_id in changed
+        ],
+        actor_id=actor.id,
+    )
     for stock_item_id in changed:
-        before = current[stock_item_id].quantity if stock_item_id in current else 0
         after = wanted.get(stock_item_id, 0)
-        if before == after:
-            continue
-        ledger.post_movement(
-            session,
-            site_id=crate.site.id,
-            stock_item_id=stock_item_id,
-            quantity=after - before,
-            reason=MovementReason.ADJUSTED,
-            actor_id=actor.id,
-            crate_id=crate.id,
-            note="crate contents corrected",
-        )
         if after == 0:
             crate.lines.remove(current[stock_item_id])
         elif stock_item_id in current:
@@ -216,28 +242,24 @@ def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int)
                     site=site.name,
                 )
             )
-        lock_crate_balances(session, [crate], also_at=site.id)
-        post_crate_contents(
-            session,
-            crate,
-            site_id=crate.site_id,
-            sign=-1,
-            reason=MovementReason.TRANSFER_OUT,
-            actor=actor,
+        # Out of one site and into the other in one posting: both sites' balances are
+        # locked together, in the global order.
+        postings = crate_postings(
+            crate, site_id=crate.site_id, sign=-1, reason=MovementReason.TRANSFER_OUT
         )
         reason_in = MovementReason.TRANSFER_IN
     elif crate.state == CrateState.IN_TRANSIT:
-        reason_in = MovementReason.TRANSFER_IN
+        postings, reason_in = [], MovementReason.TRANSFER_IN
     elif crate.state == CrateState.LOST:
-        reason_in = MovementReason.ADJUSTED
+        postings, reason_in = [], MovementReason.ADJUSTED
     else:
         raise refuse_state(crate)
-    post_crate_contents(session, crate, site_id=site.id, sign=1, reason=reason_in, actor=actor)
+    postings += crate_postings(crate, site_id=site.id, sign=1, reason=reason_in)
+    ledger.post_movements(session, postings, actor_id=actor.id)
     came_from = crate.site_id
     crate.state = CrateState.IN_STOCK
     crate.site_id = site.id
     crate.destination_site_id = None
-    session.flush()
     record_crate_event(session, crate, actor, "checked_in", came_from=came_from)
     return crate
 
@@ -322,22 +344,26 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
 
 def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) -> int:
     """After a stocktake: crates that should have been there and were not scanned."""
-    crates = list(crates)
-    lock_crate_balances(session, crates)
-    count = 0
-    for crate in crates:
-        if crate.state != CrateState.IN_STOCK or crate.site_id is None:
-            continue
-        post_crate_contents(
-            session,
-            crate,
-            site_id=crate.site_id,
-            sign=-1,
-            reason=MovementReason.ADJUSTED,
-            actor=actor,
-        )
+    lost = [
+        crate
+        for crate in crates
+        if crate.state == CrateState.IN_STOCK and crate.site_id is not None
+    ]
+    ledger.post_movements(
+        session,
+        [
+            posting
+            for crate in lost
+            for posting in crate_postings(
+                crate, site_id=crate.site_id, sign=-1, reason=MovementReason.ADJUSTED
+            )
+        ],
+        actor_id=actor.id,
+    )
+    for crate in lost:
         crate.state = CrateState.LOST
-        session.flush()
-        record_crate_event(session, crate, actor, "lost")
-        count += 1
-    return count
+    if lost:
+        session.execute(
+            INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "lost") for crate in lost]
+        )
+    return len(lost)

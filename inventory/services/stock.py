@@ -50,18 +50,26 @@ def move_loose(
         raise InvalidInput(_("Choose another site to move to."), field="to_site_id")
     quantity = validate_quantity(line.quantity, MAX_LOOSE_QUANTITY)
     stock_item = get_stock_item(session, line.item_id, line.gender, line.size)
-    for site, sign, reason in (
-        (source, -1, MovementReason.TRANSFER_OUT),
-        (destination, 1, MovementReason.TRANSFER_IN),
-    ):
-        ledger.post_movement(
-            session,
-            site_id=site.id,
-            stock_item_id=stock_item.id,
-            quantity=sign * quantity,
-            reason=reason,
-            actor_id=actor.id,
-        )
+    # Both balances in one posting, so they are locked together in the global order and
+    # two transfers crossing each other cannot deadlock.
+    ledger.post_movements(
+        session,
+        [
+            ledger.Posting(
+                site_id=source.id,
+                stock_item_id=stock_item.id,
+                quantity=-quantity,
+                reason=MovementReason.TRANSFER_OUT,
+            ),
+            ledger.Posting(
+                site_id=destination.id,
+                stock_item_id=stock_item.id,
+                quantity=quantity,
+                reason=MovementReason.TRANSFER_IN,
+            ),
+        ],
+        actor_id=actor.id,
+    )
 
 
 def adjust_stock(
@@ -85,7 +93,10 @@ def adjust_stock(
         raise NotFound(
             _("There is no item number %(id)s.", id=stock_item_id), field="stock_item_id"
         )
-    delta = counted - ledger.balance_of(session, site.id, stock_item_id)
+    # Read the balance under its lock, so a change committed meanwhile cannot make the
+    # balance end anywhere but at the count.
+    balances = ledger.lock_balances(session, [(site.id, stock_item_id)])
+    delta = counted - balances[(site.id, stock_item_id)]
     if delta:
         ledger.post_movement(
             session,

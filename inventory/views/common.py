@@ -1,8 +1,6 @@
 """The inventory blueprints and what their pages share: where the volunteer is working,
 running a form action once, answering with the crate panel, CSV."""
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -125,14 +123,3 @@ def crate_context(crate: Crate) -> dict[str, Any]:
         "all_sites": queries.list_sites(db.session),
         "timeline": queries.crate_timeline(db.session, crate.id),
     }
-
-
-def csv_response(filename: str, header: list[str], rows: Any) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(cell) for cell in header])
-    for row in rows:
-        writer.writerow([str(cell) for cell in row])
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError
+from app.exports import csv_response
 from app.extensions import db
 from app.permissions import public, requires
 from inventory import queries, services
@@ -27,7 +28,6 @@ from inventory.models import (
 from inventory.views.common import (
     act_once,
     bp,
-    csv_response,
 )
 
 # --- need lists -----------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Stock per site, item histories, loose stock and corrections after a count."""
 
+from functools import cache
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -14,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.exports import csv_response
 from app.extensions import db, htmx
 from app.inputs import database_int
 from app.permissions import requires
@@ -30,7 +34,6 @@ from inventory.models import (
 from inventory.views.common import (
     act_once,
     bp,
-    csv_response,
 )
 
 # --- stock ----------------------------------------------------------------------------
@@ -54,25 +57,57 @@ def stock_filter() -> queries.StockFilter:
     )
 
 
+def reader_locale() -> str:
+    return str(get_locale() or "fr")
+
+
+@cache
+def stock_labels(locale: str) -> dict[str, dict[Any, str]]:
+    """The label tables a stock list shows, in one language. Shown lazily they would look
+    up the locale and the catalogue again for each row; translations do not change while
+    the app runs (Flask-Babel loads each catalogue once), so once per language will do."""
+    return {
+        name: {key: str(label) for key, label in labels.items()}
+        for name, labels in (
+            ("category_labels", CATEGORY_LABELS),
+            ("gender_labels", GENDER_LABELS),
+            ("unit_labels", UNIT_LABELS),
+        )
+    }
+
+
+def item_history_prefix(site_id: int) -> str:
+    """The links to a site's item histories, but the stock item id at their end: one
+    url_for() for the table rather than one per row."""
+    url = url_for("inventory.item_history", site_id=site_id, stock_item_id=0)
+    if not url.endswith("/0"):
+        raise RuntimeError(f"the item history URL no longer ends with its id: {url}")
+    return url.removesuffix("0")
+
+
 @bp.get("/sites/<int:site_id>/stock")
 @requires("stock.view")
 def site_stock(site_id: int) -> str:
     site = services.get_site(db.session, site_id)
     wanted = stock_filter()
+    locale = reader_locale()
     page = queries.site_stock_page(
         db.session,
         site.id,
         wanted,
         request.args.get("page", 1, type=database_int),
         current_app.config["PAGE_SIZE"],
+        locale,
     )
-    template = "inventory/_stock_table.html" if htmx else "inventory/site_stock.html"
+    table = {"site": site, "page": page, "history_prefix": item_history_prefix(site.id)}
+    if htmx:
+        return render_template("inventory/_stock_table.html", **table, **stock_labels(locale))
     return render_template(
-        template,
-        site=site,
-        page=page,
+        "inventory/site_stock.html",
+        **table,
+        **stock_labels(locale),
         wanted=wanted,
-        needs=queries.list_needs(db.session, site.id),
+        needs=queries.list_needs(db.session, site.id) if page.has_need_list else [],
         may_act=current_user.may_act_at(site.id),
     )
 
@@ -81,21 +116,28 @@ def site_stock(site_id: int) -> str:
 @requires("stock.view")
 def site_stock_csv(site_id: int) -> Response:
     site = services.get_site(db.session, site_id)
-    rows = queries.on_hand_at_site(db.session, site.id)
-    locale = str(get_locale() or "fr")
+    locale = reader_locale()
+    labels = stock_labels(locale)
+    categories, genders, units = (
+        labels["category_labels"],
+        labels["gender_labels"],
+        labels["unit_labels"],
+    )
     return csv_response(
         f"stock-{site.id}.csv",
         [_("Category"), _("Item"), _("Gender"), _("Size"), _("Unit"), _("Quantity")],
         (
             [
-                CATEGORY_LABELS[stock_item.item.category],
-                stock_item.item.name(locale),
-                GENDER_LABELS[Gender(stock_item.gender)] if stock_item.gender else "",
-                stock_item.size,
-                UNIT_LABELS[stock_item.item.unit],
+                categories[category],
+                name,
+                genders[gender] if gender else "",
+                size,
+                units[unit],
                 quantity,
             ]
-            for stock_item, quantity in rows
+            for _id, category, name, unit, gender, size, quantity in queries.site_stock_rows(
+                db.session, site.id, locale
+            )
         ),
     )
 

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.errors import Conflict, InvalidInput
+from app.models import Role
 from inventory import ledger, services
 from inventory.models import MovementReason, StockMovement
 
@@ -89,3 +90,57 @@ def test_drift_between_balances_and_movements_is_reported(
     db_session.execute(text("DELETE FROM stock_levels"))
     (drift,) = ledger.find_drift(db_session)
     assert (drift.balance, drift.sum_of_movements) == (0, 10)
+
+
+def test_several_movements_refused_together_change_nothing(
+    db_session: Any, make_site: Any, make_item: Any, admin: Any
+) -> None:
+    site = make_site()
+    soap, rice = (services.get_stock_item(db_session, make_item().id).id for _ in range(2))
+    for stock_item_id, quantity in ((soap, 5), (rice, 1)):
+        ledger.post_movement(
+            db_session,
+            site_id=site.id,
+            stock_item_id=stock_item_id,
+            quantity=quantity,
+            reason=MovementReason.RECEIVED,
+            actor_id=admin.id,
+        )
+    before = db_session.scalar(select(func.count()).select_from(StockMovement))
+    taking_three_of_each = [
+        ledger.Posting(site.id, soap, -3, MovementReason.DISTRIBUTED),
+        ledger.Posting(site.id, rice, -3, MovementReason.DISTRIBUTED),
+    ]
+    with pytest.raises(ledger.InsufficientStock, match="2 more than there is"):
+        ledger.post_movements(db_session, taking_three_of_each, actor_id=admin.id)
+    balances = [ledger.balance_of(db_session, site.id, item) for item in (soap, rice)]
+    assert balances == [5, 1]
+    assert db_session.scalar(select(func.count()).select_from(StockMovement)) == before
+
+
+def test_a_refused_scan_is_replayed_as_refused_and_its_id_cannot_serve_another_action(
+    client: Any,
+    db_session: Any,
+    api_token: Any,
+    make_user: Any,
+    make_site: Any,
+    make_crate: Any,
+) -> None:
+    site, other = make_site(), make_site()
+    code = make_crate(site).code
+    headers = api_token(make_user(Role.ADMIN))
+
+    def move(site_id: int, event_id: str) -> Any:
+        body = {"site_id": site_id, "event_id": event_id}
+        return client.post(f"/api/v1/crates/{code}/move", json=body, headers=headers)
+
+    first = move(site.id, "refused-0001")  # already there
+    again = move(site.id, "refused-0001")
+    assert first.status_code == again.status_code == 409 and again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert move(other.id, "moved-00001").status_code == 200
+    reused = client.post(
+        f"/api/v1/crates/{code}/distribute", json={"event_id": "moved-00001"}, headers=headers
+    )
+    assert reused.status_code == 422
+    assert ledger.find_drift(db_session) == []

@@ -1,3 +1,7 @@
+import csv
+import html
+import io
+import re
 import uuid
 from typing import Any
 
@@ -5,6 +9,7 @@ import pytest
 
 from app.models import Role
 from inventory import ledger, services
+from inventory.models import SizeRange
 from inventory.services import LineInput
 
 
@@ -65,6 +70,82 @@ def test_stock_is_paginated(
     assert "Page 1 of 2" in first or "Page 1 sur 2" in first
     second = browser.get(f"/inventory/sites/{site.id}/stock?page=2").get_data(as_text=True)
     assert second.count("<tr>") < first.count("<tr>")
+    beyond = browser.get(f"/inventory/sites/{site.id}/stock?page=3").get_data(as_text=True)
+    assert "Nothing in stock matches." in beyond and "Page 3 of 2" in beyond
+
+
+def items_listed(page: str) -> list[str]:
+    """The stock table's items, top to bottom, as a person reads them."""
+    return [html.unescape(label) for label in re.findall(r'/stock/\d+">([^<]+)</a>', page)]
+
+
+def test_stock_is_listed_by_name_in_the_readers_language_and_by_size_in_its_range(
+    login: Any,
+    make_user: Any,
+    make_site: Any,
+    make_item: Any,
+    make_trousers: Any,
+    db_session: Any,
+    admin: Any,
+) -> None:
+    site = make_site()
+
+    def receive(item: Any, gender: str = "", size: str = "") -> None:
+        line = LineInput(item.id, 3, gender, size)
+        services.receive_loose(db_session, actor=admin, site_id=site.id, line=line)
+
+    for name_fr, name_en in [
+        ("Tente 2 places", "Two-person tent"),
+        ("Écharpe", "Scarf"),
+        ("Bâche", "Tarpaulin"),
+        ("Couverture", "Blanket"),
+        ("Batterie externe", "Power bank"),
+    ]:
+        receive(make_item(category="bedding", name_fr=name_fr, name_en=name_en))
+    trousers = make_trousers(name_fr="Pantalon", name_en="Trousers")
+    for size in ("XL", "S", "XXL", "M", "XS", "L"):
+        receive(trousers, "men", size)
+    jumper = make_item(
+        category="clothing",
+        name_fr="Pull enfant",
+        name_en="Children's jumper",
+        size_range=SizeRange.CHILD_AGE,
+        gendered=True,
+    )
+    for size in ("10y", "2y", "18-24m", "6-12m"):
+        receive(jumper, "boys", size)
+    db_session.commit()
+    browser = login(make_user(Role.COORDINATOR))
+    url = f"/inventory/sites/{site.id}/stock"
+
+    french = items_listed(browser.get(url, headers={"Accept-Language": "fr"}).get_data(True))
+    english = items_listed(browser.get(url, headers={"Accept-Language": "en"}).get_data(True))
+
+    # By category (bedding, then clothing), then by name as each language spells it, accents
+    # aside ("Bâche" before "Batterie", "Écharpe" among the Es), then by size as it runs.
+    trousers_fr = [f"Pantalon · Homme · {size}" for size in ("XS", "S", "M", "L", "XL", "XXL")]
+    jumper_fr = [f"Pull enfant · Garçon · {size}" for size in ("6-12m", "18-24m", "2y", "10y")]
+    assert french == [
+        "Bâche",
+        "Batterie externe",
+        "Couverture",
+        "Écharpe",
+        "Tente 2 places",
+        *trousers_fr,
+        *jumper_fr,
+    ]
+    assert english == [
+        "Blanket",
+        "Power bank",
+        "Scarf",
+        "Tarpaulin",
+        "Two-person tent",
+        *(f"Children's jumper · Boys · {size}" for size in ("6-12m", "18-24m", "2y", "10y")),
+        *(f"Trousers · Men · {size}" for size in ("XS", "S", "M", "L", "XL", "XXL")),
+    ]
+    exported = browser.get(f"{url}.csv", headers={"Accept-Language": "fr"}).get_data(True)
+    rows = list(csv.reader(io.StringIO(exported)))[1:]
+    assert [" · ".join(filter(None, row[1:4])) for row in rows] == french
 
 
 def test_item_history_shows_a_running_balance(
