@@ -38,6 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from donations import init_app as init_donations
 
     init_donations(app)
+
+    from logistics import init_app as init_logistics
+
+    init_logistics(app)
     return app
 
 

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         treasurer,  # noqa: F401  (adds the treasurer's pages to views.bp)
         views,
     )
+    from donations.spending import describe_spending
 
     app.register_blueprint(views.bp)
     app.register_blueprint(donor_area.bp)
@@ -30,3 +31,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.receipts_cli)
     register_demo_seeder(app, demo.seed)
     app.jinja_env.filters["euros"] = euros
+    app.jinja_env.filters["spending"] = describe_spending

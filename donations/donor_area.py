@@ -220,6 +220,7 @@ def home(donor: Donor) -> str:
         "donations/donor_home.html",
         donor=donor,
         gifts=gifts,
+        paid_for=donors.what_gifts_paid_for(db.session, gifts.rows),
         receipts=receipts,
         monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
         gives_monthly=donors.gives_monthly(db.session, donor),

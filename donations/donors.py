@@ -7,7 +7,7 @@ a link works once, and only the latest one does. None of these functions commits
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -15,13 +15,22 @@ from typing import Any, TypeVar
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import Conflict, DomainError, NotFound
 from app.models import utcnow
 from app.pagination import Page, paginate
-from donations.models import Donation, Donor, Frequency, MonthlyGift, Receipt
+from donations.models import (
+    Donation,
+    Donor,
+    Frequency,
+    Fund,
+    FundSpending,
+    MonthlyGift,
+    Receipt,
+)
+from donations.receipts import local_date
 
 LINK_SALT = "relais.donations.donor-sign-in"
 LINK_MAX_AGE_SECONDS = 30 * 60
@@ -162,6 +171,80 @@ def list_active_monthly_gifts(session: Session, donor: Donor) -> Sequence[Monthl
         .options(joinedload(MonthlyGift.fund))
         .order_by(MonthlyGift.started_at, MonthlyGift.id)
     ).all()
+
+
+@dataclass(frozen=True)
+class FundMonth:
+    """What a gift's fund paid for in the month the gift was paid: the first few
+    spendings of that month, and how many there were in all."""
+
+    fund: Fund
+    month: date  # its first day
+    spendings: list[FundSpending]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.spendings)
+
+
+SPENDINGS_SHOWN = 5
+
+
+def gift_month(gift: Donation) -> date | None:
+    """The month, in France, a gift was paid in; None for a gift that is not money in."""
+    if gift.paid_at is None or not gift.counts_as_income:
+        return None
+    return local_date(gift.paid_at).replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def what_gifts_paid_for(session: Session, gifts: Sequence[Donation]) -> dict[int, FundMonth]:
+    """For each paid gift (by id), what its fund paid for in the month of the gift, in one
+    query: the spendings of each (fund, month) are numbered and the first few kept."""
+    months = {gift.id: (gift.fund, month) for gift in gifts if (month := gift_month(gift))}
+    pairs = sorted({(fund.id, month) for fund, month in months.values()})
+    if not pairs:
+        return {}
+    in_pair = [
+        and_(
+            FundSpending.fund_id == fund_id,
+            FundSpending.spent_on >= month,
+            FundSpending.spent_on < next_month(month),
+        )
+        for fund_id, month in pairs
+    ]
+    pair = case(*((condition, index) for index, condition in enumerate(in_pair)))
+    numbered = (
+        select(
+            FundSpending.id,
+            pair.label("pair"),
+            func.row_number()
+            .over(partition_by=pair, order_by=(FundSpending.spent_on, FundSpending.id))
+            .label("rank"),
+            func.count().over(partition_by=pair).label("total"),
+        )
+        .where(FundSpending.cancelled_at.is_(None), or_(*in_pair))
+        .subquery()
+    )
+    rows = session.execute(
+        select(FundSpending, numbered.c.pair, numbered.c.total)
+        .join(numbered, numbered.c.id == FundSpending.id)
+        .where(numbered.c.rank <= SPENDINGS_SHOWN)
+        .order_by(numbered.c.pair, numbered.c.rank)
+    )
+    found: dict[tuple[int, date], tuple[list[FundSpending], int]] = {}
+    for spending, index, total in rows:
+        found.setdefault(pairs[index], ([], total))[0].append(spending)
+    result = {}
+    for gift_id, (fund, month) in months.items():
+        if (fund.id, month) in found:
+            spendings, total = found[(fund.id, month)]
+            result[gift_id] = FundMonth(fund, month, spendings, total)
+    return result
 
 
 def gives_monthly(session: Session, donor: Donor) -> bool:

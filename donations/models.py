@@ -1,5 +1,6 @@
 """Donations: funds and the impact catalogue, donors, donations and monthly gifts, tax
-receipts with their yearly counters, the tax rules, and the Stripe events received.
+receipts with their yearly counters, the tax rules, the Stripe events received, and
+what each fund spent.
 
 Amounts are integer cents in euros. A receipt is never edited: it is cancelled and
 another is issued. Only donations/receipts.py allocates receipt numbers."""
@@ -331,3 +332,44 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SpendingKind(StrEnum):
+    FUEL = "fuel"
+    OTHER = "other"
+
+
+class FundSpending(db.Model):
+    """Money out of a fund: what its earmarked gifts paid for. Written only by
+    donations.spending. Never edited: a mistake is cancelled (the row stays, marked) and
+    recorded again. What it bought is kept as data (litres, a vehicle's name), so the
+    sentence a donor reads is written in their language when it is shown."""
+
+    __tablename__ = "fund_spendings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    amount_cents: Mapped[int]
+    spent_on: Mapped[date]
+    kind: Mapped[SpendingKind] = mapped_column(str_enum(SpendingKind))
+    litres_cl: Mapped[int | None]
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # Who wrote it and why, e.g. "fuel:123" for fill-up 123: unique, so a spending is
+    # recorded once, and found again to be cancelled.
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fund: Mapped[Fund] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive_amount"),
+        CheckConstraint("litres_cl IS NULL OR litres_cl > 0", name="positive_litres"),
+        Index("ix_fund_spendings_fund_spent_on", "fund_id", "spent_on"),
+    )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None

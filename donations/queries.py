@@ -18,6 +18,7 @@ from donations.models import (
     DonationStatus,
     Frequency,
     Fund,
+    FundSpending,
     GiftItem,
     Receipt,
     ReceiptKind,
@@ -175,16 +176,38 @@ def totals_per_fund(session: Session, wanted: DonationFilter) -> list[Total]:
 class FundBalance:
     fund: Fund
     money_in_cents: int
+    money_out_cents: int = 0
 
     @property
     def balance_cents(self) -> int:
-        return self.money_in_cents
+        return self.money_in_cents - self.money_out_cents
+
+
+def money_out_per_fund(session: Session) -> dict[int, int]:
+    """What each fund spent, cancelled spendings left out."""
+    query = (
+        select(FundSpending.fund_id, func.sum(FundSpending.amount_cents))
+        .where(FundSpending.cancelled_at.is_(None))
+        .group_by(FundSpending.fund_id)
+    )
+    return {fund_id: int(cents) for fund_id, cents in session.execute(query)}
 
 
 def fund_balances(session: Session) -> list[FundBalance]:
     money_in = {total.key: total.cents for total in totals_per_fund(session, DonationFilter())}
+    money_out = money_out_per_fund(session)
     funds = session.scalars(select(Fund).order_by(Fund.id))
-    return [FundBalance(fund, money_in.get(fund.code, 0)) for fund in funds]
+    return [
+        FundBalance(fund, money_in.get(fund.code, 0), money_out.get(fund.id, 0)) for fund in funds
+    ]
+
+
+def list_spendings(session: Session, fund_code: str, page: int, per_page: int) -> Page[Any]:
+    """Money out, newest first, of one fund or all ("")."""
+    query = select(FundSpending).order_by(FundSpending.spent_on.desc(), FundSpending.id.desc())
+    if fund_code:
+        query = query.where(FundSpending.fund.has(Fund.code == fund_code))
+    return paginate(session, query, page, per_page)
 
 
 def list_funds(session: Session) -> Sequence[Fund]:

@@ -130,8 +130,19 @@ def manage_csv() -> Response:
 @bp.get("/funds")
 @requires("donations.view")
 def funds() -> str:
-    """What each fund received."""
-    return render_template("donations/funds.html", balances=queries.fund_balances(db.session))
+    """What each fund received and spent, and the spendings, newest first."""
+    fund = (request.args.get("fund") or "")[:32]
+    return render_template(
+        "donations/funds.html",
+        balances=queries.fund_balances(db.session),
+        fund=fund,
+        page=queries.list_spendings(
+            db.session,
+            fund,
+            request.args.get("page", 1, type=database_int),
+            current_app.config["PAGE_SIZE"],
+        ),
+    )
 
 
 # --- the register ---------------------------------------------------------------------

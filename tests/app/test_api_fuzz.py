@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from app.models import ApiToken, User
 from inventory.models import Crate, Item, Site
 from inventory.services import LineInput, set_need
+from tests.logistics.factories import add_vehicle, start_trip
 
 SETTINGS = settings(
     max_examples=25,
@@ -58,6 +59,8 @@ class Seed:
     site_ids: list[int]
     item_ids: list[int]
     codes: list[str]
+    vehicle_ids: list[int]
+    trip_ids: list[int]
 
 
 @pytest.fixture
@@ -69,7 +72,8 @@ def seed(
     make_trousers: Callable[..., Item],
     make_crate: Callable[..., Crate],
 ) -> Seed:
-    """Two sites, a plain item and a gendered, sized one, empty and packed crates, a need."""
+    """Two sites, a plain item and a gendered, sized one, empty and packed crates, a need,
+    and a van out on a trip."""
     calais, lille = make_site(), make_site(is_public=False)
     toothbrush, trousers = make_item(), make_trousers()
     crates = [
@@ -80,12 +84,16 @@ def seed(
         make_crate(site=lille),
     ]
     set_need(db_session, actor=admin, site_id=calais.id, item_id=toothbrush.id, target_quantity=50)
+    van = add_vehicle(db_session, admin, calais.id, name="Fuzzed van", plate="FZ-001-ZZ")
+    trip = start_trip(db_session, admin, van, 10)
     db_session.commit()
     return Seed(
         admin=admin,
         site_ids=[calais.id, lille.id],
         item_ids=[toothbrush.id, trousers.id],
         codes=[crate.code for crate in crates],
+        vehicle_ids=[van.id],
+        trip_ids=[trip.id],
     )
 
 
@@ -100,6 +108,10 @@ def aim_at_real_rows(case: Any, data: st.DataObject, seed: Seed) -> None:
         path["code"] = real(path["code"], seed.codes)
     if "site_id" in path:
         path["site_id"] = real(path["site_id"], seed.site_ids)
+    if "vehicle_id" in path:
+        path["vehicle_id"] = real(path["vehicle_id"], seed.vehicle_ids)
+    if "trip_id" in path:
+        path["trip_id"] = real(path["trip_id"], seed.trip_ids)
     query = case.query if isinstance(case.query, dict) else {}
     if "site_id" in query:
         query["site_id"] = real(query["site_id"], seed.site_ids)
@@ -108,6 +120,8 @@ def aim_at_real_rows(case: Any, data: st.DataObject, seed: Seed) -> None:
     body = case.body if isinstance(case.body, dict) else {}
     if "site_id" in body:
         body["site_id"] = real(body["site_id"], seed.site_ids)
+    if "home_site_id" in body:
+        body["home_site_id"] = real(body["home_site_id"], seed.site_ids)
     lines = body.get("lines")
     for line in lines if isinstance(lines, list) else []:
         if isinstance(line, dict) and "item_id" in line:

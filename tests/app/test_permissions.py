@@ -7,6 +7,7 @@ with every method it accepts, expecting exactly what PERMISSIONS grants."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,10 @@ from app.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
 from inventory import services
 from inventory import stocktake as stocktakes
 from inventory.models import Crate, Item, NeedLine, Site, Stocktake
+from logistics import services as logistics
+from logistics.models import FillUp, Trip, Vehicle
 from tests.conftest import PASSWORD
+from tests.logistics.factories import add_vehicle, start_trip, vehicle_input
 
 ANONYMOUS = "anonymous"
 
@@ -82,6 +86,15 @@ def test_every_view_declares_a_known_permission(app: Flask) -> None:
         (Role.TREASURER, "receipts.issue", True),
         (Role.COORDINATOR, "donations.view", False),
         (Role.VOLUNTEER, "donations.view", False),
+        (Role.COORDINATOR, "vehicles.manage", True),
+        (Role.VOLUNTEER, "vehicles.view", True),
+        (Role.VOLUNTEER, "fuel.record", True),
+        (Role.VOLUNTEER, "trips.drive", True),
+        (Role.VOLUNTEER, "vehicles.manage", False),
+        (Role.TREASURER, "vehicles.view", True),
+        (Role.TREASURER, "fuel.record", False),
+        (Role.TREASURER, "trips.drive", False),
+        (Role.TREASURER, "vehicles.manage", False),
     ],
 )
 def test_the_table_says_what_the_readme_says(role: Role, permission: str, allowed: bool) -> None:
@@ -100,13 +113,17 @@ def test_admins_may_do_everything_and_every_role_may_sign_out() -> None:
 class Rows:
     """What the URL parameters point at: a site the volunteer is assigned to, a packed
     crate there (which makes a stock item), an empty crate, a line of the site's need
-    list and an open stocktake."""
+    list, an open stocktake, and a vehicle based there with a fill-up and a trip under
+    way."""
 
     site: Site
     packed: Crate
     empty: Crate
     need: NeedLine
     stocktake: Stocktake
+    vehicle: Vehicle
+    fill_up: FillUp
+    trip: Trip
 
     def url_values(self, rule: Rule) -> dict[str, Any]:
         crate = self.empty if rule.endpoint in EMPTY_CRATE_ENDPOINTS else self.packed
@@ -117,6 +134,9 @@ class Rows:
             "item_id": self.packed.lines[0].stock_item.item_id,
             "need_id": self.need.id,
             "stocktake_id": self.stocktake.id,
+            "vehicle_id": self.vehicle.id,
+            "fill_up_id": self.fill_up.id,
+            "trip_id": self.trip.id,
             # Donation pages answer 404 for these: the permission check came first.
             "public_id": "no-such-donation",
             "number": "2026-000000",
@@ -162,12 +182,34 @@ def world(
         need = services.set_need(
             db_session, actor=admin, site_id=site.id, item_id=make_item().id, target_quantity=20
         )
+        vehicle = add_vehicle(
+            db_session,
+            admin,
+            site.id,
+            name=f"Van {site.id}",
+            plate=f"VA-{site.id}",
+            odometer_km=1000,
+        )
         rows = Rows(
             site=site,
             packed=make_crate(site=site),
             empty=make_crate(),
             need=need,
             stocktake=stocktakes.start_stocktake(db_session, actor=admin, site_id=site.id),
+            vehicle=vehicle,
+            fill_up=logistics.record_fill_up(
+                db_session,
+                actor=admin,
+                vehicle_id=vehicle.id,
+                data=logistics.FillUpInput(
+                    filled_on=date(2025, 1, 2),
+                    odometer_km=1100,
+                    litres=Decimal(40),
+                    cost_cents=6800,
+                    fund_code="fuel",
+                ),
+            ),
+            trip=start_trip(db_session, admin, vehicle, 1200),
         )
         db_session.commit()
         return rows
@@ -189,6 +231,31 @@ API_ARGUMENTS: dict[str, Callable[[World, Rows, User], dict[str, Any]]] = {
     "inventory_api.dispatch_crate": lambda w, rows, user: {"json": {"site_id": rows.site.id}},
     "inventory_api.stock": lambda w, rows, user: {"query_string": {"site_id": rows.site.id}},
     "inventory_api.labels": lambda w, rows, user: {"query_string": {"codes": rows.packed.code}},
+    "logistics_api.create_vehicle": lambda w, rows, user: {
+        "json": {
+            **vars(
+                vehicle_input(rows.site.id, name=f"New {rows.site.id}", plate=f"NV-{rows.site.id}")
+            ),
+            "kind": "van",
+            "fuel_type": "diesel",
+            "status": "available",
+            "insurance_due_on": "2030-01-01",
+        }
+    },
+    "logistics_api.record_fuel": lambda w, rows, user: {
+        "json": {
+            "date": "2025-01-03",
+            "odometer_km": 1150,
+            "litres": 20.5,
+            "cost_cents": 3485,
+            "full_tank": False,
+            "missed_previous": False,
+        }
+    },
+    "logistics_api.check_out": lambda w, rows, user: {
+        "json": {"purpose": "transfer", "odometer_km": 1300}
+    },
+    "logistics_api.check_in": lambda w, rows, user: {"json": {"odometer_km": 1300}},
 }
 
 

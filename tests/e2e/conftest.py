@@ -40,16 +40,18 @@ if not shutil.which(CHROMIUM):
 
 def browser_database(db_url: str, tmp_path: Path) -> str:
     """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
-    database on the same server."""
+    database on the same server, named after the suite's (two suites running on one
+    server must not drop each other's)."""
     url = make_url(db_url)
     if url.get_backend_name() != "postgresql":
         return f"sqlite:///{tmp_path / 'browser.sqlite3'}"
+    name = f"{url.database}_browser"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS relais_browser WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE relais_browser"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(database="relais_browser").render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

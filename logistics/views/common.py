@@ -1,0 +1,110 @@
+"""The logistics blueprint and what its pages share: labels and number formats for the
+templates, the vehicle filter of the logs, and showing a refused form again."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import format_currency, format_decimal, get_locale
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+
+from app.errors import DomainError
+from app.extensions import db
+from app.inputs import database_int
+from app.pagination import Page
+from logistics import queries
+from logistics.models import (
+    FUEL_TYPE_LABELS,
+    PAID_BY_LABELS,
+    TRIP_PURPOSE_LABELS,
+    VEHICLE_KIND_LABELS,
+    VEHICLE_STATUS_LABELS,
+)
+from logistics.reminders import CHECK_LABELS, Reminder
+from logistics.services.common import km
+
+bp = Blueprint("logistics", __name__, url_prefix="/logistics")
+
+
+def litres(centilitres: int | Decimal) -> str:
+    return format_decimal(Decimal(centilitres) / 100, format="#,##0.##")
+
+
+def decimal(value: Decimal | None) -> str:
+    return "—" if value is None else format_decimal(value, format="#,##0.00")
+
+
+def tick(value: Decimal) -> str:
+    """A number on a chart's scale: 20, 12.5."""
+    return format_decimal(value, format="#,##0.#")
+
+
+def whole_euros(cents: Decimal) -> str:
+    """An amount on a chart's scale, without its cents: €1,000 or 1 000 €."""
+    locale = get_locale() or Locale.parse("fr")
+    pattern = locale.currency_formats["standard"].pattern.replace("0.00", "0")
+    return format_currency(Decimal(cents) / 100, "EUR", format=pattern, currency_digits=False)
+
+
+def home_reminders() -> list[Reminder]:
+    """For the home page of those who look after the vehicles."""
+    return queries.all_reminders(db.session)
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "CHECK_LABELS": CHECK_LABELS,
+        "FUEL_TYPE_LABELS": FUEL_TYPE_LABELS,
+        "PAID_BY_LABELS": PAID_BY_LABELS,
+        "TRIP_PURPOSE_LABELS": TRIP_PURPOSE_LABELS,
+        "VEHICLE_KIND_LABELS": VEHICLE_KIND_LABELS,
+        "VEHICLE_STATUS_LABELS": VEHICLE_STATUS_LABELS,
+        "km": km,
+        "litres": litres,
+        "decimal": decimal,
+        "vehicle_reminders": home_reminders,
+    }
+
+
+def wanted_vehicle() -> int | None:
+    """The ?vehicle= filter of the logs; anything but a vehicle id means all of them."""
+    try:
+        return database_int(request.args.get("vehicle", ""))
+    except ValueError:
+        return None
+
+
+Log = Callable[[Session, int | None, int, int], Page[Any]]
+
+
+def render_log(template: str, log: Log) -> str:
+    """A page of a log (fill-ups, trips), of one vehicle or all."""
+    vehicle_id = wanted_vehicle()
+    page = log(
+        db.session,
+        vehicle_id,
+        request.args.get("page", 1, type=database_int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        template, page=page, vehicles=queries.list_vehicles(db.session), vehicle_id=vehicle_id
+    )
+
+
+def refused(form: FlaskForm, error: DomainError) -> int:
+    """Undo the request's writes and show the form again with the message; its status."""
+    db.session.rollback()
+    form.form_errors.append(error.message)
+    return int(error.status)
+
+
+def typed_form() -> dict[str, str]:
+    """What a form sent, for recognising the same form sent twice."""
+    return {key: value for key, value in request.form.items() if key != "csrf_token"}
+
+
+def form_status(form: FlaskForm) -> int:
+    return 422 if form.errors else 200

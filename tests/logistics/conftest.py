@@ -1,0 +1,140 @@
+"""Logistics fixtures: vehicles made through the service, fill-ups recorded through it,
+signed-in clients per role, and the folder receipt photos are written to."""
+
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.models import Role, User
+from inventory.models import Site
+from logistics import services
+from logistics.models import FillUp, PaidBy, Vehicle
+from tests.logistics.factories import add_vehicle
+
+counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_vehicle(
+    db_session: Any, admin: User, make_site: Callable[..., Site]
+) -> Callable[..., Vehicle]:
+    """A van with an 80-litre tank at 10,000 km, unless told otherwise."""
+
+    def make(**overrides: Any) -> Vehicle:
+        number = next(counter)
+        site_id = overrides.pop("home_site_id", None) or make_site().id
+        values = {"name": f"Van {number}", "plate": f"AA-{number:03d}-ZZ", "odometer_km": 10_000}
+        vehicle = add_vehicle(db_session, admin, site_id, **{**values, **overrides})
+        db_session.commit()
+        return vehicle
+
+    return make
+
+
+@pytest.fixture
+def fill(db_session: Any, admin: User) -> Callable[..., FillUp]:
+    """Record a fill-up through the service: fill(vehicle, day, km, "42.5", 7310, ...)."""
+
+    def record(
+        vehicle: Vehicle,
+        day: date,
+        odometer_km: int,
+        litres: str,
+        cost_cents: int,
+        *,
+        full_tank: bool = True,
+        missed_previous: bool = False,
+        fund_code: str = "",
+        actor: User | None = None,
+    ) -> FillUp:
+        fill_up = services.record_fill_up(
+            db_session,
+            actor=actor or admin,
+            vehicle_id=vehicle.id,
+            data=services.FillUpInput(
+                filled_on=day,
+                odometer_km=odometer_km,
+                litres=Decimal(litres),
+                cost_cents=cost_cents,
+                full_tank=full_tank,
+                missed_previous=missed_previous,
+                paid_by=PaidBy.ORGANISATION_CARD,
+                fund_code=fund_code,
+            ),
+        )
+        db_session.commit()
+        return fill_up
+
+    return record
+
+
+@pytest.fixture
+def client_as(
+    login: Callable[[User], FlaskClient], make_user: Callable[..., User]
+) -> Callable[[Role], FlaskClient]:
+    """A browser signed in as a new user of the given role."""
+    return lambda role: login(make_user(role))
+
+
+@pytest.fixture
+def coordinator(client_as: Callable[[Role], FlaskClient]) -> FlaskClient:
+    return client_as(Role.COORDINATOR)
+
+
+@pytest.fixture
+def volunteer(client_as: Callable[[Role], FlaskClient]) -> FlaskClient:
+    return client_as(Role.VOLUNTEER)
+
+
+@pytest.fixture(autouse=True)
+def own_receipts_folder(app: Flask, tmp_path: Path) -> Iterator[Path]:
+    """Each test stores receipt photos in a folder of its own (the database is rolled
+    back after each test; files are not)."""
+    folder = tmp_path / "fuel-receipts"
+    before = app.config["FUEL_RECEIPTS_FOLDER"]
+    app.config["FUEL_RECEIPTS_FOLDER"] = str(folder)
+    yield folder
+    app.config["FUEL_RECEIPTS_FOLDER"] = before
+
+
+@pytest.fixture
+def receipts_folder(own_receipts_folder: Path) -> Callable[[], set[str]]:
+    """The names of the files in the receipts folder now."""
+    folder = own_receipts_folder
+    return lambda: {path.name for path in folder.glob("*")} if folder.exists() else set()
+
+
+def count(db_session: Any, model: type) -> int:
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
+def image_bytes(kind: str = "JPEG", size: tuple[int, int] = (60, 40), **save: Any) -> bytes:
+    """A small real image, as a phone would send a photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, kind, **save)
+    return buffer.getvalue()
+
+
+def noise_jpeg(minimum_bytes: int) -> bytes:
+    """A real JPEG of at least `minimum_bytes` (noise compresses badly)."""
+    side = 600
+    while True:
+        buffer = io.BytesIO()
+        Image.effect_noise((side, side), 128).convert("RGB").save(buffer, "JPEG", quality=95)
+        if buffer.tell() >= minimum_bytes:
+            return buffer.getvalue()
+        side = int(side * 1.1)
+
+
+def file_part(data: bytes, name: str = "receipt.jpg") -> tuple[io.BytesIO, str]:
+    return io.BytesIO(data), name
