@@ -18,8 +18,16 @@ blp = Blueprint("donations_api", __name__, url_prefix="/api/v1", description="Do
 
 
 class DonationQuerySchema(Schema):
-    start = fields.Date(load_default=None, metadata={"description": "Created on or after"})
-    end = fields.Date(load_default=None, metadata={"description": "Created on or before"})
+    start = fields.Date(
+        load_default=None,
+        validate=validate.Range(min=queries.EARLIEST_DAY, max=queries.LATEST_DAY),
+        metadata={"description": "Created on or after"},
+    )
+    end = fields.Date(
+        load_default=None,
+        validate=validate.Range(min=queries.EARLIEST_DAY, max=queries.LATEST_DAY),
+        metadata={"description": "Created on or before"},
+    )
     fund = fields.String(load_default="", validate=validate.Length(max=32))
     gift_item = fields.String(load_default="", validate=validate.Length(max=64))
     status = fields.Enum(DonationStatus, by_value=True, load_default=None)

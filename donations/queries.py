@@ -81,6 +81,10 @@ def _paris_month_postgresql(element: ParisMonth, compiler: SQLCompiler, **kw: An
     return f"to_char({moment} AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
 
 
+# Dates a filter may name: anything else is a typing mistake (and year 1 has no UTC).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class DonationFilter:
     start: date | None = None

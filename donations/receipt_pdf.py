@@ -7,7 +7,7 @@ import io
 import math
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -16,13 +16,31 @@ from typing import NamedTuple
 
 import qrcode
 from PIL import Image
+from qrcode.base import rs_blocks
 from qrcode.constants import ERROR_CORRECT_Q
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFDocument,
+    PDFName,
+    PDFObject,
+    PDFObjectReference,
+    PDFStream,
+    PDFTrueTypeFont,
+)
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFError,
+    TTFont,
+    TTFontFace,
+    makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -43,7 +61,7 @@ QR_SIDE = 32 * mm  # with its quiet zone: 0.6 mm modules for a 90-character URL
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 requires
 SIGNATURE_BOX = (60 * mm, 18 * mm)
 LARGEST_SIGNATURE = (900, 300)  # pixels kept of an uploaded signature: 380 dpi in the box
-_DARK = re.compile("1+")
+_DARK = re.compile(b"\x01+")
 
 BLACK = Color(0, 0, 0)
 INK = Color(0.1, 0.1, 0.12)
@@ -117,13 +135,104 @@ class _Fonts(NamedTuple):
     bold: str
 
 
+class _ReceiptFont(TTFont):
+    """A TrueType font that makes each subset of its glyphs ready for PDF once.
+
+    Every receipt embeds the subsets of DejaVu its text uses, and almost all receipts
+    use the same ones: ASCII and the characters of the fixed wording, in the same
+    order. Cutting a subset out of the font file and compressing it, its widths and its
+    ToUnicode map cost as much as drawing the page; they depend only on the subset, so
+    they are kept and put in each PDF as they are. The objects are those of reportlab's
+    own TTFont.addObjects (and TTFontFace.addSubsetObjects), which this follows."""
+
+    def addObjects(self, doc: PDFDocument) -> None:  # reportlab's name
+        state = self._assignState(doc)
+        state.frozen = 1
+        fonts = doc.idToObject["BasicFonts"].dict
+        for number, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(number, doc)[1:]
+            ready = _subset_objects(self.face, number, tuple(subset))
+            font = PDFTrueTypeFont()
+            font.Name = internal_name
+            font.BaseFont = ready.base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = _Formatted(ready.widths)
+            font.ToUnicode = doc.Reference(
+                _deflated_stream(ready.to_unicode), f"toUnicodeCMap:{ready.base_name}"
+            )
+            font.FontDescriptor = self._descriptor(doc, ready)
+            doc.Reference(font, internal_name)
+            fonts[internal_name] = font
+        del self.state[doc]
+
+    def _descriptor(self, doc: PDFDocument, ready: "_SubsetObjects") -> PDFObjectReference:
+        face = self.face
+        font_file = _deflated_stream(ready.font_file, Length1=ready.font_file_length)
+        descriptor = PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": PDFArray(face.bbox),
+                "FontName": PDFName(ready.base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": doc.Reference(
+                    font_file, f"fontFile:{face.filename}({ready.base_name})"
+                ),
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, f"fontDescriptor:{ready.base_name}")
+
+
+class _SubsetObjects(NamedTuple):
+    base_name: str  # "AAAAAA+DejaVuSans"
+    widths: bytes  # the PDF array, formatted
+    to_unicode: bytes  # compressed
+    font_file: bytes  # a TrueType file of the subset's glyphs, compressed
+    font_file_length: int
+
+
+@lru_cache(maxsize=256)  # a few MB at most: two fonts, the subsets of unusual names
+def _subset_objects(face: TTFontFace, number: int, subset: tuple[int, ...]) -> _SubsetObjects:
+    base_name = b"".join((SUBSETN(number), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+    font_file = face.makeSubset(list(subset))
+    return _SubsetObjects(
+        base_name=base_name,
+        widths=PDFArray([face.getCharWidth(code) for code in subset]).format(None),
+        to_unicode=zlib.compress(makeToUnicodeCMap(base_name, list(subset)).encode()),
+        font_file=zlib.compress(font_file),
+        font_file_length=len(font_file),
+    )
+
+
+class _Formatted(PDFObject):
+    """A PDF object formatted beforehand."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: PDFDocument) -> bytes:
+        return self.data
+
+
+def _deflated_stream(data: bytes, **entries: object) -> PDFStream:
+    """A stream of data compressed beforehand (the Filter entry tells reportlab not to
+    compress it again)."""
+    return PDFStream(PDFDictionary({**entries, "Filter": PDFName("FlateDecode")}), data)
+
+
 @lru_cache(maxsize=1)
 def _fonts() -> _Fonts:
     """Registers DejaVu once per process; Helvetica (Latin-1 only) when it is missing."""
     files = {"Receipt-Regular": "DejaVuSans.ttf", "Receipt-Bold": "DejaVuSans-Bold.ttf"}
     try:
         for name, file in files.items():
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+            pdfmetrics.registerFont(_ReceiptFont(name, str(FONT_DIR / file)))
     except (OSError, TTFError):
         return _Fonts("Helvetica", "Helvetica-Bold")
     return _Fonts(*files)
@@ -175,17 +284,18 @@ def _wrap_line(text: str, font: str, size: float, width: float) -> list[str]:
     return [*lines, rest] if rest or not lines else lines
 
 
-def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+@lru_cache(maxsize=512)  # the organisation's texts and the fixed wording, on every receipt
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> tuple[str, ...]:
     """The text's lines ("\\n" separated), each wrapped to width; at most max_lines, the
     last cut with an ellipsis when the text is longer."""
     lines = [line for part in text.splitlines() for line in _wrap_line(part, font, size, width)]
     if len(lines) <= max_lines:
-        return lines
+        return tuple(lines)
     last = lines[max_lines - 1]
     room = width - _width(ELLIPSIS, font, size)
     while last and _width(last, font, size) > room:
         last = last[:-1]
-    return [*lines[: max_lines - 1], last.rstrip() + ELLIPSIS]
+    return (*lines[: max_lines - 1], last.rstrip() + ELLIPSIS)
 
 
 def _line_height(size: float) -> float:
@@ -211,7 +321,7 @@ def _draw_number_box(pdf: Canvas, document: ReceiptDocument, top: float) -> tupl
     room = NUMBER_BOX_WIDTH - 2 * pad
     lines = _wrap(f"N° d'ordre du reçu : {document.number}", fonts.bold, 10, room, 2)
     replaces = f"Remplace le reçu n° {document.replaces}"
-    notes = _wrap(replaces, fonts.regular, 8.5, room, 2) if document.replaces else []
+    notes = _wrap(replaces, fonts.regular, 8.5, room, 2) if document.replaces else ()
     widest = max(
         [_width(line, fonts.bold, 10) for line in lines]
         + [_width(line, fonts.regular, 8.5) for line in notes]
@@ -415,19 +525,165 @@ def _draw_signature(pdf: Canvas, organisation: Organisation, top: float) -> floa
 
 def _qr_path(url: str) -> tuple[int, str]:
     """Side in modules and PDF path operators in module units, y downwards: one
-    rectangle per horizontal run of dark modules. The mask is fixed: searching the
-    eight for the least penalty costs more than the rest of the receipt, and a 32 mm
-    code printed black on white scans whichever mask it has."""
-    qr = qrcode.QRCode(None, ERROR_CORRECT_Q, border=0, mask_pattern=0)
-    qr.add_data(url)
-    qr.make(fit=True)
-    rows = ["".join("1" if dark else "0" for dark in row) for row in qr.get_matrix()]
+    rectangle per horizontal run of dark modules."""
+    rows = _qr_modules(url)
     ops = [
         f"{run.start()} {y} {run.end() - run.start()} 1 re"
         for y, row in enumerate(rows)
         for run in _DARK.finditer(row)
     ]
     return len(rows), "\n".join(ops)
+
+
+# The QR code: the URL in byte mode, error correction level Q, mask 0. The mask is
+# fixed: searching the eight for the least penalty costs more than the rest of the
+# receipt, and a 32 mm code printed black on white scans whichever mask it has.
+#
+# The qrcode library computes a code one bit at a time in pure Python, a third of a
+# receipt's cost. What depends only on the version (the fixed patterns, the format
+# information, the order in which data fills the modules) is taken from it once per
+# version; a receipt then only computes its codewords and sets the modules they darken.
+# The tests check the result is qrcode's own matrix.
+
+
+class _QRLayout(NamedTuple):
+    version: int
+    blocks: tuple[tuple[int, int], ...]  # (data, error correction) codewords per block
+    data_codewords: int
+    blank: tuple[bytes, ...]  # the rows of the code whose codewords are all 0
+    positions: tuple[int, ...]  # row * side + column of each data bit, in order
+
+
+def _qr_modules(url: str) -> list[bytearray]:
+    """The code's rows, one byte per module: 1 dark, 0 light."""
+    data = url.encode()
+    layout = _qr_layout(_qr_version(len(data)))
+    codewords = _qr_codewords(data, layout)
+    side = len(layout.blank)
+    modules = bytearray(b"".join(layout.blank))
+    bits = format(int.from_bytes(codewords, "big"), f"0{8 * len(codewords)}b")
+    for position, bit in zip(layout.positions, bits, strict=False):
+        if bit == "1":
+            modules[position] ^= 1
+    return [modules[row : row + side] for row in range(0, side * side, side)]
+
+
+def _qr_version(length: int) -> int:
+    """The smallest version that holds `length` bytes."""
+    for version in range(1, 41):
+        count_bits = 8 if version < 10 else 16
+        if 4 + count_bits + 8 * length <= 8 * _qr_capacity(version):
+            return version
+    raise ValueError("too long for a QR code")
+
+
+@lru_cache(maxsize=64)
+def _qr_capacity(version: int) -> int:
+    return sum(block.data_count for block in rs_blocks(version, ERROR_CORRECT_Q))
+
+
+@lru_cache(maxsize=8)
+def _qr_layout(version: int) -> _QRLayout:
+    blocks = rs_blocks(version, ERROR_CORRECT_Q)
+    qr = qrcode.QRCode(version, ERROR_CORRECT_Q, border=0, mask_pattern=0)
+    made = []
+    for codeword in (0, 0xFF):  # a data module is the one that differs between the two
+        qr.data_cache = [codeword] * sum(block.total_count for block in blocks)
+        qr.makeImpl(False, 0)
+        made.append(b"".join(bytes(row) for row in qr.modules))
+    blank, full = made
+    side = qr.modules_count
+    return _QRLayout(
+        version=version,
+        blocks=tuple((block.data_count, block.total_count - block.data_count) for block in blocks),
+        data_codewords=_qr_capacity(version),
+        blank=tuple(blank[row : row + side] for row in range(0, side * side, side)),
+        positions=tuple(
+            position for position in _qr_fill_order(side) if blank[position] != full[position]
+        ),
+    )
+
+
+def _qr_fill_order(side: int) -> Iterator[int]:
+    """Every module in the order data fills them: up and down two columns at a time from
+    the right, skipping the vertical timing pattern (qrcode's map_data)."""
+    row, step = side - 1, -1
+    for right in range(side - 1, 0, -2):
+        column = right - 1 if right <= 6 else right
+        while 0 <= row < side:
+            yield row * side + column
+            yield row * side + column - 1
+            row += step
+        row -= step
+        step = -step
+
+
+def _qr_codewords(data: bytes, layout: _QRLayout) -> bytes:
+    """The data in byte mode, terminated and padded to the version's capacity, split in
+    blocks each followed by its Reed-Solomon codewords, interleaved."""
+    count_bits = 8 if layout.version < 10 else 16
+    capacity = 8 * layout.data_codewords
+    bits = 4 + count_bits + 8 * len(data)
+    stream = (0b0100 << count_bits | len(data)) << 8 * len(data) | int.from_bytes(data, "big")
+    terminator = min(4, capacity - bits)
+    stream <<= terminator + (-(bits + terminator) % 8)
+    filled = stream.to_bytes((bits + terminator + 7) // 8, "big")
+    filled += b"\xec\x11" * layout.data_codewords
+    filled = filled[: layout.data_codewords]
+    data_blocks, correction_blocks, offset = [], [], 0
+    for data_count, correction_count in layout.blocks:
+        block = filled[offset : offset + data_count]
+        offset += data_count
+        data_blocks.append(block)
+        correction_blocks.append(_reed_solomon(block, correction_count))
+    return _interleave(data_blocks) + _interleave(correction_blocks)
+
+
+def _interleave(blocks: list[bytes]) -> bytes:
+    longest = max(len(block) for block in blocks)
+    return bytes(block[i] for i in range(longest) for block in blocks if i < len(block))
+
+
+def _reed_solomon(block: bytes, count: int) -> bytes:
+    """The remainder of the block by the generator polynomial of degree `count`."""
+    products = _generator_products(count)
+    remainder = [0] * count
+    for codeword in block:
+        factor = codeword ^ remainder[0]
+        remainder = [a ^ b for a, b in zip([*remainder[1:], 0], products[factor], strict=True)]
+    return bytes(remainder)
+
+
+def _galois_field() -> tuple[list[int], list[int]]:
+    """Powers of 2 in GF(256) modulo x^8 + x^4 + x^3 + x^2 + 1 (twice round, so that a
+    sum of two logarithms needs no modulo), and the logarithms."""
+    powers = [1] * 512
+    for i in range(1, 512):
+        powers[i] = powers[i - 1] << 1 ^ (0x11D if powers[i - 1] & 0x80 else 0)
+    logarithms = [0] * 256
+    for i in range(255):
+        logarithms[powers[i]] = i
+    return powers, logarithms
+
+
+_GF_EXP, _GF_LOG = _galois_field()
+
+
+def _gf_multiply(a: int, b: int) -> int:
+    return 0 if a == 0 or b == 0 else _GF_EXP[_GF_LOG[a] + _GF_LOG[b]]
+
+
+@lru_cache(maxsize=16)
+def _generator_products(count: int) -> tuple[tuple[int, ...], ...]:
+    """For each byte, its products with the coefficients (but the first, 1) of the
+    generator polynomial (x - 1)(x - 2)(x - 2^2)...(x - 2^(count-1))."""
+    generator = [1]
+    for i in range(count):
+        generator = [
+            a ^ _gf_multiply(b, _GF_EXP[i])
+            for a, b in zip([*generator, 0], [0, *generator], strict=True)
+        ]
+    return tuple(tuple(_gf_multiply(factor, c) for c in generator[1:]) for factor in range(256))
 
 
 def _draw_qr(pdf: Canvas, url: str, left: float, top: float) -> None:

@@ -7,7 +7,10 @@ rolled-back receipt gives its number back and two receipts never share one."""
 import hashlib
 import hmac
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +19,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app import ROOT, mail
 from app.links import external_url
@@ -210,6 +213,7 @@ def issue_yearly_receipts(session: Session, year: int, *, limit: int) -> list[Re
         .where(Donation.donor_id.in_(donor_ids))
         .order_by(Donation.donor_id, Donation.paid_at)
         .with_for_update(of=Donation)
+        .options(selectinload(Donation.donor))  # in one query, not one per receipt
         .execution_options(populate_existing=True)
     ).all()
     by_donor: dict[int, list[Donation]] = {}
@@ -298,26 +302,41 @@ def receipt_pdf(receipt: Receipt, *, duplicate: bool = False) -> bytes:
 
 
 def receipt_filename(receipt: Receipt) -> str:
-    return f"recu-fiscal-{receipt.number}.pdf"
+    return filename_of(receipt.number)
 
 
-def email_receipt(receipt: Receipt, *, email: str, locale: str) -> None:
-    """Send the receipt as a PDF attachment, in the donor's language; the PDF is French."""
+def filename_of(number: str) -> str:
+    return f"recu-fiscal-{number}.pdf"
+
+
+def receipt_draft(number: str, donor_name: str, *, email: str, locale: str) -> mail.Draft:
+    """The email that carries a receipt, in the donor's language (the PDF, French, is
+    attached by with_pdf)."""
     with force_locale(locale):
-        subject = _("Your tax receipt %(number)s", number=receipt.number)
+        subject = _("Your tax receipt %(number)s", number=number)
         body = _(
             "Hello %(name)s,\n\n"
             "Thank you for your gift. Your tax receipt number %(number)s is attached: keep it "
             "with your tax papers. It lets you deduct part of your gift from your income tax.\n\n"
             "Your gifts and receipts, at any time: %(area)s\n\n"
             "%(organisation)s",
-            name=receipt.donor_name,
-            number=receipt.number,
+            name=donor_name,
+            number=number,
             area=external_url("donor.home"),
             organisation=current_app.config["ORGANISATION_NAME"],
         )
-    attachment = mail.Attachment(receipt_filename(receipt), receipt_pdf(receipt))
-    mail.send(mail.build_message(email, subject, body, (attachment,)))
+    return mail.draft(email, subject, body)
+
+
+def with_pdf(letter: mail.Draft, number: str, pdf: bytes) -> EmailMessage:
+    """The receipt's email with its PDF attached."""
+    return mail.compose(letter.attach(mail.Attachment(filename_of(number), pdf)))
+
+
+def email_receipt(receipt: Receipt, *, email: str, locale: str) -> None:
+    """Send the receipt as a PDF attachment, in the donor's language; the PDF is French."""
+    letter = receipt_draft(receipt.number, receipt.donor_name, email=email, locale=locale)
+    mail.send(with_pdf(letter, receipt.number, receipt_pdf(receipt)))
     receipt.emailed_at = utcnow()
 
 
@@ -343,3 +362,67 @@ def email_to_donor(receipt: Receipt) -> bool:
         current_app.logger.exception("Receipt %s could not be emailed", receipt.number)
         return False
     return True
+
+
+# --- many receipts at once ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A receipt on its way to its donor, as plain data read while the receipt is at
+    hand (before a commit expires it): its PDF's content and its email's draft. Another
+    process may render and compose it (render_email), so that sending it asks neither
+    the database nor the app anything."""
+
+    receipt_id: int
+    number: str
+    document: ReceiptDocument
+    letter: mail.Draft
+
+
+def outgoing(receipts: Iterable[Receipt]) -> list[Outgoing]:
+    """Those of the receipts whose donor has an email address, ready to be sent."""
+    return [
+        Outgoing(
+            receipt_id=receipt.id,
+            number=receipt.number,
+            document=receipt_document(receipt),
+            letter=receipt_draft(
+                receipt.number,
+                receipt.donor_name,
+                email=receipt.donor.email,
+                locale=receipt.donor.locale,
+            ),
+        )
+        for receipt in receipts
+        if receipt.donor is not None and receipt.donor.email
+    ]
+
+
+def render_email(item: Outgoing) -> bytes:
+    """The bytes of a receipt's email, PDF attached: the costly part of sending one,
+    pure computation that worker processes can share out."""
+    return mail.as_bytes(with_pdf(item.letter, item.number, render_receipt(item.document)))
+
+
+def email_to_donors(session: Session, batch: Sequence[Outgoing], emails: Iterable[bytes]) -> int:
+    """Send the receipts' emails (`emails`: render_email of each, in order, perhaps still
+    being made by other processes) over one mail connection, and stamp those that went
+    with one UPDATE, even when a later one fails (the caller commits). As for a single
+    receipt, a mail failure is logged and leaves the receipt for `flask receipts
+    send-pending`. Returns how many went."""
+    sent: list[int] = []
+    try:
+        with mail.Mailer() as mailer:
+            for item, data in zip(batch, emails, strict=True):
+                try:
+                    mailer.send_composed(item.letter, data)
+                except OSError:
+                    current_app.logger.exception("Receipt %s could not be emailed", item.number)
+                    continue
+                sent.append(item.receipt_id)
+    finally:
+        if sent:
+            stamp = update(Receipt).where(Receipt.id.in_(sent)).values(emailed_at=utcnow())
+            session.execute(stamp)
+    return len(sent)

@@ -40,9 +40,12 @@ def read_day(args: Mapping[str, str], name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(_("“%(value)s” is not a date.", value=raw[:20]), field=name) from None
+        day = None
+    if day is None or not queries.EARLIEST_DAY <= day <= queries.LATEST_DAY:
+        raise InvalidInput(_("“%(value)s” is not a date.", value=raw[:20]), field=name)
+    return day
 
 
 Choice = TypeVar("Choice", DonationStatus, Frequency)

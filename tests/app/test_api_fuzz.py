@@ -42,8 +42,11 @@ from inventory.models import Crate, Item, Site
 from inventory.services import LineInput, set_need
 from tests.logistics.factories import add_vehicle, start_trip
 
+# Derandomized: the same examples on every run, so a red CI is a regression to look at,
+# not a roll of the dice. Widen the search by hand with max_examples when hunting.
 SETTINGS = settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+import qrcode
 import zxingcpp
 from PIL import Image
+from qrcode.constants import ERROR_CORRECT_Q
 
 from donations import receipt_pdf
 from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
@@ -111,6 +113,19 @@ def test_fonts_are_embedded() -> None:
     assert render_receipt(RECEIPT).count(b"/FontFile2") == 2
 
 
+def test_a_receipt_is_the_same_whatever_receipts_came_before() -> None:
+    """The fonts' subsets are made once and kept: a receipt whose donor's name has
+    other letters gets its own, and the next receipts are drawn as before."""
+    receipt_pdf._subset_objects.cache_clear()
+    first = rendered(RECEIPT)
+    for name in ("Ольга Петрова", "Γιώργος Παπαδόπουλος", "Łukasz Wójcik"):
+        other = replace(RECEIPT, donor_name=name)
+        assert name in text_of(other)
+        assert render_receipt(other).count(b"/FontFile2") == 2
+    assert rendered(RECEIPT).tobytes() == first.tobytes()
+    assert "Françoise Lefèvre-Nguyễn" in text_of(RECEIPT)
+
+
 @pytest.mark.parametrize(
     "method",
     ["Carte bancaire", "Prélèvement SEPA", "Virement", "Chèque", "Espèces"],
@@ -201,6 +216,22 @@ def test_qr_code_scans_as_the_verification_url(url: str) -> None:
     barcodes = scanned(rendered(replace(RECEIPT, verify_url=url)))
     assert [barcode.text for barcode in barcodes] == [url]
     assert barcodes[0].ec_level in {"Q", "H"}
+
+
+@pytest.mark.parametrize("length", [10, 40, 88, 150, 230, 400, 700])
+def test_qr_code_is_the_one_the_qrcode_library_makes(length: int) -> None:
+    """Receipts compute their QR code faster than the qrcode library does, from the
+    layout it gives: the same modules, for small and large versions (from 10 on, the
+    length of the data takes 16 bits)."""
+    url = ("https://relais.example/recus/verifier/" + "9f86d081884c7d659a2féa0c55ad015" * 25)[
+        :length
+    ]
+    library = qrcode.QRCode(None, ERROR_CORRECT_Q, border=0, mask_pattern=0)
+    library.add_data(url, optimize=0)
+    library.make(fit=True)
+    assert [bytes(row) for row in receipt_pdf._qr_modules(url)] == [
+        bytes(row) for row in library.get_matrix()
+    ]
 
 
 def test_qr_code_still_scans_under_the_cancelled_watermark() -> None:

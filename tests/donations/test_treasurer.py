@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app import mail
 from app.models import Role, User
 from donations import services
 from donations.models import (
@@ -85,10 +86,11 @@ def test_the_treasurer_sees_donations_with_totals_per_month_and_fund(
     assert "2 donations" in fuel_only and "€300.00" not in fuel_only
 
 
-def test_a_bad_filter_is_a_clear_error(treasurer: FlaskClient) -> None:
-    response = treasurer.get("/donations/manage?start=yesterday")
+@pytest.mark.parametrize("start", ["yesterday", "0001-01-01"])
+def test_a_bad_filter_is_a_clear_error(treasurer: FlaskClient, start: str) -> None:
+    response = treasurer.get(f"/donations/manage?start={start}")
     assert response.status_code == 422
-    assert "“yesterday” is not a date." in response.get_data(as_text=True)
+    assert f"“{start}” is not a date." in response.get_data(as_text=True)
 
 
 def test_the_donations_export_is_a_csv_safe_for_spreadsheets(
@@ -187,6 +189,57 @@ def test_the_cli_issues_one_yearly_receipt_per_donor_and_can_run_again(
     assert len(outbox()) == 2
 
 
+def test_the_cli_can_make_the_pdfs_and_emails_in_worker_processes(
+    app: Flask,
+    db_session: Any,
+    monthly_donors: list[str],
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["receipts", "annual", str(LAST_YEAR), "--workers", "2", "--batch", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Issued 2 yearly receipt(s) for {LAST_YEAR}." in result.output
+    receipts = {receipt.number: receipt for receipt in yearly(db_session)}
+    assert all(receipt.emailed_at is not None for receipt in receipts.values())
+    sent = {}
+    for message in outbox():
+        (attachment,) = message.iter_attachments()
+        number = attachment.get_filename().removeprefix("recu-fiscal-").removesuffix(".pdf")
+        assert attachment.get_content().startswith(b"%PDF-") and number in message["Subject"]
+        sent[number] = message["To"]
+    assert sent == {number: receipt.donor.email for number, receipt in receipts.items()}
+
+
+def test_a_receipt_the_cli_could_not_email_is_left_for_send_pending(
+    app: Flask,
+    db_session: Any,
+    monthly_donors: list[str],
+    outbox: Callable[[], list[EmailMessage]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write = mail.write_bytes_to_outbox
+    calls = []
+
+    def first_fails(data: bytes, message_id: str) -> Any:
+        calls.append(message_id)
+        if len(calls) == 1:
+            raise ConnectionRefusedError("the mail server is down")
+        return write(data, message_id)
+
+    monkeypatch.setattr(mail, "write_bytes_to_outbox", first_fails)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["receipts", "annual", str(LAST_YEAR)])
+    assert result.exit_code == 0, result.output
+    assert "1 of them could not be emailed" in result.output
+    assert sorted(receipt.emailed_at is None for receipt in yearly(db_session)) == [False, True]
+    assert len(outbox()) == 1
+    pending = runner.invoke(args=["receipts", "send-pending"])
+    assert "Sent 1 of 1 receipt(s)." in pending.output
+    assert all(receipt.emailed_at is not None for receipt in yearly(db_session))
+    assert len(outbox()) == 2
+
+
 def test_a_donor_who_wants_a_receipt_each_month_gets_one_at_once(
     db_session: Any, give: Callable[..., Donation]
 ) -> None:
@@ -248,6 +301,7 @@ def test_the_api_lists_donations_with_a_receipt_url_that_returns_the_pdf(
     filtered = client.get("/api/v1/donations?status=refunded", headers=headers)
     assert filtered.json["total"] == 0
     assert client.get("/api/v1/donations?status=nonsense", headers=headers).status_code == 422
+    assert client.get("/api/v1/donations?start=0001-01-01", headers=headers).status_code == 422
 
 
 def test_the_api_refuses_a_coordinator(

@@ -1,0 +1,164 @@
+"""The README's production setup for benchmarks: its settings (RELAIS_PRODUCTION=true, a
+real secret key, Stripe keys, PostgreSQL through DATABASE_URL), the schema built by
+`flask db upgrade`, and gunicorn serving 'app:create_app()' with sync workers.
+
+Nothing here can reach the outside: Stripe's API base is a closed port on the loopback
+interface, and without RELAIS_MAIL_SERVER emails are written to the instance's outbox."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers
+CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens there
+
+
+def production_environment(
+    database_url: str,
+    instance: Path,
+    *,
+    base_url: str,
+    secret_key: str,
+    webhook_secret: str = "whsec_bench_never_used",
+) -> dict[str, str]:
+    """The README's production settings, and nothing inherited that could override them."""
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("RELAIS_") and key != "DATABASE_URL"
+    }
+    return {
+        **inherited,
+        "DATABASE_URL": database_url,
+        "RELAIS_INSTANCE_PATH": str(instance),
+        "RELAIS_PRODUCTION": "true",
+        "RELAIS_SECRET_KEY": secret_key,
+        "RELAIS_BASE_URL": base_url,
+        # Production refuses the demo payment gateway; nothing here pays, and the API base
+        # is a closed local port so no request could ever leave the machine.
+        "RELAIS_STRIPE_SECRET_KEY": "sk_test_bench_never_used",
+        "RELAIS_STRIPE_WEBHOOK_SECRET": webhook_secret,
+        "RELAIS_STRIPE_API_BASE": CLOSED_PORT,
+    }
+
+
+def flask_command(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`flask --app app ARGUMENTS` as an operator would type it; raises when it fails."""
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "app", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{done.stderr[-3000:]}")
+    return done
+
+
+def upgrade_schema(environment: dict[str, str]) -> None:
+    flask_command(environment, "db", "upgrade")
+
+
+# --- the server -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(
+    port: int,
+    environment: dict[str, str],
+    log: Path,
+    *,
+    workers: int = WORKERS,
+    options: Sequence[str] = (),
+) -> subprocess.Popen[bytes]:
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        *options,
+        "app:create_app()",
+    ]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+
+
+def wait_until_up(
+    port: int, server: subprocess.Popen[bytes], path: str = "/healthz", timeout: float = 30.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        connection = http.client.HTTPConnection(HOST, port, timeout=2)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        finally:
+            connection.close()
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s")
+
+
+def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """User and system CPU time the gunicorn workers have used so far (Linux /proc)."""
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    ticks = 0
+    for pid in workers:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """CPU-seconds the whole machine has spent busy, and in all, since it started
+    (Linux /proc/stat): over a run, what other jobs took from a shared machine."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], percent: float) -> float:
+    """The nearest-rank percentile; NaN when there is nothing to rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
+    return ordered[index]
