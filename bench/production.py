@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -162,3 +163,14 @@ def percentile(values: Sequence[float], percent: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
     return ordered[index]
+
+
+def verdict_exit_code(problems: Sequence[str]) -> int:
+    """Print each missed target as FAIL (or PASS when none was), and the exit code."""
+    sys.stdout.flush()
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print("PASS")
+    return 0

@@ -18,8 +18,6 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,21 +40,31 @@ from app import create_app  # noqa: E402
 from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Role, User  # noqa: E402
+from bench.production import (  # noqa: E402
+    HOST,
+    POSTGRES_SERVER_URL,
+    WORKERS,
+    free_port,
+    percentile,
+    production_environment,
+    start_server,
+    stop_server,
+    upgrade_schema,
+    verdict_exit_code,
+    wait_until_up,
+    worker_cpu_seconds,
+)
 from inventory import demo, services  # noqa: E402
 from inventory.ledger import find_drift  # noqa: E402
 
 DATABASE = "relais_bench_scan"
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
-DATABASE_URL = f"{SERVER_URL}/{DATABASE}"
-BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
+DATABASE_URL = f"{POSTGRES_SERVER_URL}/{DATABASE}"
 
 CLIENTS = 16
 TOKENS = 4  # the token endpoint allows 10 a minute; clients share them
 CRATES = 1600  # 100 a client
 WARMUP_SECONDS = 3.0
 MEASURE_SECONDS = 15.0
-WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers
 MIN_RATIO = 0.40
 MAX_SCAN_P95_MS = 50.0
 
@@ -93,11 +101,7 @@ class Phase:
         return len(self.latencies) / self.seconds
 
     def percentile_ms(self, percent: int) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
-        return ordered[index] * 1000
+        return percentile(self.latencies, percent) * 1000
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -119,42 +123,8 @@ class Phase:
 
 def on_database(statement: str) -> None:
     """Run a statement such as DROP DATABASE {} on the bench database, from outside it."""
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{POSTGRES_SERVER_URL}/postgres", autocommit=True) as connection:
         connection.execute(sql.SQL(statement).format(sql.Identifier(DATABASE)))
-
-
-def server_environment(instance: Path, base_url: str) -> dict[str, str]:
-    """The README's production settings, and nothing inherited that could override them."""
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("RELAIS_") and key != "DATABASE_URL"
-    }
-    return {
-        **inherited,
-        "DATABASE_URL": DATABASE_URL,
-        "RELAIS_INSTANCE_PATH": str(instance),
-        "RELAIS_PRODUCTION": "true",
-        "RELAIS_SECRET_KEY": SECRET_KEY,
-        "RELAIS_BASE_URL": base_url,
-        # Production refuses the demo payment gateway; nothing here pays, and the API base
-        # is a closed local port so no request could ever leave the machine.
-        "RELAIS_STRIPE_SECRET_KEY": "sk_test_bench_never_used",
-        "RELAIS_STRIPE_WEBHOOK_SECRET": "whsec_bench_never_used",
-        "RELAIS_STRIPE_API_BASE": "http://127.0.0.1:9",
-    }
-
-
-def upgrade_schema(environment: dict[str, str]) -> None:
-    upgrade = subprocess.run(
-        [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    if upgrade.returncode != 0:
-        raise RuntimeError(f"flask db upgrade failed:\n{upgrade.stderr[-3000:]}")
 
 
 def bench_app(instance: Path) -> Flask:
@@ -195,54 +165,6 @@ def ledger_drift(app: Flask) -> int:
 
 
 # --- server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int, environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        str(BIN / "gunicorn"),
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(WORKERS),
-        "app:create_app()",
-    ]
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
-        )
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        connection = http.client.HTTPConnection(HOST, port, timeout=2)
-        try:
-            if request(connection, "GET", LIGHTEST)[0] == 200:
-                return
-        except OSError:
-            pass  # not listening yet
-        finally:
-            connection.close()
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {LIGHTEST} within {timeout:.0f} s")
-
-
-def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
-    """User and system CPU time the gunicorn workers have used so far (Linux /proc)."""
-    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    ticks = 0
-    for pid in workers:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime and stime
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_ticks(pid: int) -> int | None:
@@ -299,16 +221,6 @@ class DatabaseWatch:
             if ticks is not None
         )
         self.phase.database_cpu_seconds = used / os.sysconf("SC_CLK_TCK")
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- clients --------------------------------------------------------------------------
@@ -457,7 +369,9 @@ def verdict(scans: Phase, ceiling: Phase, drift: int) -> list[str]:
 
 def benchmark(instance: Path) -> list[str]:
     port = free_port()
-    environment = server_environment(instance, f"http://{HOST}:{port}")
+    environment = production_environment(
+        DATABASE_URL, instance, base_url=f"http://{HOST}:{port}", secret_key=SECRET_KEY
+    )
     upgrade_schema(environment)
     app = bench_app(instance)
     started = time.perf_counter()
@@ -466,7 +380,7 @@ def benchmark(instance: Path) -> list[str]:
     log = instance / "gunicorn.log"
     server = start_server(port, environment, log)
     try:
-        wait_until_up(port, server)
+        wait_until_up(port, server, LIGHTEST)
         print(f"gunicorn 'app:create_app()' on {HOST}:{port}, {WORKERS} sync workers, PostgreSQL")
         tokens = get_tokens(port)
         print(
@@ -503,13 +417,7 @@ def main() -> int:
             problems = benchmark(Path(tmp))
     finally:
         on_database("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    sys.stdout.flush()
-    for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print("PASS")
-    return 0
+    return verdict_exit_code(problems)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ from bench.production import (  # noqa: E402
     start_server,
     stop_server,
     upgrade_schema,
+    verdict_exit_code,
     wait_until_up,
     worker_cpu_seconds,
 )
@@ -497,13 +498,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="relais-bench-webhooks-") as tmp,
     ):
         problems = benchmark(url, Path(tmp), arguments.donations)
-    sys.stdout.flush()
-    for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print("PASS")
-    return 0
+    return verdict_exit_code(problems)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from bench.production import (  # noqa: E402
     machine_cpu_seconds,
     production_environment,
     upgrade_schema,
+    verdict_exit_code,
 )
 from bench.stock_dataset import scratch_database  # noqa: E402
 
@@ -501,13 +502,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="relais-bench-receipts-") as tmp,
     ):
         problems = benchmark(url, Path(tmp), arguments.donors)
-    sys.stdout.flush()
-    for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print("PASS")
-    return 0
+    return verdict_exit_code(problems)
 
 
 if __name__ == "__main__":

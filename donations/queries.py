@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, String, func, select
@@ -23,7 +23,7 @@ from donations.models import (
     Receipt,
     ReceiptKind,
 )
-from donations.receipts import PARIS
+from donations.receipts import paris_midnight
 
 
 @dataclass(frozen=True)
@@ -110,36 +110,26 @@ class DonationFilter:
         return query
 
 
-def paris_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
-
-
-def list_donations(session: Session, wanted: DonationFilter, page: int, per_page: int) -> Page[Any]:
-    query = wanted.apply(
-        select(Donation)
-        .options(
+def donations_with_details(wanted: DonationFilter) -> Select[Any]:
+    """The donations the filter keeps, with what their rows show loaded alongside."""
+    return wanted.apply(
+        select(Donation).options(
             joinedload(Donation.fund),
             joinedload(Donation.gift_item),
             joinedload(Donation.donor),
             joinedload(Donation.receipt),
         )
-        .order_by(Donation.created_at.desc(), Donation.id.desc())
     )
+
+
+def list_donations(session: Session, wanted: DonationFilter, page: int, per_page: int) -> Page[Any]:
+    query = donations_with_details(wanted).order_by(Donation.created_at.desc(), Donation.id.desc())
     return paginate(session, query, page, per_page)
 
 
 def donations_for_export(session: Session, wanted: DonationFilter) -> Iterator[Donation]:
     """Every donation the filter keeps, read in chunks so a year of them fits in memory."""
-    query = wanted.apply(
-        select(Donation)
-        .options(
-            joinedload(Donation.fund),
-            joinedload(Donation.gift_item),
-            joinedload(Donation.donor),
-            joinedload(Donation.receipt),
-        )
-        .order_by(Donation.created_at, Donation.id)
-    )
+    query = donations_with_details(wanted).order_by(Donation.created_at, Donation.id)
     yield from session.scalars(query.execution_options(yield_per=500))
 
 

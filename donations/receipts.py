@@ -61,6 +61,11 @@ def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> lis
     return [f"{year}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
 
 
+def paris_midnight(day: date) -> datetime:
+    """The start of a day in France, as a UTC instant."""
+    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
+
+
 def local_date(moment: datetime) -> date:
     """The day of a payment in France, which decides its tax year."""
     return moment.astimezone(PARIS).date()
@@ -165,10 +170,7 @@ def reissue(session: Session, receipt: Receipt, reason: str) -> Receipt | None:
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The calendar year in France, as UTC instants: [1 January, next 1 January)."""
-    return (
-        datetime(year, 1, 1, tzinfo=PARIS).astimezone(UTC),
-        datetime(year + 1, 1, 1, tzinfo=PARIS).astimezone(UTC),
-    )
+    return paris_midnight(date(year, 1, 1)), paris_midnight(date(year + 1, 1, 1))
 
 
 def due_for_yearly_receipt(year: int) -> Select[Any]:
