@@ -62,8 +62,10 @@ def scan() -> Response | str | tuple[str, int]:
             return render_scan(error=error.message, typed=typed), int(error.status)
         endpoint = "inventory.pack" if crate.state == CrateState.EMPTY else "inventory.crate_detail"
         if htmx:
+            # A full page load, not an htmx swap: the next page's inputs must be live
+            # before the first keystroke (a swap processes them only once it settles).
             response = Response(status=204)
-            response.headers["HX-Location"] = url_for(endpoint, code=crate.code)
+            response.headers["HX-Redirect"] = url_for(endpoint, code=crate.code)
             return response
         return redirect(url_for(endpoint, code=crate.code), 303)
     return render_scan()

@@ -38,11 +38,11 @@ def test_scanning_an_empty_crate_opens_pack_and_a_packed_one_its_page(
     assert response.location.endswith(f"/inventory/crates/{packed.code}")
 
 
-def test_htmx_scan_navigates_with_hx_location(browser: Any, make_crate: Any) -> None:
+def test_htmx_scan_loads_the_next_page_in_full(browser: Any, make_crate: Any) -> None:
     crate = make_crate()
     response = browser.get(f"/inventory/scan?code={crate.code}", headers={"HX-Request": "true"})
     assert response.status_code == 204
-    assert response.headers["HX-Location"] == f"/inventory/crates/{crate.code}/pack"
+    assert response.headers["HX-Redirect"] == f"/inventory/crates/{crate.code}/pack"
 
 
 @pytest.mark.parametrize("typed", ["hello", "ABCD-EFGH", "7K3M-Q9X"])
