@@ -142,12 +142,20 @@ def test_every_message_is_translated(extracted: Catalog, language: str) -> None:
     assert not problems, "\n".join(problems)
 
 
+# GNU gettext's plural rules, with the two forms the catalogues are written in (Babel
+# 2.19's newer CLDR data gives French a third form, for millions).
+GETTEXT_PLURAL_FORMS = {
+    "en": "nplurals=2; plural=(n != 1);",
+    "fr": "nplurals=2; plural=(n > 1);",
+}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_header_is_usable(language: str) -> None:
     catalog = read_catalog(po_path(language), language)
     # `pybabel compile` skips a catalogue whose header is fuzzy: nothing would be translated.
     assert not catalog.fuzzy, f"The header of {po_path(language)} is marked fuzzy."
-    expected = Catalog(locale=language).plural_forms
+    expected = GETTEXT_PLURAL_FORMS[language]
     assert catalog.plural_forms == expected, (
         f"{po_path(language)} has Plural-Forms {catalog.plural_forms!r}, expected {expected!r}."
     )
