@@ -41,6 +41,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "vehicles.manage": frozenset({ADMIN, COORDINATOR}),
     "fuel.record": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "trips.drive": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "distributions.view": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "distributions.plan": frozenset({ADMIN, COORDINATOR}),
+    "distributions.run": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "reports.view": frozenset({ADMIN, COORDINATOR, TREASURER}),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])

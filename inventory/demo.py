@@ -3,6 +3,7 @@ Safe to run again: what exists is kept."""
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -225,9 +226,10 @@ def seed(session: Session) -> None:
         seed_crates(session, sites, items, admin)
 
 
-def seed_sites(session: Session) -> dict[str, Site]:
+def seed_sites(session: Session, sites: list[tuple[Any, ...]] = SITES) -> dict[str, Site]:
+    """The sites missing from the database, added; every site by name."""
     existing = {site.name: site for site in session.scalars(select(Site))}
-    for name, kind, address, postcode, city, lat, lon, hours, contact, public in SITES:
+    for name, kind, address, postcode, city, lat, lon, hours, contact, public in sites:
         if name not in existing:
             existing[name] = Site(
                 name=name,

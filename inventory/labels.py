@@ -77,7 +77,7 @@ _LAYOUTS = {
 }
 
 
-class _Fonts(NamedTuple):
+class LabelFonts(NamedTuple):
     regular: str
     bold: str
     code: str
@@ -89,7 +89,7 @@ class _Templates(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _fonts() -> _Fonts:
+def label_fonts() -> LabelFonts:
     """Registers DejaVu once per process; Helvetica (Latin-1 only) when it is missing."""
     files = {
         "Relais-Regular": "DejaVuSansCondensed.ttf",
@@ -100,8 +100,8 @@ def _fonts() -> _Fonts:
         for name, file in files.items():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
     except (OSError, TTFError):
-        return _Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Bold")
-    return _Fonts(*files)
+        return LabelFonts("Helvetica", "Helvetica-Bold", "Helvetica-Bold")
+    return LabelFonts(*files)
 
 
 _width = pdfmetrics.stringWidth
@@ -229,7 +229,7 @@ def _draw_text(pdf: Canvas, text: str, font: str, size: float, column: _Column, 
 
 def _draw_code(pdf: Canvas, code: str, column: _Column, largest: float) -> float:
     """The code at the top, as large as fits; returns the top of the room left below it."""
-    font = _fonts().code
+    font = label_fonts().code
     size = max(MIN_CODE_SIZE, min(largest, column.width / (_width(code, font, 1) or 1)))
     baseline = column.top - size * CAP_HEIGHT
     _draw_text(pdf, code, font, size, column, baseline)
@@ -257,7 +257,7 @@ def _draw_label(
     )
     top = _draw_code(pdf, label.code, column, layout.code_size)
 
-    fonts, size = _fonts(), layout.text_size
+    fonts, size = label_fonts(), layout.text_size
     footer = [(fonts.regular, label.site)] if label.site else []
     if label.expiry:
         footer.append((fonts.bold, templates.expiry.format(expiry=label.expiry)))

@@ -159,6 +159,9 @@ CRATE_EVENT_LABELS = {
     "checked_in": _l("Checked in"),
     "dispatched": _l("Sent to another site"),
     "distributed": _l("Distributed"),
+    "loaded": _l("Loaded on a van"),
+    "unloaded": _l("Taken off the van"),
+    "returned": _l("Brought back from a distribution"),
     "scrapped": _l("Scrapped"),
     "lost": _l("Marked lost after a stocktake"),
 }

@@ -1,7 +1,8 @@
 """Demo data: the Calais van, the Paris nine-seater minibus and a car, with four months
 of trips and fill-ups (some partial, one missed, some paid from the fuel fund), the
-Calais van out on a distribution now, and reminders due. Safe to run again: vehicles
-that exist are kept as they are."""
+Calais van out on a distribution now, and reminders due; then the distribution teams,
+their week templates, past runs and day plans (logistics/demo_distributions.py). Safe
+to run again: vehicles that exist are kept as they are."""
 
 import random
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import Role, User, utcnow
 from donations.models import Fund
 from inventory.models import Site
-from logistics import services
+from logistics import demo_distributions, services
 from logistics.models import FuelType, PaidBy, TripPurpose, Vehicle, VehicleKind, VehicleStatus
 from logistics.services.common import PARIS, local_today
 
@@ -94,6 +95,7 @@ def seed(session: Session) -> None:
         odometer = History(session, vehicle, spec, admin, drivers, fund, rng).play(today)
         due_soon(vehicle, spec, odometer, today)
     session.flush()
+    demo_distributions.seed(session, admin)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

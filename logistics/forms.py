@@ -1,8 +1,10 @@
-"""Vehicle, fill-up and trip forms. Numbers are typed as text and read here, so that
+"""Vehicle, fill-up, trip and week-template forms. Numbers are typed as text and read here, so that
 "42,5" works on a French phone and every message is a clear one; the rules themselves
 are checked by logistics.services, the same for pages and API."""
 
 import re
+from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
@@ -15,27 +17,34 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput
 
 from app.errors import InvalidInput
 from app.forms import choices_from
 from inventory.forms import read_date, read_int
+from inventory.models import GENDER_LABELS
 from logistics.models import (
     FUEL_TYPE_LABELS,
     PAID_BY_LABELS,
     TRIP_PURPOSE_LABELS,
     VEHICLE_KIND_LABELS,
     VEHICLE_STATUS_LABELS,
+    WEEKDAY_LABELS,
     FuelType,
     PaidBy,
+    Team,
     TripPurpose,
     VehicleKind,
     VehicleStatus,
+    WeekSlot,
 )
-from logistics.services import FillUpInput, VehicleInput
+from logistics.services import FillUpInput, SlotInput, VehicleInput
 from logistics.services.vehicles import CHECKS
 
 EUROS = re.compile(r"(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?")
@@ -202,3 +211,108 @@ class CheckInForm(FlaskForm):
     def read(self) -> dict[str, object]:
         raw = typed(self)
         return {"odometer_km": read_int(raw, "odometer_km") or 0, "notes": raw["notes"]}
+
+
+# --- week templates -------------------------------------------------------------------
+
+
+def read_time(raw: Mapping[str, str], field: str) -> time:
+    """A time of day as a time input sends it ("12:30")."""
+    try:
+        moment = time.fromisoformat((raw.get(field) or "").strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is not None:
+        raise InvalidInput(_("Give a time such as 12:30."), field=field)
+    return moment.replace(second=0, microsecond=0)
+
+
+def weekday_choices(*, other_than: int | None = None) -> list[SelectChoice]:
+    return [
+        SelectChoice(str(weekday), str(label))
+        for weekday, label in enumerate(WEEKDAY_LABELS)
+        if weekday != other_than
+    ]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"))
+    departure_site_id = SelectField(_l("Vans load at"), choices=[], validate_choice=False)
+    event_id = HiddenField()
+
+    def fill_from(self, team: Team) -> None:
+        self.name.data = team.name
+        self.departure_site_id.data = str(team.departure_site_id)
+
+    def read(self) -> dict[str, object]:
+        raw = typed(self)
+        return {
+            "name": raw["name"],
+            "departure_site_id": read_int(raw, "departure_site_id") or 0,
+        }
+
+
+class SlotForm(FlaskForm):
+    weekday = SelectField(_l("Day"), choices=weekday_choices, validate_choice=False)
+    label = StringField(_l("Name"))
+    place_site_id = SelectField(_l("Place"), choices=[], validate_choice=False)
+    starts_at = StringField(_l("Starts at"))
+    ends_at = StringField(_l("Ends at"))
+    expected_people = StringField(_l("People expected"))
+    team_size = StringField(_l("Team size (with the lead)"))
+    active = BooleanField(_l("Runs every week (untick to pause it)"), default=True)
+    event_id = HiddenField()
+
+    def fill_from(self, slot: WeekSlot) -> None:
+        self.weekday.data = str(slot.weekday)
+        self.label.data = slot.label
+        self.place_site_id.data = str(slot.place_site_id)
+        self.starts_at.data = slot.starts_at.strftime("%H:%M")
+        self.ends_at.data = slot.ends_at.strftime("%H:%M")
+        self.expected_people.data = str(slot.expected_people)
+        self.team_size.data = str(slot.team_size)
+        self.active.data = slot.active
+
+    def to_input(self) -> SlotInput:
+        raw = typed(self)
+        return SlotInput(
+            weekday=read_int(raw, "weekday") or 0,
+            label=raw["label"],
+            place_site_id=read_int(raw, "place_site_id") or 0,
+            starts_at=read_time(raw, "starts_at"),
+            ends_at=read_time(raw, "ends_at"),
+            expected_people=read_int(raw, "expected_people") or 0,
+            team_size=read_int(raw, "team_size") or 0,
+            active=bool(self.active.data),
+        )
+
+
+class SlotLineForm(FlaskForm):
+    item_id = SelectField(_l("Item"), choices=[], validate_choice=False)
+    gender = SelectField(
+        _l("For"), choices=choices_from(GENDER_LABELS, blank="—"), validate_choice=False
+    )
+    size = SelectField(_l("Size"), choices=[], validate_choice=False)
+    quantity = StringField(_l("Quantity (0 takes it off the list)"))
+    per_people = StringField(_l("Per how many people (empty: for the whole distribution)"))
+    event_id = HiddenField()
+
+    def read(self) -> dict[str, object]:
+        raw = typed(self)
+        return {
+            "item_id": read_int(raw, "item_id") or 0,
+            "gender": raw["gender"][:16],
+            "size": raw["size"][:12],
+            "quantity": read_int(raw, "quantity") or 0,
+            "per_people": read_int(raw, "per_people", required=False),
+        }
+
+
+class CopySlotForm(FlaskForm):
+    weekdays = SelectMultipleField(
+        _l("Copy to"), choices=[], option_widget=CheckboxInput(), validate_choice=False
+    )
+    event_id = HiddenField()
+
+    def read(self) -> list[int]:
+        return [read_int({"weekdays": raw}, "weekdays") or 0 for raw in self.weekdays.data or []]

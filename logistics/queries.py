@@ -14,7 +14,7 @@ from app.models import User
 from app.pagination import Page, paginate
 from app.permissions import PERMISSIONS
 from logistics.consumption import Consumption, Reading, measure
-from logistics.models import FillUp, Trip, Vehicle
+from logistics.models import FillUp, Team, Trip, Vehicle
 from logistics.reminders import Reminder, reminders_for
 from logistics.services.common import local_today
 
@@ -203,3 +203,8 @@ def list_drivers(session: Session) -> Sequence[User]:
         .order_by(User.display_name, User.email)
         .limit(MAX_DRIVERS_LISTED)
     ).all()
+
+
+def list_teams(session: Session) -> Sequence[Team]:
+    """Every team: an organisation has a handful."""
+    return session.scalars(select(Team).order_by(Team.name)).all()

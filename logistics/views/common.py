@@ -17,6 +17,7 @@ from app.inputs import database_int
 from app.pagination import Page
 from logistics import queries
 from logistics.models import (
+    DISTRIBUTION_STATUS_LABELS,
     FUEL_TYPE_LABELS,
     PAID_BY_LABELS,
     TRIP_PURPOSE_LABELS,
@@ -57,6 +58,7 @@ def home_reminders() -> list[Reminder]:
 def template_helpers() -> dict[str, Any]:
     return {
         "CHECK_LABELS": CHECK_LABELS,
+        "DISTRIBUTION_STATUS_LABELS": DISTRIBUTION_STATUS_LABELS,
         "FUEL_TYPE_LABELS": FUEL_TYPE_LABELS,
         "PAID_BY_LABELS": PAID_BY_LABELS,
         "TRIP_PURPOSE_LABELS": TRIP_PURPOSE_LABELS,

@@ -23,9 +23,16 @@ from inventory import services
 from inventory import stocktake as stocktakes
 from inventory.models import Crate, Item, NeedLine, Site, Stocktake
 from logistics import services as logistics
-from logistics.models import FillUp, Trip, Vehicle
+from logistics.models import Distribution, FillUp, Team, Trip, Vehicle, WeekSlot
 from tests.conftest import PASSWORD
-from tests.logistics.factories import add_vehicle, start_trip, vehicle_input
+from tests.logistics.factories import (
+    add_slot,
+    add_team,
+    add_vehicle,
+    distribution_input,
+    start_trip,
+    vehicle_input,
+)
 
 ANONYMOUS = "anonymous"
 
@@ -113,8 +120,8 @@ def test_admins_may_do_everything_and_every_role_may_sign_out() -> None:
 class Rows:
     """What the URL parameters point at: a site the volunteer is assigned to, a packed
     crate there (which makes a stock item), an empty crate, a line of the site's need
-    list, an open stocktake, and a vehicle based there with a fill-up and a trip under
-    way."""
+    list, an open stocktake, a vehicle based there with a fill-up and a trip under
+    way, and a team leaving from there with a week slot and a distribution today."""
 
     site: Site
     packed: Crate
@@ -124,6 +131,9 @@ class Rows:
     vehicle: Vehicle
     fill_up: FillUp
     trip: Trip
+    team: Team
+    slot: WeekSlot
+    distribution: Distribution
 
     def url_values(self, rule: Rule) -> dict[str, Any]:
         crate = self.empty if rule.endpoint in EMPTY_CRATE_ENDPOINTS else self.packed
@@ -137,6 +147,10 @@ class Rows:
             "vehicle_id": self.vehicle.id,
             "fill_up_id": self.fill_up.id,
             "trip_id": self.trip.id,
+            "team_id": self.team.id,
+            "slot_id": self.slot.id,
+            "distribution_id": self.distribution.id,
+            "day": self.distribution.day.isoformat(),
             # Donation pages answer 404 for these: the permission check came first.
             "public_id": "no-such-donation",
             "number": "2026-000000",
@@ -190,6 +204,7 @@ def world(
             plate=f"VA-{site.id}",
             odometer_km=1000,
         )
+        team = add_team(db_session, f"Team {site.id}", site.id)
         rows = Rows(
             site=site,
             packed=make_crate(site=site),
@@ -210,6 +225,15 @@ def world(
                 ),
             ),
             trip=start_trip(db_session, admin, vehicle, 1200),
+            team=team,
+            slot=add_slot(db_session, team, site.id, weekday=0),
+            distribution=logistics.plan_distribution(
+                db_session,
+                actor=admin,
+                team_id=team.id,
+                day=logistics.local_today(),
+                data=distribution_input(site.id, vehicle_id=vehicle.id),
+            ),
         )
         db_session.commit()
         return rows

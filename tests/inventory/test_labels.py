@@ -218,12 +218,12 @@ def test_falls_back_to_helvetica_without_dejavu(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(labels_module, "FONT_DIR", tmp_path)
-    labels_module._fonts.cache_clear()
+    labels_module.label_fonts.cache_clear()
     try:
         label = crate(7, ("Trousers \u00b7 Men \u00b7 M \u00d7 12",), site="Entrep\u00f4t Calais")
         pdf = render_labels([label], LabelFormat.A4_SHEET)
     finally:
-        labels_module._fonts.cache_clear()
+        labels_module.label_fonts.cache_clear()
     assert b"Helvetica" in pdf
     assert_scans(pdf, [label], PER_SHEET)
     text = page_text(pages(pdf)[0])

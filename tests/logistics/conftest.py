@@ -1,9 +1,11 @@
 """Logistics fixtures: vehicles made through the service, fill-ups recorded through it,
-signed-in clients per role, and the folder receipt photos are written to."""
+signed-in clients per role, the folder receipt photos are written to, and a team with
+its warehouse, place, van and lead for planning distributions."""
 
 import io
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +18,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.models import Role, User
-from inventory.models import Site
+from inventory.models import Item, Site, SiteKind, StockItem, Unit
+from inventory.services import LineInput, get_stock_item, receive_loose
 from logistics import services
-from logistics.models import FillUp, PaidBy, Vehicle
-from tests.logistics.factories import add_vehicle
+from logistics.models import Distribution, FillUp, PaidBy, Team, Vehicle
+from tests.logistics.factories import add_team, add_vehicle, distribution_input
 
 counter = itertools.count(1)
 
@@ -138,3 +141,85 @@ def noise_jpeg(minimum_bytes: int) -> bytes:
 
 def file_part(data: bytes, name: str = "receipt.jpg") -> tuple[io.BytesIO, str]:
     return io.BytesIO(data), name
+
+
+@dataclass
+class PlanWorld:
+    """A Calais team leaving from its warehouse (120 meals, 40 litres of water in stock)
+    for a distribution point, a van, a lead volunteer working at the warehouse."""
+
+    warehouse: Site
+    place: Site
+    team: Team
+    van: Vehicle
+    lead: User
+    meals: StockItem
+    water: StockItem
+
+
+@pytest.fixture
+def plan_world(
+    db_session: Any,
+    admin: User,
+    make_site: Callable[..., Site],
+    make_item: Callable[..., Item],
+    make_user: Callable[..., User],
+    make_vehicle: Callable[..., Vehicle],
+) -> PlanWorld:
+    warehouse = make_site(kind=SiteKind.WAREHOUSE)
+    place = make_site(kind=SiteKind.DISTRIBUTION_POINT)
+    meals = get_stock_item(db_session, make_item(category="food", unit=Unit.PIECE).id)
+    water = get_stock_item(db_session, make_item(category="food", unit=Unit.LITRE).id)
+    for stock_item, quantity in ((meals, 120), (water, 40)):
+        receive_loose(
+            db_session,
+            actor=admin,
+            site_id=warehouse.id,
+            line=LineInput(item_id=stock_item.item_id, quantity=quantity),
+        )
+    team = add_team(db_session, f"Team {next(counter)}", warehouse.id)
+    world = PlanWorld(
+        warehouse=warehouse,
+        place=place,
+        team=team,
+        van=make_vehicle(home_site_id=warehouse.id, seats=3),
+        lead=make_user(Role.VOLUNTEER, sites=[warehouse]),
+        meals=meals,
+        water=water,
+    )
+    db_session.commit()
+    return world
+
+
+@pytest.fixture
+def make_distribution(
+    db_session: Any, admin: User, plan_world: PlanWorld
+) -> Callable[..., Distribution]:
+    """A distribution of the plan world's team, today, with a pick list of
+    (stock item, quantity) pairs (80 meals unless told otherwise)."""
+
+    def make(
+        lines: list[tuple[StockItem, int]] | None = None, day: date | None = None, **overrides: Any
+    ) -> Distribution:
+        values = {"vehicle_id": plan_world.van.id, "lead_id": plan_world.lead.id, **overrides}
+        distribution = services.plan_distribution(
+            db_session,
+            actor=admin,
+            team_id=plan_world.team.id,
+            day=day or services.local_today(),
+            data=distribution_input(overrides.pop("place_site_id", plan_world.place.id), **values),
+        )
+        for stock_item, quantity in [(plan_world.meals, 80)] if lines is None else lines:
+            services.set_pick_line(
+                db_session,
+                actor=admin,
+                distribution_id=distribution.id,
+                item_id=stock_item.item_id,
+                gender=stock_item.gender,
+                size=stock_item.size,
+                quantity=quantity,
+            )
+        db_session.commit()
+        return distribution
+
+    return make

@@ -1,14 +1,23 @@
-"""Vehicles and trips for tests anywhere (tests/app walks and fuzzes the logistics
-routes too), made through the services as a person would make them."""
+"""Vehicles, trips, teams and week slots for tests anywhere (tests/app walks and fuzzes
+the logistics routes too), made through the services as a person would make them."""
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.models import User
 from logistics import services
-from logistics.models import FuelType, Trip, TripPurpose, Vehicle, VehicleKind
+from logistics.models import (
+    FuelType,
+    Team,
+    Trip,
+    TripPurpose,
+    Vehicle,
+    VehicleKind,
+    WeekSlot,
+    WeekSlotLine,
+)
 
 
 def vehicle_input(home_site_id: int, **overrides: Any) -> services.VehicleInput:
@@ -52,4 +61,57 @@ def start_trip(
         purpose=purpose,
         odometer_km=odometer_km,
         moment=moment,
+    )
+
+
+def add_team(session: Session, name: str, departure_site_id: int) -> Team:
+    team = Team(name=name, departure_site_id=departure_site_id)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def add_slot(
+    session: Session,
+    team: Team,
+    place_site_id: int,
+    *,
+    weekday: int,
+    lines: list[tuple[int, int, int | None]] = (),  # type: ignore[assignment]
+    **overrides: Any,
+) -> WeekSlot:
+    """A week-template entry; lines are (stock_item_id, quantity, per_people)."""
+    slot = WeekSlot(
+        **{
+            "team_id": team.id,
+            "weekday": weekday,
+            "label": "Lunch",
+            "place_site_id": place_site_id,
+            "starts_at": time(12, 0),
+            "ends_at": time(13, 30),
+            "expected_people": 100,
+            "team_size": 3,
+            **overrides,
+        },
+        lines=[
+            WeekSlotLine(stock_item_id=stock_item_id, quantity=quantity, per_people=per_people)
+            for stock_item_id, quantity, per_people in lines
+        ],
+    )
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+def distribution_input(place_site_id: int, **overrides: Any) -> services.DistributionInput:
+    return services.DistributionInput(
+        **{
+            "label": "Lunch",
+            "place_site_id": place_site_id,
+            "starts_at": time(12, 0),
+            "ends_at": time(13, 30),
+            "expected_people": 100,
+            "team_size": 3,
+            **overrides,
+        }
     )

@@ -1,4 +1,4 @@
-"""Logistics: vehicles, their fill-ups and their trips.
+"""Vehicles, their fill-ups and their trips.
 
 Odometer readings come from fill-ups and from trips (out and back in); they never go
 down as time goes on. Litres are stored in centilitres and money in cents, never as

@@ -1,0 +1,56 @@
+"""Logistics tables: vehicles with their fill-ups and trips, and distributions with
+their week templates, pick lists, loads and results."""
+
+from logistics.models.distributions import (
+    DISTRIBUTION_STATUS_LABELS,
+    WEEKDAY_LABELS,
+    Distribution,
+    DistributionLine,
+    DistributionLoad,
+    DistributionResult,
+    DistributionStatus,
+    Team,
+    WeekSlot,
+    WeekSlotLine,
+)
+from logistics.models.vehicles import (
+    FUEL_TYPE_LABELS,
+    PAID_BY_LABELS,
+    TRIP_PURPOSE_LABELS,
+    VEHICLE_KIND_LABELS,
+    VEHICLE_STATUS_LABELS,
+    FillUp,
+    FuelType,
+    PaidBy,
+    Trip,
+    TripPurpose,
+    Vehicle,
+    VehicleKind,
+    VehicleStatus,
+)
+
+__all__ = [
+    "DISTRIBUTION_STATUS_LABELS",
+    "FUEL_TYPE_LABELS",
+    "PAID_BY_LABELS",
+    "TRIP_PURPOSE_LABELS",
+    "VEHICLE_KIND_LABELS",
+    "VEHICLE_STATUS_LABELS",
+    "WEEKDAY_LABELS",
+    "Distribution",
+    "DistributionLine",
+    "DistributionLoad",
+    "DistributionResult",
+    "DistributionStatus",
+    "FillUp",
+    "FuelType",
+    "PaidBy",
+    "Team",
+    "Trip",
+    "TripPurpose",
+    "Vehicle",
+    "VehicleKind",
+    "VehicleStatus",
+    "WeekSlot",
+    "WeekSlotLine",
+]

@@ -1,0 +1,444 @@
+"""Running a distribution: loading the van (crates by their code, loose units by the
+count), setting off, and recording what happened once back.
+
+Every change of stock goes through the ledger. Loading moves stock out of the departure
+warehouse to the distribution's place (reason "loaded"), so it is counted nowhere twice
+and two leads cannot both take the same crate or the last units of an item. Each change
+first locks the distribution, then crates, then balances (the ledger's order)."""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.models import User, utcnow
+from inventory import ledger
+from inventory.models import Crate, CrateState, MovementReason
+from inventory.services import ensure_may_act_at, get_crate
+from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
+from inventory.services.crates import record_crate_event
+from logistics.models import (
+    Distribution,
+    DistributionLoad,
+    DistributionResult,
+    DistributionStatus,
+)
+from logistics.services.distributions import (
+    MAX_PEOPLE,
+    ensure_open,
+    get_distribution,
+    whole_number,
+)
+
+
+@dataclass
+class OnTheVan:
+    """What a distribution has loaded and not taken off: loose units per stock item, and
+    crates (with their lines) by id."""
+
+    loose: dict[int, int] = field(default_factory=dict)
+    crates: dict[int, Crate] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.crates and not any(self.loose.values())
+
+
+@dataclass(frozen=True)
+class Served:
+    """How many people a distribution served: counts only, never who."""
+
+    adults: int
+    minors: int
+    families: int
+
+
+@dataclass(frozen=True)
+class LooseOutcome:
+    handed_out: int
+    returned: int
+
+
+def on_the_van(
+    session: Session, distribution: Distribution, *, lock_crates: bool = False
+) -> OnTheVan:
+    """Crates count while they are still in stock at the place: one handled meanwhile by
+    the scanner (distributed there, checked in elsewhere) is off the van."""
+    loads = session.execute(
+        select(
+            DistributionLoad.stock_item_id,
+            DistributionLoad.crate_id,
+            func.sum(DistributionLoad.quantity),
+        )
+        .where(DistributionLoad.distribution_id == distribution.id)
+        .group_by(DistributionLoad.stock_item_id, DistributionLoad.crate_id)
+    ).all()
+    van = OnTheVan()
+    crate_ids = set()
+    for stock_item_id, crate_id, quantity in loads:
+        if crate_id is None:
+            if quantity:
+                van.loose[stock_item_id] = quantity
+        elif quantity:
+            crate_ids.add(crate_id)
+    if crate_ids:
+        query = select(Crate).where(Crate.id.in_(crate_ids)).order_by(Crate.code)
+        if lock_crates:
+            query = query.with_for_update(of=Crate).execution_options(populate_existing=True)
+        van.crates = {
+            crate.id: crate
+            for crate in session.scalars(query)
+            if crate.state == CrateState.IN_STOCK and crate.site_id == distribution.place_site_id
+        }
+    return van
+
+
+def ensure_may_run(actor: User, distribution: Distribution) -> None:
+    """The lead runs their distribution; others need to work at the departure site."""
+    if distribution.lead_id == actor.id:
+        return
+    try:
+        ensure_may_act_at(actor, distribution.departure)
+    except Forbidden:
+        raise Forbidden(
+            _(
+                "Only the lead or someone working at %(site)s can run this distribution.",
+                site=distribution.departure.name,
+            )
+        ) from None
+
+
+def open_for_loading(session: Session, actor: User, distribution_id: int) -> Distribution:
+    distribution = get_distribution(session, distribution_id, for_update=True)
+    ensure_may_run(actor, distribution)
+    ensure_open(distribution)
+    return distribution
+
+
+def move_postings(
+    distribution: Distribution,
+    stock: Mapping[int, int],
+    *,
+    to_place: bool,
+    reason: MovementReason,
+    crate_id: int | None = None,
+) -> list[ledger.Posting]:
+    """Stock between the departure warehouse and the place: out of one, into the other."""
+    source, target = distribution.departure_site_id, distribution.place_site_id
+    if not to_place:
+        source, target = target, source
+    postings = []
+    for stock_item_id, quantity in stock.items():
+        for site_id, sign in ((source, -1), (target, 1)):
+            postings.append(
+                ledger.Posting(
+                    site_id=site_id,
+                    stock_item_id=stock_item_id,
+                    quantity=sign * quantity,
+                    reason=reason,
+                    crate_id=crate_id,
+                    reference=distribution.reference,
+                )
+            )
+    return postings
+
+
+def add_loads(
+    session: Session,
+    distribution: Distribution,
+    actor: User,
+    stock: Mapping[int, int],
+    crate_id: int | None = None,
+) -> None:
+    session.add_all(
+        DistributionLoad(
+            distribution_id=distribution.id,
+            stock_item_id=stock_item_id,
+            quantity=quantity,
+            crate_id=crate_id,
+            loaded_by_id=actor.id,
+        )
+        for stock_item_id, quantity in stock.items()
+    )
+    if distribution.status == DistributionStatus.PLANNED:
+        distribution.status = DistributionStatus.LOADING
+    session.flush()
+
+
+def crate_stock(crate: Crate) -> dict[int, int]:
+    return {line.stock_item_id: line.quantity for line in crate.lines}
+
+
+def load_crate(session: Session, *, actor: User, distribution_id: int, code: str) -> Crate:
+    """Put a packed crate from the departure warehouse on the van."""
+    distribution = open_for_loading(session, actor, distribution_id)
+    crate = get_crate(session, code, for_update=True)
+    if crate.state == CrateState.IN_STOCK and crate.id in on_the_van(session, distribution).crates:
+        raise Conflict(
+            _("Crate %(code)s is already on the van.", code=crate.display_code), field="code"
+        )
+    if crate.state != CrateState.IN_STOCK or crate.site_id != distribution.departure_site_id:
+        raise Conflict(
+            _(
+                "Crate %(code)s is not in stock at %(site)s, so it cannot be loaded here.",
+                code=crate.display_code,
+                site=distribution.departure.name,
+            ),
+            field="code",
+        )
+    stock = crate_stock(crate)
+    ledger.post_movements(
+        session,
+        move_postings(
+            distribution, stock, to_place=True, reason=MovementReason.LOADED, crate_id=crate.id
+        ),
+        actor_id=actor.id,
+    )
+    crate.site_id = distribution.place_site_id
+    record_crate_event(session, crate, actor, "loaded", distribution=distribution.id)
+    add_loads(session, distribution, actor, stock, crate.id)
+    return crate
+
+
+def load_loose(
+    session: Session, *, actor: User, distribution_id: int, stock_item_id: int, quantity: int
+) -> Distribution:
+    """Put loose units (a pallet of water, meals) from the warehouse on the van."""
+    distribution = open_for_loading(session, actor, distribution_id)
+    quantity = validate_quantity(quantity, MAX_LOOSE_QUANTITY)
+    stock = {stock_item_id: quantity}
+    ledger.post_movements(
+        session,
+        move_postings(distribution, stock, to_place=True, reason=MovementReason.LOADED),
+        actor_id=actor.id,
+    )
+    add_loads(session, distribution, actor, stock)
+    return distribution
+
+
+def unload_crate(session: Session, *, actor: User, distribution_id: int, crate_id: int) -> Crate:
+    """Take a crate off the van before setting off: it is back in the warehouse."""
+    distribution = open_for_loading(session, actor, distribution_id)
+    crate = on_the_van(session, distribution, lock_crates=True).crates.get(crate_id)
+    if crate is None:
+        raise Conflict(_("This crate is not on the van."), field="crate_id")
+    stock = crate_stock(crate)
+    ledger.post_movements(
+        session,
+        move_postings(
+            distribution, stock, to_place=False, reason=MovementReason.RETURNED, crate_id=crate.id
+        ),
+        actor_id=actor.id,
+    )
+    crate.site_id = distribution.departure_site_id
+    record_crate_event(session, crate, actor, "unloaded", distribution=distribution.id)
+    add_loads(session, distribution, actor, {key: -value for key, value in stock.items()}, crate.id)
+    back_to_planned_when_empty(session, distribution)
+    return crate
+
+
+def unload_loose(
+    session: Session, *, actor: User, distribution_id: int, stock_item_id: int, quantity: int
+) -> Distribution:
+    distribution = open_for_loading(session, actor, distribution_id)
+    quantity = validate_quantity(quantity, MAX_LOOSE_QUANTITY)
+    loaded = on_the_van(session, distribution).loose.get(stock_item_id, 0)
+    if quantity > loaded:
+        raise Conflict(_("Only %(count)s of these are on the van.", count=loaded), field="quantity")
+    ledger.post_movements(
+        session,
+        move_postings(
+            distribution, {stock_item_id: quantity}, to_place=False, reason=MovementReason.RETURNED
+        ),
+        actor_id=actor.id,
+    )
+    add_loads(session, distribution, actor, {stock_item_id: -quantity})
+    back_to_planned_when_empty(session, distribution)
+    return distribution
+
+
+def back_to_planned_when_empty(session: Session, distribution: Distribution) -> None:
+    if on_the_van(session, distribution).is_empty:
+        distribution.status = DistributionStatus.PLANNED
+
+
+def set_off(session: Session, *, actor: User, distribution_id: int) -> Distribution:
+    """The van leaves: the plan and the load are final."""
+    distribution = open_for_loading(session, actor, distribution_id)
+    if on_the_van(session, distribution).is_empty:
+        raise Conflict(_("Nothing is loaded yet: load the van before setting off."))
+    distribution.status = DistributionStatus.OUT
+    session.flush()
+    return distribution
+
+
+def cancel_distribution(session: Session, *, actor: User, distribution_id: int) -> Distribution:
+    distribution = get_distribution(session, distribution_id, for_update=True)
+    ensure_open(distribution)
+    if not on_the_van(session, distribution).is_empty:
+        raise Conflict(_("Stock is on the van: take it off before cancelling."))
+    distribution.status = DistributionStatus.CANCELLED
+    session.flush()
+    return distribution
+
+
+def validate_served(served: Served) -> None:
+    for name in ("adults", "minors", "families"):
+        whole_number(getattr(served, name), 0, MAX_PEOPLE, f"served_{name}")
+
+
+def record_run(
+    session: Session,
+    *,
+    actor: User,
+    distribution_id: int,
+    served: Served,
+    loose: Mapping[int, LooseOutcome],
+    crates_back: set[int],
+    notes: str = "",
+) -> Distribution:
+    """After the run: people served, what was handed out and what came back. Handed-out
+    stock leaves the place as distributed, returns go back to the warehouse, and loose
+    units neither handed out nor brought back are written off. Recorded once: a second
+    submit is refused, and changes nothing."""
+    distribution = get_distribution(session, distribution_id, for_update=True)
+    ensure_may_run(actor, distribution)
+    if distribution.status == DistributionStatus.DONE:
+        raise Conflict(_("This distribution was already recorded."))
+    if distribution.status not in (DistributionStatus.LOADING, DistributionStatus.OUT):
+        raise Conflict(
+            _("Nothing was loaded for this distribution, so there is nothing to record.")
+        )
+    validate_served(served)
+    if len(notes) > 1000:
+        raise InvalidInput(_("The note is too long (1,000 characters at most)."), field="notes")
+    van = on_the_van(session, distribution, lock_crates=True)
+    outcomes = validate_loose(van, loose)
+    if not crates_back <= van.crates.keys():
+        raise InvalidInput(_("Only crates on the van can come back."), field="crates_back")
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    postings = []
+    for stock_item_id, (handed_out, returned, written_off) in outcomes.items():
+        totals[stock_item_id] = [handed_out, returned, written_off]
+        postings += place_postings(distribution, stock_item_id, handed_out, written_off)
+        if returned:
+            postings += move_postings(
+                distribution,
+                {stock_item_id: returned},
+                to_place=False,
+                reason=MovementReason.RETURNED,
+            )
+    for crate in van.crates.values():
+        stock = crate_stock(crate)
+        back = crate.id in crates_back
+        for stock_item_id, quantity in stock.items():
+            totals[stock_item_id][1 if back else 0] += quantity
+        if back:
+            postings += move_postings(
+                distribution,
+                stock,
+                to_place=False,
+                reason=MovementReason.RETURNED,
+                crate_id=crate.id,
+            )
+        else:
+            postings += [
+                ledger.Posting(
+                    site_id=distribution.place_site_id,
+                    stock_item_id=stock_item_id,
+                    quantity=-quantity,
+                    reason=MovementReason.DISTRIBUTED,
+                    crate_id=crate.id,
+                    reference=distribution.reference,
+                )
+                for stock_item_id, quantity in stock.items()
+            ]
+    ledger.post_movements(session, postings, actor_id=actor.id)
+    settle_crates(session, distribution, actor, van, crates_back)
+    session.add_all(
+        DistributionResult(
+            distribution_id=distribution.id,
+            stock_item_id=stock_item_id,
+            handed_out=handed_out,
+            returned=returned,
+            written_off=written_off,
+        )
+        for stock_item_id, (handed_out, returned, written_off) in sorted(totals.items())
+    )
+    distribution.served_adults = served.adults
+    distribution.served_minors = served.minors
+    distribution.served_families = served.families
+    distribution.notes = "\n".join(part for part in (distribution.notes, notes.strip()) if part)
+    distribution.status = DistributionStatus.DONE
+    distribution.recorded_at = utcnow()
+    distribution.recorded_by_id = actor.id
+    session.flush()
+    return distribution
+
+
+def validate_loose(
+    van: OnTheVan, loose: Mapping[int, LooseOutcome]
+) -> dict[int, tuple[int, int, int]]:
+    """Each loose item on the van: handed out, returned, and the rest written off."""
+    if not loose.keys() <= van.loose.keys():
+        raise InvalidInput(_("Only what is on the van can be handed out."), field="loose")
+    outcomes = {}
+    for stock_item_id, loaded in van.loose.items():
+        outcome = loose.get(stock_item_id)
+        if outcome is None:
+            raise InvalidInput(
+                _("Say how many of each item on the van were handed out."), field="loose"
+            )
+        handed_out = whole_number(outcome.handed_out, 0, loaded, f"handed_out_{stock_item_id}")
+        returned = whole_number(outcome.returned, 0, loaded, f"returned_{stock_item_id}")
+        if handed_out + returned > loaded:
+            raise InvalidInput(
+                _(
+                    "%(loaded)s were loaded: handed out and brought back cannot add up to more.",
+                    loaded=loaded,
+                ),
+                field=f"returned_{stock_item_id}",
+            )
+        outcomes[stock_item_id] = (handed_out, returned, loaded - handed_out - returned)
+    return outcomes
+
+
+def place_postings(
+    distribution: Distribution, stock_item_id: int, handed_out: int, written_off: int
+) -> list[ledger.Posting]:
+    """Loose units that leave the place: handed out, or written off."""
+    return [
+        ledger.Posting(
+            site_id=distribution.place_site_id,
+            stock_item_id=stock_item_id,
+            quantity=-quantity,
+            reason=reason,
+            reference=distribution.reference,
+        )
+        for quantity, reason in (
+            (handed_out, MovementReason.DISTRIBUTED),
+            (written_off, MovementReason.SCRAPPED),
+        )
+        if quantity
+    ]
+
+
+def settle_crates(
+    session: Session,
+    distribution: Distribution,
+    actor: User,
+    van: OnTheVan,
+    crates_back: set[int],
+) -> None:
+    """Crates brought back are in stock at the warehouse again; the others were handed out."""
+    for crate in van.crates.values():
+        if crate.id in crates_back:
+            crate.site_id = distribution.departure_site_id
+            record_crate_event(session, crate, actor, "returned", distribution=distribution.id)
+        else:
+            crate.state = CrateState.DISTRIBUTED
+            record_crate_event(session, crate, actor, "distributed", distribution=distribution.id)

@@ -1,0 +1,144 @@
+"""A logistics lead plans tomorrow in the browser: generates the day from the team's
+week, gives a distribution its van and lead, sees a shortfall, loads a crate by typing
+its code, records the run, and sees the stock and the day board change."""
+
+import itertools
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app.extensions import db
+from app.models import Role, User
+from inventory import ledger
+from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
+from inventory.services import LineInput, create_crates, get_stock_item, pack_crate
+from logistics import services
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+from tests.logistics.factories import add_slot, add_team, add_vehicle
+
+numbers = itertools.count(1)
+
+
+@pytest.fixture
+def calais(live_app: Flask) -> dict[str, Any]:
+    """A team whose week has a lunch for 50 tomorrow, one meal each; the warehouse holds
+    a crate of 30 meals: 20 short."""
+    number = next(numbers)
+    tomorrow = services.local_today() + timedelta(days=1)
+    with live_app.app_context():
+        warehouse = Site(name=f"Entrepôt plan {number}", kind=SiteKind.WAREHOUSE, city="Calais")
+        place = Site(name=f"Verrotières {number}", kind=SiteKind.DISTRIBUTION_POINT, city="Calais")
+        meals = Item(
+            category="food",
+            name_fr=f"Repas {number}",
+            name_en=f"Hot meal {number}",
+            unit=Unit.PIECE,
+        )
+        coordinator = User(
+            email=f"planner{number}@relais.test", role=Role.COORDINATOR, display_name="Camille"
+        )
+        lead = User(
+            email=f"lead{number}@relais.test", role=Role.VOLUNTEER, display_name=f"Lina {number}"
+        )
+        for user in (coordinator, lead):
+            user.set_password(PASSWORD)
+        db.session.add_all([warehouse, place, meals, coordinator, lead])
+        db.session.flush()
+        lead.sites = [warehouse]
+        stock_item = get_stock_item(db.session, meals.id)
+        team = add_team(db.session, f"Calais {number}", warehouse.id)
+        add_slot(
+            db.session,
+            team,
+            place.id,
+            weekday=tomorrow.weekday(),
+            expected_people=50,
+            starts_at=time(12, 0),
+            ends_at=time(13, 30),
+            lines=[(stock_item.id, 1, 1)],
+        )
+        van = add_vehicle(
+            db.session,
+            coordinator,
+            warehouse.id,
+            name=f"Plan van {number}",
+            plate=f"PV-{number:03d}-AA",
+            odometer_km=1000,
+        )
+        (crate,) = create_crates(db.session, actor=coordinator, count=1)
+        pack_crate(
+            db.session,
+            actor=coordinator,
+            crate=crate,
+            site_id=warehouse.id,
+            lines=[LineInput(item_id=meals.id, quantity=30)],
+        )
+        names = {
+            "email": coordinator.email,
+            "team": team.name,
+            "van": van.name,
+            "lead": lead.display_name,
+            "crate": crate.code,
+            "display": crate.display_code,
+            "warehouse_id": warehouse.id,
+            "stock_item_id": stock_item.id,
+        }
+        db.session.commit()
+        db.session.remove()
+    return names
+
+
+def warehouse_meals(live_app: Flask, world: dict[str, Any]) -> int:
+    with live_app.app_context():
+        found = ledger.balance_of(db.session, world["warehouse_id"], world["stock_item_id"])
+        db.session.remove()
+        return found
+
+
+def crate_state(live_app: Flask, code: str) -> CrateState:
+    with live_app.app_context():
+        state = db.session.query(Crate).filter_by(code=code).one().state
+        db.session.remove()
+        return state
+
+
+def test_plan_tomorrow_load_and_record(
+    phone: Any, live_server: str, live_app: Flask, calais: dict[str, Any]
+) -> None:
+    page = phone()
+    sign_in(page, live_server, calais["email"])
+    page.get_by_role("link", name="Distributions").first.click()
+    page.get_by_role("link", name="Next day").click()
+    page.get_by_role("button", name=f"Plan from the {calais['team']} week").click()
+    page.get_by_text("1 distribution planned from the week template.").wait_for()
+
+    page.get_by_role("link", name="12:00–13:30 · Lunch").click()
+    page.get_by_role("link", name="Change the plan").click()
+    page.get_by_label("Van").select_option(label=f"{calais['van']} (3 seats)")
+    page.get_by_label("Lead", exact=True).select_option(label=calais["lead"])
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Distribution saved.").wait_for()
+    assert page.locator("tr.short").get_by_text("20 short").is_visible()
+
+    page.get_by_label("Crate code").fill(calais["display"].lower())
+    page.get_by_role("button", name="Load the crate").click()
+    page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for()
+    assert warehouse_meals(live_app, calais) == 0
+
+    page.get_by_role("button", name="Set off").click()
+    page.get_by_text("Lunch is on its way.").wait_for()
+    page.get_by_role("link", name="Record the run").click()
+    page.get_by_label("Adults").fill("27")
+    page.get_by_label("Minors").fill("3")
+    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_text("Run recorded: 30 people served.").wait_for()
+    assert crate_state(live_app, calais["crate"]) == CrateState.DISTRIBUTED
+
+    page.get_by_role("link", name="Day board").click()
+    board = page.locator("#day-board")
+    board.get_by_text("30 people served").wait_for()
+    assert board.locator(".badge.status-done").first.is_visible()
+    assert page.problems == []
