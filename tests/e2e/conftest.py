@@ -1,6 +1,7 @@
 """Browser tests: Relais served on a local port, driven by Playwright through Debian's
 Chromium. They use a database of their own, so what they commit touches no other test."""
 
+import io
 import os
 import shutil
 import threading
@@ -8,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pypdfium2
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -136,3 +139,22 @@ def sign_in(page: Any, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:
+    """A y4m video of the crate's printed label, as Chromium's fake camera plays it."""
+    response = page.request.get(f"{live_server}/inventory/labels.pdf?codes={code}&format=thermal62")
+    assert response.ok
+    pdf = pypdfium2.PdfDocument(io.BytesIO(response.body()))
+    label = pdf[0].render(scale=6).to_pil().convert("RGB")
+    frame = Image.new("RGB", (640, 480), "white")
+    label.thumbnail((600, 440))
+    frame.paste(label, ((640 - label.width) // 2, (480 - label.height) // 2))
+    luma, blue, red = frame.convert("YCbCr").split()
+    half = (320, 240)
+    planes = luma.tobytes() + blue.resize(half).tobytes() + red.resize(half).tobytes()
+    with path.open("wb") as video:
+        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(20):
+            video.write(b"FRAME\n" + planes)
+    return path

@@ -1,9 +1,11 @@
 """A logistics lead plans tomorrow in the browser: generates the day from the team's
 week, gives a distribution its van and lead, sees a shortfall, loads a crate by typing
-its code, records the run, and sees the stock and the day board change."""
+its code, records the run, and sees the stock and the day board change. And a crate
+read by the phone's camera goes on the van."""
 
 import itertools
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +17,9 @@ from inventory import ledger
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
 from inventory.services import LineInput, create_crates, get_stock_item, pack_crate
 from logistics import services
+from logistics.models import Team
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import label_video, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
 
 numbers = itertools.count(1)
@@ -141,4 +144,36 @@ def test_plan_tomorrow_load_and_record(
     board = page.locator("#day-board")
     board.get_by_text("30 people served").wait_for()
     assert board.locator(".badge.status-done").first.is_visible()
+    assert page.problems == []
+
+
+def test_the_lead_loads_a_crate_with_the_camera(
+    phone: Any, live_server: str, live_app: Flask, calais: dict[str, Any], tmp_path: Path
+) -> None:
+    with live_app.app_context():
+        planner = db.session.query(User).filter_by(email=calais["email"]).one()
+        (distribution,) = services.generate_day_plan(
+            db.session,
+            actor=planner,
+            team_id=db.session.query(Team).filter_by(name=calais["team"]).one().id,
+            day=services.local_today() + timedelta(days=1),
+        )
+        distribution_id = distribution.id
+        db.session.commit()
+        db.session.remove()
+    helper = phone()
+    sign_in(helper, live_server, calais["email"])
+    video = label_video(live_server, helper, calais["crate"], tmp_path / "label.y4m")
+
+    page = phone(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        permissions=("camera",),
+    )
+    sign_in(page, live_server, calais["email"])
+    page.goto(f"{live_server}/logistics/distributions/{distribution_id}")
+    page.get_by_role("button", name="Use the camera").click()
+    page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for(timeout=20_000)
+    assert warehouse_meals(live_app, calais) == 0
     assert page.problems == []

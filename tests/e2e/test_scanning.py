@@ -1,22 +1,19 @@
 """A volunteer on a phone: sign in, type a blank crate's code, pack it, send it to
 another site, check it in there; and the same crate label read by the camera."""
 
-import io
 import itertools
 from pathlib import Path
 from typing import Any
 
-import pypdfium2
 import pytest
 from flask import Flask
-from PIL import Image
 
 from app.extensions import db
 from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import label_video, sign_in
 
 numbers = itertools.count(1)
 
@@ -105,25 +102,6 @@ def test_pack_send_and_check_in_by_typing(
     page.get_by_text(f"checked in at {world['calais']}").wait_for()
     assert crate_state(live_app, world["code"]) == (CrateState.IN_STOCK, world["calais"])
     assert page.problems == []
-
-
-def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:
-    """A y4m video of the crate's printed label, as Chromium's fake camera plays it."""
-    response = page.request.get(f"{live_server}/inventory/labels.pdf?codes={code}&format=thermal62")
-    assert response.ok
-    pdf = pypdfium2.PdfDocument(io.BytesIO(response.body()))
-    label = pdf[0].render(scale=6).to_pil().convert("RGB")
-    frame = Image.new("RGB", (640, 480), "white")
-    label.thumbnail((600, 440))
-    frame.paste(label, ((640 - label.width) // 2, (480 - label.height) // 2))
-    luma, blue, red = frame.convert("YCbCr").split()
-    half = (320, 240)
-    planes = luma.tobytes() + blue.resize(half).tobytes() + red.resize(half).tobytes()
-    with path.open("wb") as video:
-        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(20):
-            video.write(b"FRAME\n" + planes)
-    return path
 
 
 def test_the_camera_reads_a_printed_label(
