@@ -22,6 +22,7 @@ from logistics.models import (
 )
 from logistics.services.common import get_vehicle, local_today
 
+MAX_LABEL = 80
 MAX_PEOPLE = 5_000
 MAX_TEAM_SIZE = 99
 MAX_DAYS_AHEAD = 60
@@ -174,14 +175,27 @@ def update_distribution(
     return distribution
 
 
-def apply_input(session: Session, distribution: Distribution, data: DistributionInput) -> None:
-    label = data.label.strip()
-    if not label or len(label) > 80:
+def validate_sitting(
+    label: str, starts_at: object, ends_at: object, expected_people: object, team_size: object
+) -> str:
+    """What a distribution and a week slot both need: a name, a time span, how many people
+    and how big a team. Returns the name as it is kept (on one line)."""
+    clean = " ".join(label.split())
+    if not clean or len(clean) > MAX_LABEL:
         raise InvalidInput(_("Name the distribution (80 characters at most)."), field="label")
-    if data.ends_at <= data.starts_at:
+    if not isinstance(starts_at, time) or not isinstance(ends_at, time):
+        raise InvalidInput(_("Give a time such as 12:30."), field="starts_at")
+    if ends_at <= starts_at:
         raise InvalidInput(_("The distribution must end after it starts."), field="ends_at")
-    whole_number(data.expected_people, 0, MAX_PEOPLE, "expected_people")
-    whole_number(data.team_size, 1, MAX_TEAM_SIZE, "team_size")
+    whole_number(expected_people, 0, MAX_PEOPLE, "expected_people")
+    whole_number(team_size, 1, MAX_TEAM_SIZE, "team_size")
+    return clean
+
+
+def apply_input(session: Session, distribution: Distribution, data: DistributionInput) -> None:
+    label = validate_sitting(
+        data.label, data.starts_at, data.ends_at, data.expected_people, data.team_size
+    )
     if len(data.notes) > 1000:
         raise InvalidInput(_("The note is too long (1,000 characters at most)."), field="notes")
     place = get_site(session, data.place_site_id)

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
-from inventory.models import Crate, CrateState, MovementReason
+from inventory.models import Crate, CrateState, MovementReason, StockItem
 from inventory.services import ensure_may_act_at, get_crate
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from inventory.services.crates import record_crate_event
@@ -210,6 +210,10 @@ def load_loose(
     """Put loose units (a pallet of water, meals) from the warehouse on the van."""
     distribution = open_for_loading(session, actor, distribution_id)
     quantity = validate_quantity(quantity, MAX_LOOSE_QUANTITY)
+    if session.get(StockItem, stock_item_id) is None:
+        raise NotFound(
+            _("There is no item number %(id)s.", id=stock_item_id), field="stock_item_id"
+        )
     stock = {stock_item_id: quantity}
     ledger.post_movements(
         session,

@@ -16,14 +16,13 @@ from inventory.services import get_site, get_stock_item
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from logistics.models import WEEKDAY_LABELS, Team, WeekSlot, WeekSlotLine
 from logistics.services.distributions import (
-    MAX_PEOPLE,
+    MAX_LABEL,
     MAX_PICK_LINES,
-    MAX_TEAM_SIZE,
     get_team,
+    validate_sitting,
     whole_number,
 )
 
-MAX_NAME = 80
 MAX_PER_PEOPLE = 1_000
 WEEKDAYS = range(len(WEEKDAY_LABELS))
 
@@ -55,7 +54,7 @@ def save_team(
     """Add a team, or rename the one with `team_id` and change where its vans load."""
     team = Team() if team_id is None else get_team(session, team_id, for_update=True)
     clean = one_line(name)
-    if not clean or len(clean) > MAX_NAME:
+    if not clean or len(clean) > MAX_LABEL:
         raise InvalidInput(_("Name the team (80 characters at most)."), field="name")
     clash = select(Team.id).where(func.lower(Team.name) == clean.lower(), Team.id != (team_id or 0))
     if session.scalar(clash) is not None:
@@ -92,16 +91,9 @@ def validate_weekday(value: object) -> int:
 def validate_slot(data: SlotInput) -> str:
     """The slot's cleaned label, once every value is acceptable."""
     validate_weekday(data.weekday)
-    label = one_line(data.label)
-    if not label or len(label) > MAX_NAME:
-        raise InvalidInput(_("Name the distribution (80 characters at most)."), field="label")
-    if not isinstance(data.starts_at, time) or not isinstance(data.ends_at, time):
-        raise InvalidInput(_("Give a time such as 12:30."), field="starts_at")
-    if data.ends_at <= data.starts_at:
-        raise InvalidInput(_("The distribution must end after it starts."), field="ends_at")
-    whole_number(data.expected_people, 0, MAX_PEOPLE, "expected_people")
-    whole_number(data.team_size, 1, MAX_TEAM_SIZE, "team_size")
-    return label
+    return validate_sitting(
+        data.label, data.starts_at, data.ends_at, data.expected_people, data.team_size
+    )
 
 
 def same_slot_days(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Role, User
 from inventory import ledger
 from inventory.models import Crate, CrateState
@@ -284,4 +284,18 @@ def test_nothing_to_record_before_loading(
             served=services.Served(adults=1, minors=0, families=0),
             loose={},
             crates_back=set(),
+        )
+
+
+def test_loading_an_item_that_does_not_exist_is_refused(
+    db_session: Any, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
+) -> None:
+    distribution = make_distribution()
+    with pytest.raises(NotFound, match="no item number 999999"):
+        services.load_loose(
+            db_session,
+            actor=plan_world.lead,
+            distribution_id=distribution.id,
+            stock_item_id=999_999,
+            quantity=1,
         )
