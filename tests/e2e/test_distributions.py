@@ -1,7 +1,7 @@
 """A logistics lead plans tomorrow in the browser: generates the day from the team's
 week, gives a distribution its van and lead, sees a shortfall, loads a crate by typing
-its code, records the run, and sees the stock and the day board change. And a crate
-read by the phone's camera goes on the van."""
+its code, records the run, and sees the stock and the day board change; a crate read
+by the phone's camera goes on the van; and a coordinator shapes the team's week."""
 
 import itertools
 from datetime import time, timedelta
@@ -17,7 +17,7 @@ from inventory import ledger
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
 from inventory.services import LineInput, create_crates, get_stock_item, pack_crate
 from logistics import services
-from logistics.models import Team
+from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import label_video, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
@@ -87,6 +87,8 @@ def calais(live_app: Flask) -> dict[str, Any]:
             "crate": crate.code,
             "display": crate.display_code,
             "warehouse_id": warehouse.id,
+            "place": place.name,
+            "meal": meals.name_en,
             "stock_item_id": stock_item.id,
         }
         db.session.commit()
@@ -176,4 +178,45 @@ def test_the_lead_loads_a_crate_with_the_camera(
     page.get_by_role("button", name="Use the camera").click()
     page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for(timeout=20_000)
     assert warehouse_meals(live_app, calais) == 0
+    assert page.problems == []
+
+
+def test_a_coordinator_shapes_the_team_week(
+    phone: Any, live_server: str, live_app: Flask, calais: dict[str, Any]
+) -> None:
+    """Add a soup run to Tuesday with its pick list (one meal per person), then copy it
+    to Wednesday and Thursday."""
+    page = phone()
+    sign_in(page, live_server, calais["email"])
+    page.goto(f"{live_server}/logistics/teams")
+    page.get_by_role("link", name=calais["team"]).first.click()
+    page.get_by_role("link", name="Add a distribution to the week").click()
+    page.get_by_label("Day").select_option(label="Tuesday")
+    page.get_by_label("Name").fill("Soup run")
+    page.get_by_label("Place").select_option(label=calais["place"])
+    page.get_by_label("Starts at").fill("19:00")
+    page.get_by_label("Ends at").fill("20:30")
+    page.get_by_label("People expected").fill("80")
+    page.get_by_label("Team size (with the lead)").fill("3")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    page.locator("select[name=item_id]").select_option(label=calais["meal"])
+    page.get_by_label("Quantity (0 takes it off the list)").last.fill("1")
+    page.get_by_label("Per how many people").last.fill("1")
+    page.get_by_role("button", name="Save the line").last.click()
+    page.get_by_text("1 per person").wait_for()
+    assert page.get_by_text("(80 in all)").is_visible()
+
+    page.get_by_role("checkbox", name="Wednesday").check()
+    page.get_by_role("checkbox", name="Thursday").check()
+    page.get_by_role("button", name="Copy", exact=True).click()
+    page.wait_for_url("**/week**")
+    assert page.get_by_text("19:00–20:30 · Soup run").count() == 3
+    with live_app.app_context():
+        slots = db.session.query(WeekSlot).filter_by(label="Soup run").all()
+        assert sorted(slot.weekday for slot in slots) == [1, 2, 3]
+        assert all(
+            [(line.quantity, line.per_people) for line in slot.lines] == [(1, 1)] for slot in slots
+        )
+        db.session.remove()
     assert page.problems == []
