@@ -1,16 +1,20 @@
 """`flask receipts ...`: the treasurer's commands for tax receipts."""
 
+import itertools
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select, text
 
 from app.extensions import db
+from app.models import utcnow
 from donations import receipts
 from donations.models import Donor, Receipt
 
@@ -21,31 +25,67 @@ receipts_cli = AppGroup("receipts", help="Tax receipts.")
 WORKERS_FROM = 300
 CHUNK = 16  # receipts handed to a worker at once
 FIRST_BATCH = 100  # smaller, so that the workers have something to do sooner
+# A receipt just issued is being emailed by the request that issued it; a watching sender
+# leaves it that long before taking it as held back.
+HELD_BACK = timedelta(minutes=5)
 
 Renderer = Callable[[list[receipts.Outgoing]], Iterable[bytes]]
 
 
 @receipts_cli.command("send-pending")
-def send_pending() -> None:
+@click.option(
+    "--watch",
+    "every",
+    type=click.IntRange(min=5),
+    default=None,
+    metavar="SECONDS",
+    help="Keep going: look again every SECONDS seconds until stopped, sending receipts held"
+    " back for more than five minutes (those just issued are still being emailed by the"
+    " request that issued them).",
+)
+@click.option("--passes", type=click.IntRange(min=1), default=None, hidden=True)
+def send_pending(every: int | None, passes: int | None) -> None:
     """Email every valid receipt that could not be emailed when it was issued."""
+    if every is None:
+        sent, pending = send_pending_receipts(held_for=timedelta(0))
+        click.echo(f"Sent {sent} of {pending} receipt(s).")
+        if sent < pending:
+            raise click.ClickException("Some receipts could not be emailed: see the log.")
+        return
+    for number in itertools.count(1):
+        sent, pending = send_pending_receipts(held_for=HELD_BACK)
+        if pending:
+            click.echo(f"Sent {sent} of {pending} receipt(s) held back.")
+        if passes is not None and number >= passes:
+            return
+        time.sleep(every)
+
+
+def send_pending_receipts(*, held_for: timedelta) -> tuple[int, int]:
+    """Email the valid receipts issued more than `held_for` ago and never emailed, each
+    locked while it goes (another sender skips it). Returns (sent, pending)."""
     pending = db.session.scalars(
-        select(Receipt)
+        select(Receipt.id)
         .join(Donor, Receipt.donor_id == Donor.id)
         .where(
             Receipt.emailed_at.is_(None),
             Receipt.cancelled_at.is_(None),
+            Receipt.issued_at <= utcnow() - held_for,
             Donor.email.is_not(None),
         )
         .order_by(Receipt.id)
     ).all()
     sent = 0
-    for receipt in pending:
-        if receipts.email_to_donor(receipt):
-            db.session.commit()
+    for receipt_id in pending:
+        receipt = db.session.scalar(
+            select(Receipt)
+            .where(Receipt.id == receipt_id, Receipt.emailed_at.is_(None))
+            .with_for_update(skip_locked=True)
+        )
+        if receipt is not None and receipts.email_to_donor(receipt):
             sent += 1
-    click.echo(f"Sent {sent} of {len(pending)} receipt(s).")
-    if sent < len(pending):
-        raise click.ClickException("Some receipts could not be emailed: see the log.")
+        db.session.commit()
+    return sent, len(pending)
 
 
 @contextmanager

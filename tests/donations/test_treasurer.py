@@ -3,7 +3,7 @@
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -238,6 +238,35 @@ def test_a_receipt_the_cli_could_not_email_is_left_for_send_pending(
     assert "Sent 1 of 1 receipt(s)." in pending.output
     assert all(receipt.emailed_at is not None for receipt in yearly(db_session))
     assert len(outbox()) == 2
+
+
+def test_a_watching_sender_emails_receipts_held_back_and_leaves_new_ones(
+    app: Flask,
+    db_session: Any,
+    give: Callable[..., Donation],
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    held = give(5000, email="held@example.org")
+    fresh = give(3000, email="fresh@example.org")
+    held.receipt.issued_at = datetime.now(UTC) - timedelta(minutes=10)
+    db_session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["receipts", "send-pending", "--watch", "5", "--passes", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 of 1 receipt(s) held back." in result.output
+    assert [message["To"] for message in outbox()] == ["held@example.org"]
+    db_session.expire_all()
+    assert held.receipt.emailed_at is not None
+    assert fresh.receipt.emailed_at is None
+    again = runner.invoke(args=["receipts", "send-pending", "--watch", "5", "--passes", "1"])
+    assert again.exit_code == 0 and again.output == ""
+    assert len(outbox()) == 1
+
+
+def test_watching_more_often_than_every_five_seconds_is_refused(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["receipts", "send-pending", "--watch", "1"])
+    assert result.exit_code == 2
+    assert "1 is not in the range x>=5" in result.output
 
 
 def test_a_donor_who_wants_a_receipt_each_month_gets_one_at_once(
