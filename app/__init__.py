@@ -159,12 +159,11 @@ def register_core(app: Flask) -> None:
 
 
 def template_globals() -> dict[str, Any]:
-    from flask_babel import get_locale
-
+    from app.i18n import current_locale
     from app.permissions import current_actor, role_may
 
     def can(permission: str) -> bool:
         actor = current_actor()
         return actor is not None and role_may(actor.role, permission)
 
-    return {"can": can, "current_locale": lambda: str(get_locale() or "fr")}
+    return {"can": can, "current_locale": current_locale}

@@ -1,4 +1,4 @@
-"""CSV downloads, safe to open in a spreadsheet."""
+"""Downloads: CSV files safe to open in a spreadsheet, and PDFs shown in the browser."""
 
 import csv
 import io
@@ -27,4 +27,11 @@ def csv_response(filename: str, header: Iterable[Any], rows: Iterable[Iterable[A
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF the browser shows (and saves under `filename`)."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -1,6 +1,7 @@
 """Language choice: the user's own, else the session's, else the browser's."""
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -20,6 +21,11 @@ def select_locale() -> str:
         request.accept_languages.best_match(supported_languages())
         or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def current_locale() -> str:
+    """The language this request is answered in, as a code ("fr", "en")."""
+    return str(get_locale() or "fr")
 
 
 def select_timezone() -> str:

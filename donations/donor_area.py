@@ -33,6 +33,7 @@ from app import mail
 from app.errors import Conflict
 from app.extensions import db, limiter
 from app.forms import choices_from
+from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
@@ -43,7 +44,7 @@ from donations.models import (
     Donor,
     Gateway,
 )
-from donations.views import locale, pdf_response
+from donations.views import pdf_response
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
@@ -227,7 +228,7 @@ def home(donor: Donor) -> str:
         preference=preference,
         statuses=DONATION_STATUS_LABELS,
         frequencies=FREQUENCY_LABELS,
-        locale=locale(),
+        locale=current_locale(),
     )
 
 
@@ -291,7 +292,7 @@ def demo_monthly(donor: Donor) -> Response | str:
     return render_template(
         "donations/donor_demo_monthly.html",
         monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
-        locale=locale(),
+        locale=current_locale(),
     )
 
 

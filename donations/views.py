@@ -14,12 +14,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from app import exports
 from app.errors import DomainError
 from app.extensions import csrf, db, htmx, limiter
+from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
 from donations import payments, queries, receipts, services, tax, webhooks
@@ -33,10 +34,6 @@ from donations.models import (
 )
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
-
-
-def locale() -> str:
-    return str(get_locale() or "fr")
 
 
 def limits() -> tuple[int, int]:
@@ -63,14 +60,14 @@ def gift_request(form: GiveForm) -> services.GiftRequest:
         wants_receipt=not form.no_receipt.data,
         show_name=not form.hide_name.data,
         consent_contact=bool(form.consent_contact.data),
-        locale=locale(),
+        locale=current_locale(),
     )
 
 
 def render_give(form: GiveForm, status: int = 200) -> tuple[str, int]:
     offers = queries.list_gift_offers(db.session)
     form.gift_item.choices = [SelectChoice("", _("Another amount"))] + [
-        SelectChoice(offer.item.slug, offer.item.title(locale())) for offer in offers
+        SelectChoice(offer.item.slug, offer.item.title(current_locale())) for offer in offers
     ]
     minimum, maximum = limits()
     return render_template(
@@ -106,7 +103,11 @@ def give() -> Response | tuple[str, int]:
             minimum=minimum,
             maximum=maximum,
         )
-        title = donation.gift_item.title(locale()) if donation.gift_item else _("Gift to Relais")
+        title = (
+            donation.gift_item.title(current_locale())
+            if donation.gift_item
+            else _("Gift to Relais")
+        )
         checkout_url = payments.start_checkout(donation, title=title)
         db.session.commit()
     except DomainError as error:
@@ -163,11 +164,8 @@ def cancelled(public_id: str) -> str:
 
 
 def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
-    response = Response(
-        receipts.receipt_pdf(receipt, duplicate=duplicate), mimetype="application/pdf"
-    )
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{receipts.receipt_filename(receipt)}"'
+    response = exports.pdf_response(
+        receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -5,13 +5,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.errors import InvalidInput
 from app.extensions import db
+from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from app.inputs import MAX_DATABASE_INT
 from app.permissions import public, requires
@@ -157,15 +157,11 @@ class LabelQuerySchema(Schema):
     format = fields.String(load_default="a4", validate=validate.OneOf(["a4", "thermal62"]))
 
 
-def locale() -> str:
-    return str(get_locale() or "fr")
-
-
 def stock_item_out(stock_item: StockItem) -> dict[str, Any]:
     return {
         "stock_item_id": stock_item.id,
         "item_id": stock_item.item_id,
-        "name": stock_item.item.name(locale()),
+        "name": stock_item.item.name(current_locale()),
         "gender": stock_item.gender,
         "size": stock_item.size,
     }
@@ -357,7 +353,7 @@ def site_needs(site_id: int) -> list[dict[str, Any]]:
     return [
         {
             "item_id": need.line.item_id,
-            "name": need.line.item.name(locale()),
+            "name": need.line.item.name(current_locale()),
             "gender": need.line.gender,
             "size": need.line.size,
             "priority": need.line.priority.value,

@@ -15,10 +15,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import db, htmx
+from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from inventory import queries, services
 from inventory.models import (
@@ -58,7 +58,7 @@ def template_helpers() -> dict[str, Any]:
 
 
 def locale_name(thing: Item | StockItem) -> str:
-    locale = str(get_locale() or "fr")
+    locale = current_locale()
     return thing.label(locale) if isinstance(thing, StockItem) else thing.name(locale)
 
 

@@ -8,12 +8,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import exports
 from app.errors import InvalidInput
 from app.extensions import db
+from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from app.permissions import requires
 from inventory import labels as label_pdf
@@ -89,7 +90,7 @@ def label_format_from(raw: str) -> label_pdf.LabelFormat:
 
 def labels_for(crates: list[Crate]) -> list[label_pdf.Label]:
     base = current_app.config["BASE_URL"]
-    locale = str(get_locale() or "fr")
+    locale = current_locale()
     return [
         label_pdf.Label(
             url=f"{base}/c/{crate.code}",
@@ -108,6 +109,4 @@ def pdf_response(
     labels_: list[label_pdf.Label], label_format: label_pdf.LabelFormat, filename: str
 ) -> Response:
     pdf = label_pdf.render_labels(labels_, label_format, more_template=_("+{count} more"))
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return exports.pdf_response(pdf, filename)

@@ -8,13 +8,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.i18n import current_locale
 from app.permissions import public, requires
 from inventory import queries, services
 from inventory.forms import read_int
@@ -112,7 +112,7 @@ def public_needs(site_id: int) -> str:
 @public
 def public_needs_csv(site_id: int) -> Response:
     site = services.get_public_site(db.session, site_id)
-    locale = str(get_locale() or "fr")
+    locale = current_locale()
     return csv_response(
         f"needs-{site.id}.csv",
         [

@@ -13,12 +13,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.exports import csv_response
 from app.extensions import db, htmx
+from app.i18n import current_locale
 from app.inputs import database_int
 from app.permissions import requires
 from inventory import queries, services
@@ -57,10 +57,6 @@ def stock_filter() -> queries.StockFilter:
     )
 
 
-def reader_locale() -> str:
-    return str(get_locale() or "fr")
-
-
 @cache
 def stock_labels(locale: str) -> dict[str, dict[Any, str]]:
     """The label tables a stock list shows, in one language. Shown lazily they would look
@@ -90,7 +86,7 @@ def item_history_prefix(site_id: int) -> str:
 def site_stock(site_id: int) -> str:
     site = services.get_site(db.session, site_id)
     wanted = stock_filter()
-    locale = reader_locale()
+    locale = current_locale()
     page = queries.site_stock_page(
         db.session,
         site.id,
@@ -116,7 +112,7 @@ def site_stock(site_id: int) -> str:
 @requires("stock.view")
 def site_stock_csv(site_id: int) -> Response:
     site = services.get_site(db.session, site_id)
-    locale = reader_locale()
+    locale = current_locale()
     labels = stock_labels(locale)
     categories, genders, units = (
         labels["category_labels"],

@@ -18,7 +18,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
 from inventory.models import Crate, CrateState, MovementReason, StockItem
-from inventory.services import ensure_may_act_at, get_crate
+from inventory.services import get_crate
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from inventory.services.crates import record_crate_event
 from logistics.models import (
@@ -97,19 +97,19 @@ def on_the_van(
     return van
 
 
-def ensure_may_run(actor: User, distribution: Distribution) -> None:
+def may_run(actor: User, distribution: Distribution) -> bool:
     """The lead runs their distribution; others need to work at the departure site."""
-    if distribution.lead_id == actor.id:
-        return
-    try:
-        ensure_may_act_at(actor, distribution.departure)
-    except Forbidden:
+    return distribution.lead_id == actor.id or actor.may_act_at(distribution.departure_site_id)
+
+
+def ensure_may_run(actor: User, distribution: Distribution) -> None:
+    if not may_run(actor, distribution):
         raise Forbidden(
             _(
                 "Only the lead or someone working at %(site)s can run this distribution.",
                 site=distribution.departure.name,
             )
-        ) from None
+        )
 
 
 def open_for_loading(session: Session, actor: User, distribution_id: int) -> Distribution:
@@ -328,7 +328,12 @@ def record_run(
     postings = []
     for stock_item_id, (handed_out, returned, written_off) in outcomes.items():
         totals[stock_item_id] = [handed_out, returned, written_off]
-        postings += place_postings(distribution, stock_item_id, handed_out, written_off)
+        for quantity, reason in (
+            (handed_out, MovementReason.DISTRIBUTED),
+            (written_off, MovementReason.SCRAPPED),
+        ):
+            if quantity:
+                postings += leaving_place(distribution, {stock_item_id: quantity}, reason)
         if returned:
             postings += move_postings(
                 distribution,
@@ -350,17 +355,9 @@ def record_run(
                 crate_id=crate.id,
             )
         else:
-            postings += [
-                ledger.Posting(
-                    site_id=distribution.place_site_id,
-                    stock_item_id=stock_item_id,
-                    quantity=-quantity,
-                    reason=MovementReason.DISTRIBUTED,
-                    crate_id=crate.id,
-                    reference=distribution.reference,
-                )
-                for stock_item_id, quantity in stock.items()
-            ]
+            postings += leaving_place(
+                distribution, stock, MovementReason.DISTRIBUTED, crate_id=crate.id
+            )
     ledger.post_movements(session, postings, actor_id=actor.id)
     settle_crates(session, distribution, actor, van, crates_back)
     session.add_all(
@@ -411,23 +408,23 @@ def validate_loose(
     return outcomes
 
 
-def place_postings(
-    distribution: Distribution, stock_item_id: int, handed_out: int, written_off: int
+def leaving_place(
+    distribution: Distribution,
+    stock: Mapping[int, int],
+    reason: MovementReason,
+    crate_id: int | None = None,
 ) -> list[ledger.Posting]:
-    """Loose units that leave the place: handed out, or written off."""
+    """Stock that leaves the place for good: handed out, or written off."""
     return [
         ledger.Posting(
             site_id=distribution.place_site_id,
             stock_item_id=stock_item_id,
             quantity=-quantity,
             reason=reason,
+            crate_id=crate_id,
             reference=distribution.reference,
         )
-        for quantity, reason in (
-            (handed_out, MovementReason.DISTRIBUTED),
-            (written_off, MovementReason.SCRAPPED),
-        )
-        if quantity
+        for stock_item_id, quantity in stock.items()
     ]
 
 

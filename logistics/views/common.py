@@ -71,10 +71,10 @@ def template_helpers() -> dict[str, Any]:
     }
 
 
-def wanted_vehicle() -> int | None:
-    """The ?vehicle= filter of the logs; anything but a vehicle id means all of them."""
+def wanted_id(name: str) -> int | None:
+    """A filter of the URL (?vehicle=, ?team=); anything but an id means no filter."""
     try:
-        return database_int(request.args.get("vehicle", ""))
+        return database_int(request.args.get(name, ""))
     except ValueError:
         return None
 
@@ -84,7 +84,7 @@ Log = Callable[[Session, int | None, int, int], Page[Any]]
 
 def render_log(template: str, log: Log) -> str:
     """A page of a log (fill-ups, trips), of one vehicle or all."""
-    vehicle_id = wanted_vehicle()
+    vehicle_id = wanted_id("vehicle")
     page = log(
         db.session,
         vehicle_id,

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db, htmx
-from app.inputs import database_int
 from app.permissions import requires, role_may
 from inventory.forms import read_int
 from inventory.models import Priority, StockItem
@@ -23,8 +22,9 @@ from inventory.views.common import act_once
 from logistics import planning, queries, services
 from logistics.forms import read_time
 from logistics.models import Distribution, DistributionResult
+from logistics.services import runs
 from logistics.services.runs import OnTheVan
-from logistics.views.common import bp
+from logistics.views.common import bp, typed_form, wanted_id
 
 BOARD_REFRESH_SECONDS = 20
 
@@ -34,13 +34,6 @@ def parse_day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         abort(404, _("“%(value)s” is not a day.", value=text[:20]))
-
-
-def wanted_team() -> int | None:
-    try:
-        return database_int(request.args.get("team", ""))
-    except ValueError:
-        return None
 
 
 # --- the day board --------------------------------------------------------------------
@@ -57,7 +50,7 @@ def today() -> Response:
 def day_board(day: str) -> str:
     """Every distribution of the day with its checks; htmx refreshes it as leads work."""
     when = parse_day(day)
-    team_id = wanted_team()
+    team_id = wanted_id("team")
     board = planning.day_board(db.session, when, team_id)
     context = {
         "board": board,
@@ -164,7 +157,7 @@ def values_of(distribution: Distribution) -> dict[str, Any]:
 def new_distribution(day: str) -> Response | tuple[str, int]:
     when = parse_day(day)
     if request.method == "GET":
-        return render_edit(None, {"day": when.isoformat(), "team_id": str(wanted_team() or "")})
+        return render_edit(None, {"day": when.isoformat(), "team_id": str(wanted_id("team") or "")})
     form = request.form
     try:
         distribution = services.plan_distribution(
@@ -209,8 +202,9 @@ def edit_distribution(distribution_id: int) -> Response | tuple[str, int]:
 
 def render_distribution(distribution_id: int, error: DomainError | None = None) -> tuple[str, int]:
     distribution = services.get_distribution(db.session, distribution_id)
-    checks = planning.check_distributions(db.session, same_day(distribution))
-    check = next(check for check in checks if check.distribution.id == distribution.id)
+    # Checked with the team's other distributions that day: they share stock and vans.
+    board = planning.day_board(db.session, distribution.day, distribution.team_id)
+    check = next(check for check in board.checks if check.distribution.id == distribution.id)
     van = services.on_the_van(db.session, distribution)
     page = render_template(
         "logistics/distribution.html",
@@ -224,19 +218,6 @@ def render_distribution(distribution_id: int, error: DomainError | None = None) 
         error=error,
     )
     return page, int(error.status) if error else 200
-
-
-def same_day(distribution: Distribution) -> list[Distribution]:
-    """The team's distributions that day: stock and vans are shared between them."""
-    return list(
-        db.session.scalars(
-            select(Distribution)
-            .where(
-                Distribution.day == distribution.day, Distribution.team_id == distribution.team_id
-            )
-            .order_by(Distribution.starts_at, Distribution.id)
-        )
-    )
 
 
 def items_on(van: OnTheVan) -> dict[int, StockItem]:
@@ -258,10 +239,8 @@ def results_of(distribution: Distribution) -> list[DistributionResult]:
 
 
 def may_run(distribution: Distribution) -> bool:
-    if not role_may(current_user.role, "distributions.run"):
-        return False
-    return distribution.lead_id == current_user.id or current_user.may_act_at(
-        distribution.departure_site_id
+    return role_may(current_user.role, "distributions.run") and runs.may_run(
+        current_user, distribution
     )
 
 
@@ -280,7 +259,7 @@ def act(
             action,
             work,
             distribution_id=distribution_id,
-            form={key: value for key, value in request.form.items() if key != "csrf_token"},
+            form=typed_form(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -473,7 +452,7 @@ def record(distribution_id: int) -> Response | tuple[str, int]:
             "record_run",
             work,
             distribution_id=distribution.id,
-            form={key: value for key, value in form.items() if key != "csrf_token"},
+            form=typed_form(),
         )
     except DomainError as error:
         db.session.rollback()

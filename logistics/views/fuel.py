@@ -11,13 +11,13 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.i18n import current_locale
 from app.permissions import requires
 from app.views import safe_next
 from donations import euros
@@ -33,7 +33,7 @@ from logistics.views.common import (
     refused,
     render_log,
     typed_form,
-    wanted_vehicle,
+    wanted_id,
 )
 
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -52,7 +52,7 @@ def record_fuel(vehicle_id: int) -> Response | tuple[str, int]:
     """Record a fill-up; a second press of the button records nothing more."""
     vehicle = services.get_vehicle(db.session, vehicle_id)
     form = FillUpForm()
-    locale = str(get_locale() or "fr")
+    locale = current_locale()
     form.fund.choices = [("", _("No: the organisation's own money"))] + [
         (fund.code, fund.name(locale)) for fund in list_funds(db.session)
     ]
@@ -115,7 +115,7 @@ def fuel_log_csv() -> Response:
         _("Recorded by"),
         _("Voided on"),
     ]
-    query = queries.fill_up_log_query(wanted_vehicle()).execution_options(yield_per=500)
+    query = queries.fill_up_log_query(wanted_id("vehicle")).execution_options(yield_per=500)
     rows = (
         [
             fill_up.filled_on.isoformat(),

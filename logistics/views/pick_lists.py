@@ -5,17 +5,18 @@ import unicodedata
 from datetime import date
 
 from flask import Response, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app import exports
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import current_locale
 from app.inputs import database_int
 from app.permissions import requires
 from logistics import pick_list, services
 from logistics.models import Vehicle
-from logistics.views.common import bp
-from logistics.views.distributions import parse_day, wanted_team
+from logistics.views.common import bp, wanted_id
+from logistics.views.distributions import parse_day
 
 WITHOUT_A_VAN = "none"
 
@@ -28,9 +29,9 @@ def day_pick_list(day: str) -> Response:
     when = parse_day(day)
     vehicle = wanted_vehicle()
     pdf = pick_list.pick_list_pdf(
-        db.session, when, vehicle.id if vehicle else None, wanted_team(), current_locale()
+        db.session, when, vehicle.id if vehicle else None, wanted_id("team"), current_locale()
     )
-    return pdf_response(pdf, file_name(when, vehicle.name if vehicle else "without-van"))
+    return exports.pdf_response(pdf, file_name(when, vehicle.name if vehicle else "without-van"))
 
 
 @bp.get("/distributions/<int:distribution_id>/pick-list.pdf")
@@ -38,7 +39,7 @@ def day_pick_list(day: str) -> Response:
 def distribution_pick_list(distribution_id: int) -> Response:
     distribution = services.get_distribution(db.session, distribution_id)
     pdf = pick_list.distribution_pick_list_pdf(db.session, distribution, current_locale())
-    return pdf_response(pdf, file_name(distribution.day, distribution.label))
+    return exports.pdf_response(pdf, file_name(distribution.day, distribution.label))
 
 
 def wanted_vehicle() -> Vehicle | None:
@@ -55,18 +56,8 @@ def wanted_vehicle() -> Vehicle | None:
     return services.get_vehicle(db.session, vehicle_id)
 
 
-def current_locale() -> str:
-    return str(get_locale() or "fr")
-
-
 def file_name(day: date, name: str) -> str:
     """pick-list-2026-12-05-calais-van.pdf: ASCII only, safe in any header."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "list"
     return f"pick-list-{day.isoformat()}-{slug[:40]}.pdf"
-
-
-def pdf_response(pdf: bytes, name: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
