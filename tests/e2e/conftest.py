@@ -158,3 +158,20 @@ def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:
         for _ in range(20):
             video.write(b"FRAME\n" + planes)
     return path
+
+
+def phone_filming_label(
+    phone: Callable[..., Any], base: str, email: str, code: str, folder: Path
+) -> Any:
+    """A signed-in phone whose camera (Chromium's fake one) sees the crate's label."""
+    helper = phone()
+    sign_in(helper, base, email)
+    video = label_video(base, helper, code, folder / "label.y4m")
+    page = phone(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        permissions=("camera",),
+    )
+    sign_in(page, base, email)
+    return page

@@ -19,7 +19,7 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import label_video, sign_in
+from tests.e2e.conftest import phone_filming_label, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
 
 numbers = itertools.count(1)
@@ -163,17 +163,7 @@ def test_the_lead_loads_a_crate_with_the_camera(
         distribution_id = distribution.id
         db.session.commit()
         db.session.remove()
-    helper = phone()
-    sign_in(helper, live_server, calais["email"])
-    video = label_video(live_server, helper, calais["crate"], tmp_path / "label.y4m")
-
-    page = phone(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-        permissions=("camera",),
-    )
-    sign_in(page, live_server, calais["email"])
+    page = phone_filming_label(phone, live_server, calais["email"], calais["crate"], tmp_path)
     page.goto(f"{live_server}/logistics/distributions/{distribution_id}")
     page.get_by_role("button", name="Use the camera").click()
     page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for(timeout=20_000)

@@ -13,7 +13,7 @@ from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import label_video, sign_in
+from tests.e2e.conftest import phone_filming_label, sign_in
 
 numbers = itertools.count(1)
 
@@ -121,17 +121,7 @@ def test_the_camera_reads_a_printed_label(
         )
         db.session.commit()
         db.session.remove()
-    helper = phone()
-    sign_in(helper, live_server, world["email"])
-    video = label_video(live_server, helper, world["code"], tmp_path / "label.y4m")
-
-    page = phone(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-        permissions=("camera",),
-    )
-    sign_in(page, live_server, world["email"])
+    page = phone_filming_label(phone, live_server, world["email"], world["code"], tmp_path)
     page.goto(f"{live_server}/inventory/scan")
     page.get_by_role("button", name="Use the camera").click()
     page.wait_for_url(f"**/inventory/crates/{world['code']}", timeout=20_000)
