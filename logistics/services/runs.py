@@ -147,26 +147,45 @@ def move_postings(
     return postings
 
 
-def add_loads(
+def shift(
     session: Session,
     distribution: Distribution,
     actor: User,
     stock: Mapping[int, int],
-    crate_id: int | None = None,
+    *,
+    onto_van: bool,
+    crate: Crate | None = None,
 ) -> None:
+    """Stock onto the van (out of the warehouse to the place, reason "loaded") or off it
+    again (back to the warehouse, "returned"): the ledger, the crate's whereabouts and
+    history, the distribution's loads and its status."""
+    crate_id = crate.id if crate is not None else None
+    reason = MovementReason.LOADED if onto_van else MovementReason.RETURNED
+    ledger.post_movements(
+        session,
+        move_postings(distribution, stock, to_place=onto_van, reason=reason, crate_id=crate_id),
+        actor_id=actor.id,
+    )
+    sign = 1 if onto_van else -1
     session.add_all(
         DistributionLoad(
             distribution_id=distribution.id,
             stock_item_id=stock_item_id,
-            quantity=quantity,
+            quantity=sign * quantity,
             crate_id=crate_id,
             loaded_by_id=actor.id,
         )
         for stock_item_id, quantity in stock.items()
     )
-    if distribution.status == DistributionStatus.PLANNED:
-        distribution.status = DistributionStatus.LOADING
+    if crate is not None:
+        crate.site_id = distribution.place_site_id if onto_van else distribution.departure_site_id
+        action = "loaded" if onto_van else "unloaded"
+        record_crate_event(session, crate, actor, action, distribution=distribution.id)
     session.flush()
+    if onto_van:
+        distribution.status = DistributionStatus.LOADING
+    elif on_the_van(session, distribution).is_empty:
+        distribution.status = DistributionStatus.PLANNED
 
 
 def crate_stock(crate: Crate) -> dict[int, int]:
@@ -190,17 +209,7 @@ def load_crate(session: Session, *, actor: User, distribution_id: int, code: str
             ),
             field="code",
         )
-    stock = crate_stock(crate)
-    ledger.post_movements(
-        session,
-        move_postings(
-            distribution, stock, to_place=True, reason=MovementReason.LOADED, crate_id=crate.id
-        ),
-        actor_id=actor.id,
-    )
-    crate.site_id = distribution.place_site_id
-    record_crate_event(session, crate, actor, "loaded", distribution=distribution.id)
-    add_loads(session, distribution, actor, stock, crate.id)
+    shift(session, distribution, actor, crate_stock(crate), onto_van=True, crate=crate)
     return crate
 
 
@@ -214,13 +223,7 @@ def load_loose(
         raise NotFound(
             _("There is no item number %(id)s.", id=stock_item_id), field="stock_item_id"
         )
-    stock = {stock_item_id: quantity}
-    ledger.post_movements(
-        session,
-        move_postings(distribution, stock, to_place=True, reason=MovementReason.LOADED),
-        actor_id=actor.id,
-    )
-    add_loads(session, distribution, actor, stock)
+    shift(session, distribution, actor, {stock_item_id: quantity}, onto_van=True)
     return distribution
 
 
@@ -230,18 +233,7 @@ def unload_crate(session: Session, *, actor: User, distribution_id: int, crate_i
     crate = on_the_van(session, distribution, lock_crates=True).crates.get(crate_id)
     if crate is None:
         raise Conflict(_("This crate is not on the van."), field="crate_id")
-    stock = crate_stock(crate)
-    ledger.post_movements(
-        session,
-        move_postings(
-            distribution, stock, to_place=False, reason=MovementReason.RETURNED, crate_id=crate.id
-        ),
-        actor_id=actor.id,
-    )
-    crate.site_id = distribution.departure_site_id
-    record_crate_event(session, crate, actor, "unloaded", distribution=distribution.id)
-    add_loads(session, distribution, actor, {key: -value for key, value in stock.items()}, crate.id)
-    back_to_planned_when_empty(session, distribution)
+    shift(session, distribution, actor, crate_stock(crate), onto_van=False, crate=crate)
     return crate
 
 
@@ -253,21 +245,8 @@ def unload_loose(
     loaded = on_the_van(session, distribution).loose.get(stock_item_id, 0)
     if quantity > loaded:
         raise Conflict(_("Only %(count)s of these are on the van.", count=loaded), field="quantity")
-    ledger.post_movements(
-        session,
-        move_postings(
-            distribution, {stock_item_id: quantity}, to_place=False, reason=MovementReason.RETURNED
-        ),
-        actor_id=actor.id,
-    )
-    add_loads(session, distribution, actor, {stock_item_id: -quantity})
-    back_to_planned_when_empty(session, distribution)
+    shift(session, distribution, actor, {stock_item_id: quantity}, onto_van=False)
     return distribution
-
-
-def back_to_planned_when_empty(session: Session, distribution: Distribution) -> None:
-    if on_the_van(session, distribution).is_empty:
-        distribution.status = DistributionStatus.PLANNED
 
 
 def set_off(session: Session, *, actor: User, distribution_id: int) -> Distribution:
