@@ -39,6 +39,10 @@ class Defaults:
     MAIL_PASSWORD = ""
     MAIL_FROM = "dons@relais.example"
     MAIL_FROM_NAME = "Relais"
+    # True when `flask receipts send-pending --watch` runs beside the server and emails
+    # every receipt: requests then only record them. False: the request that issues a
+    # receipt emails it, and the watching sender only retries those held back.
+    RECEIPT_SENDER = False
     # Stripe: with no secret key, a local demo gateway takes the payments instead.
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""

@@ -11,21 +11,20 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError, InvalidInput, domain_error_payload
-from app.models import ClientEvent, utcnow
+from app.models import ClientEvent, built_per_database, for_database, utcnow
 
 # Built once; rows go in as parameters.
 events = ClientEvent.__table__
-CLAIM_EVENT = {
-    name: insert(events)
-    .on_conflict_do_nothing(index_elements=[events.c.actor_id, events.c.event_id])
-    .returning(events.c.id)
-    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
-}
+CLAIM_EVENT = built_per_database(
+    lambda insert: (
+        insert(events)
+        .on_conflict_do_nothing(index_elements=[events.c.actor_id, events.c.event_id])
+        .returning(events.c.id)
+    )
+)
 RECORD_ANSWER = update(events).where(events.c.id == bindparam("row_id"))
 
 
@@ -72,9 +71,8 @@ def claim_event(session: Session, actor_id: int, event_id: str, expected: str) -
     While another transaction holding the same event id is still running, the insert
     waits for it to end (the unique index), so two copies of one request never both run;
     when it commits, this returns None and its answer can be read."""
-    dialect = session.get_bind().dialect.name
     return session.scalar(
-        CLAIM_EVENT[dialect if dialect in CLAIM_EVENT else "sqlite"],
+        for_database(session, CLAIM_EVENT),
         {
             "actor_id": actor_id,
             "event_id": event_id,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -20,7 +21,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -31,6 +33,26 @@ if TYPE_CHECKING:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+T = TypeVar("T")
+InsertConstruct = Callable[..., postgresql.Insert | sqlite.Insert]
+UPSERT_INSERTS: tuple[tuple[str, InsertConstruct], ...] = (
+    ("postgresql", postgresql.insert),
+    ("sqlite", sqlite.insert),
+)
+
+
+def built_per_database(build: Callable[[InsertConstruct], T]) -> dict[str, T]:
+    """A statement built once for each database Relais runs on, from the INSERT construct
+    that knows ON CONFLICT there; its values are bound when it runs. On a busy path,
+    building a statement and working out its cache key cost more than running it."""
+    return {name: build(insert) for name, insert in UPSERT_INSERTS}
+
+
+def for_database(session: Session, statements: dict[str, T]) -> T:
+    """The one of `statements` (built_per_database) for the session's database."""
+    return statements[session.get_bind().dialect.name]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

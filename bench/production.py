@@ -21,6 +21,8 @@ HOST = "127.0.0.1"
 POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers
 CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens there
+SENDER_EVERY = 1  # seconds between the receipt sender's looks, as in the README
+SENDER_NICENESS = 19
 
 
 def production_environment(
@@ -49,6 +51,7 @@ def production_environment(
         "RELAIS_STRIPE_SECRET_KEY": "sk_test_bench_never_used",
         "RELAIS_STRIPE_WEBHOOK_SECRET": webhook_secret,
         "RELAIS_STRIPE_API_BASE": CLOSED_PORT,
+        "RELAIS_RECEIPT_SENDER": "true",
     }
 
 
@@ -100,6 +103,22 @@ def start_server(
         return subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
+
+
+def start_receipt_sender(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The README's watching receipt sender, beside the server, at its lower priority."""
+    command = ["nice", "-n", str(SENDER_NICENESS), str(BIN / "flask"), "--app", "app"]
+    command += ["receipts", "send-pending", "--watch", str(SENDER_EVERY)]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(

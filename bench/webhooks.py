@@ -1,8 +1,9 @@
 """Webhook throughput: Stripe's `checkout.session.completed` events (paid) for pending
-donations, posted by 16 clients at once to the production server of the README
-(gunicorn, PostgreSQL, bench/production.py's settings). Each event records the payment,
-issues the donation's tax receipt and emails it; about one event in ten is delivered
-twice, as Stripe may, some of them at the same moment as the first delivery.
+donations, posted by 16 clients at once to the production setup of the README (gunicorn,
+PostgreSQL, bench/production.py's settings, and the watching receipt sender beside the
+server). Each event records the payment and issues the donation's tax receipt, which the
+sender emails; about one event in ten is delivered twice, as Stripe may, some of them at
+the same moment as the first delivery.
 
     .venv/bin/python bench/webhooks.py                    # 3,000 donations
     .venv/bin/python bench/webhooks.py --donations 500    # a quick look
@@ -14,12 +15,14 @@ Events are signed as Stripe signs them: HMAC-SHA256 of "TIMESTAMP.BODY".
 
 Exits 1 unless the server handles at least 200 events per second, every request is
 answered 200, and afterwards each donation is paid with exactly one receipt, numbered
-without a gap, emailed once, and each duplicate delivery changed nothing.
+without a gap, emailed once (within SENDER_LIMIT seconds of the last answer), and each
+duplicate delivery changed nothing.
 
 Besides events per second and latency it prints the CPU time spent per event by
-gunicorn's workers, PostgreSQL's backends and the clients themselves, how busy the
-whole machine was (on a shared machine other jobs take their part), and PostgreSQL's
-transactions and rows written per delivery. About 1 to 2 minutes."""
+gunicorn's workers, PostgreSQL's backends, the receipt sender and the clients
+themselves, how busy the whole machine was (on a shared machine other jobs take their
+part), PostgreSQL's transactions and rows written per delivery, and how long after the
+last answer the last receipt went. About 1 to 2 minutes."""
 
 import argparse
 import hashlib
@@ -51,7 +54,9 @@ from bench.production import (  # noqa: E402
     free_port,
     machine_cpu_seconds,
     percentile,
+    process_cpu_seconds,
     production_environment,
+    start_receipt_sender,
     start_server,
     stop_server,
     upgrade_schema,
@@ -69,6 +74,7 @@ WARMUP = 160  # donations paid before the measure, so every worker has warmed up
 DUPLICATE_SHARE = 0.10
 CLIENTS = 16
 TIME_LIMIT = 180.0  # seconds: the clients stop sending after that, done or not
+SENDER_LIMIT = 180.0  # seconds after the last answer for the last receipt to be emailed
 TARGET_EVENTS_PER_SECOND = 200.0
 WEBHOOK = "/donations/stripe/webhook"
 SECRET_KEY = "bench-webhooks-" + "x" * 48
@@ -109,10 +115,12 @@ class Run:
     first_error: str = ""
     seconds: float = 0.0
     worker_cpu_seconds: float = 0.0
+    sender_cpu_seconds: float = 0.0
     postgres_cpu_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
     machine_busy_seconds: float = 0.0
     unsent: int = 0
+    all_emailed_after: float | None = None  # seconds from the last answer to the last email
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, delivery: Delivery, status: str, latency: float, body: bytes) -> None:
@@ -410,9 +418,15 @@ def report(run: Run, label: str, events: int, activity: tuple[int, int]) -> None
         f" PostgreSQL backends {run.postgres_cpu_seconds * per_event:.1f} ms,"
         f" these clients {run.client_cpu_seconds * per_event:.1f} ms"
         f" ({run.worker_cpu_seconds:.1f} s, {run.postgres_cpu_seconds:.1f} s,"
-        f" {run.client_cpu_seconds:.1f} s in all)"
+        f" {run.client_cpu_seconds:.1f} s in all); the receipt sender meanwhile"
+        f" {run.sender_cpu_seconds * per_event:.1f} ms ({run.sender_cpu_seconds:.1f} s)"
     )
-    ours = run.worker_cpu_seconds + run.postgres_cpu_seconds + run.client_cpu_seconds
+    ours = (
+        run.worker_cpu_seconds
+        + run.postgres_cpu_seconds
+        + run.client_cpu_seconds
+        + run.sender_cpu_seconds
+    )
     print(
         f"  the machine was busy {run.machine_busy_seconds:.1f} of"
         f" {(os.cpu_count() or 1) * run.seconds:.1f} CPU-seconds, {ours:.1f} of them this run's"
@@ -426,6 +440,25 @@ def report(run: Run, label: str, events: int, activity: tuple[int, int]) -> None
         print(f"  first failure: {run.first_error}")
     if run.unsent:
         print(f"  {run.unsent} event(s) not sent within {TIME_LIMIT:.0f} s")
+    if run.all_emailed_after is not None:
+        print(f"  the last receipt was emailed {run.all_emailed_after:.1f} s after the last answer")
+
+
+def unsent_receipts(url: str) -> int:
+    with psycopg.connect(plain_url(url), autocommit=True) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM receipts WHERE emailed_at IS NULL"
+        ).fetchone()[0]
+
+
+def wait_for_emails(url: str) -> float | None:
+    """Seconds until the sender has emailed every receipt; None if it did not in time."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < SENDER_LIMIT:
+        if unsent_receipts(url) == 0:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    return None
 
 
 def benchmark(url: str, instance: Path, count: int) -> list[str]:
@@ -446,6 +479,7 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
     measured = deliveries(pending[WARMUP:], WARMUP + 1, rng)
     log = instance / "gunicorn.log"
     server = start_server(port, environment, log)
+    sender = start_receipt_sender(environment, instance / "sender.log")
     try:
         wait_until_up(port, server)
         print(
@@ -456,19 +490,26 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
         send_all(port, warmup)
         before = database_activity(url)
         backends = backend_pids(url)
-        cpu = (worker_cpu_seconds(server), cpu_seconds_of(backends), own_cpu_seconds())
+        cpu = (
+            worker_cpu_seconds(server),
+            cpu_seconds_of(backends),
+            own_cpu_seconds(),
+            process_cpu_seconds(sender.pid),
+        )
         busy = machine_cpu_seconds()[0]
         run = send_all(port, measured)
         run.machine_busy_seconds = machine_cpu_seconds()[0] - busy
         run.worker_cpu_seconds = worker_cpu_seconds(server) - cpu[0]
         run.postgres_cpu_seconds = cpu_seconds_of(backends) - cpu[1]
         run.client_cpu_seconds = own_cpu_seconds() - cpu[2]
+        run.sender_cpu_seconds = process_cpu_seconds(sender.pid) - cpu[3]
         after = database_activity(url)
-        time.sleep(1.0)  # were receipts emailed after the answer, the last ones would go now
+        run.all_emailed_after = wait_for_emails(url)
     except RuntimeError:
         print(log.read_text()[-3000:], file=sys.stderr)
         raise
     finally:
+        stop_server(sender)
         stop_server(server)
     duplicates = sum(delivery.duplicate for delivery in measured)
     activity = (after[0] - before[0], after[1] - before[1])

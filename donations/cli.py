@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import utcnow
@@ -25,9 +27,11 @@ receipts_cli = AppGroup("receipts", help="Tax receipts.")
 WORKERS_FROM = 300
 CHUNK = 16  # receipts handed to a worker at once
 FIRST_BATCH = 100  # smaller, so that the workers have something to do sooner
-# A receipt just issued is being emailed by the request that issued it; a watching sender
-# leaves it that long before taking it as held back.
+# Without a sender of its own (RECEIPT_SENDER), a receipt just issued is being emailed by
+# the request that issued it: a watching sender leaves it that long before taking it as
+# held back.
 HELD_BACK = timedelta(minutes=5)
+SEND_BATCH = 50  # receipts claimed, made and sent over one mail connection at a time
 
 Renderer = Callable[[list[receipts.Outgoing]], Iterable[bytes]]
 
@@ -36,56 +40,74 @@ Renderer = Callable[[list[receipts.Outgoing]], Iterable[bytes]]
 @click.option(
     "--watch",
     "every",
-    type=click.IntRange(min=5),
+    type=click.IntRange(min=1),
     default=None,
     metavar="SECONDS",
-    help="Keep going: look again every SECONDS seconds until stopped, sending receipts held"
-    " back for more than five minutes (those just issued are still being emailed by the"
-    " request that issued them).",
+    help="Keep going: look again every SECONDS seconds until stopped. With"
+    " RELAIS_RECEIPT_SENDER=true it emails every new receipt; otherwise those held back"
+    " for more than five minutes (those just issued are being emailed by the request that"
+    " issued them).",
 )
 @click.option("--passes", type=click.IntRange(min=1), default=None, hidden=True)
 def send_pending(every: int | None, passes: int | None) -> None:
-    """Email every valid receipt that could not be emailed when it was issued."""
+    """Email every valid receipt not emailed yet."""
     if every is None:
         sent, pending = send_pending_receipts(held_for=timedelta(0))
         click.echo(f"Sent {sent} of {pending} receipt(s).")
         if sent < pending:
             raise click.ClickException("Some receipts could not be emailed: see the log.")
         return
+    sender = current_app.config["RECEIPT_SENDER"]
     for number in itertools.count(1):
-        sent, pending = send_pending_receipts(held_for=HELD_BACK)
+        sent, pending = send_pending_receipts(held_for=timedelta(0) if sender else HELD_BACK)
         if pending:
-            click.echo(f"Sent {sent} of {pending} receipt(s) held back.")
+            click.echo(f"Sent {sent} of {pending} receipt(s){'' if sender else ' held back'}.")
         if passes is not None and number >= passes:
             return
         time.sleep(every)
 
 
 def send_pending_receipts(*, held_for: timedelta) -> tuple[int, int]:
-    """Email the valid receipts issued more than `held_for` ago and never emailed, each
-    locked while it goes (another sender skips it). Returns (sent, pending)."""
-    pending = db.session.scalars(
-        select(Receipt.id)
-        .join(Donor, Receipt.donor_id == Donor.id)
-        .where(
-            Receipt.emailed_at.is_(None),
-            Receipt.cancelled_at.is_(None),
-            Receipt.issued_at <= utcnow() - held_for,
-            Donor.email.is_not(None),
-        )
-        .order_by(Receipt.id)
-    ).all()
-    sent = 0
-    for receipt_id in pending:
-        receipt = db.session.scalar(
+    """Email the valid receipts issued more than `held_for` ago and never emailed, oldest
+    first, a batch at a time over one mail connection. Each batch stays locked while it
+    goes, so another sender skips it; a receipt whose email fails waits for the next
+    pass, and a batch of which none went (the mail server is down) ends this one.
+    Returns (sent, tried)."""
+    sent = tried = 0
+    after_id = 0
+    while batch := claim_unsent_receipts(after_id, held_for):
+        after_id = batch[-1].id
+        ready = receipts.outgoing(batch)
+        try:
+            went = receipts.email_to_donors(db.session, ready, map(receipts.render_email, ready))
+        finally:
+            db.session.commit()  # the stamps of those sent, and the batch's locks let go
+        sent, tried = sent + went, tried + len(batch)
+        if not went:
+            break
+    return sent, tried
+
+
+def claim_unsent_receipts(after_id: int, held_for: timedelta) -> list[Receipt]:
+    """The next batch of receipts to email, after `after_id`, locked (those another
+    sender holds are skipped), with their donors."""
+    return list(
+        db.session.scalars(
             select(Receipt)
-            .where(Receipt.id == receipt_id, Receipt.emailed_at.is_(None))
-            .with_for_update(skip_locked=True)
+            .join(Donor, Receipt.donor_id == Donor.id)
+            .where(
+                Receipt.id > after_id,
+                Receipt.emailed_at.is_(None),
+                Receipt.cancelled_at.is_(None),
+                Receipt.issued_at <= utcnow() - held_for,
+                Donor.email.is_not(None),
+            )
+            .order_by(Receipt.id)
+            .limit(SEND_BATCH)
+            .with_for_update(of=Receipt, skip_locked=True)
+            .options(contains_eager(Receipt.donor))
         )
-        if receipt is not None and receipts.email_to_donor(receipt):
-            sent += 1
-        db.session.commit()
-    return sent, len(pending)
+    )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -96,10 +96,17 @@ class Donor(db.Model):
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
 
     def postal_address(self) -> str:
-        lines = [self.address_line1, self.address_line2, f"{self.postcode} {self.city}".strip()]
-        if self.country and self.country != "FR":
-            lines.append(self.country)
-        return "\n".join(line for line in lines if line)
+        return postal_address(
+            self.address_line1, self.address_line2, self.postcode, self.city, self.country
+        )
+
+
+def postal_address(line1: str, line2: str, postcode: str, city: str, country: str) -> str:
+    """An address as a receipt prints it, the country only when not France."""
+    lines = [line1, line2, f"{postcode} {city}".strip()]
+    if country and country != "FR":
+        lines.append(country)
+    return "\n".join(line for line in lines if line)
 
 
 class Frequency(StrEnum):
@@ -283,6 +290,14 @@ class Receipt(db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="positive_amount"),
         Index("uq_receipts_year_sequence", "year", "sequence", unique=True),
+        # What the receipt sender looks for every second or so: few rows, whatever the
+        # years of receipts behind them.
+        Index(
+            "ix_receipts_unsent",
+            "id",
+            postgresql_where=text("emailed_at IS NULL"),
+            sqlite_where=text("emailed_at IS NULL"),
+        ),
     )
 
     @property

@@ -19,45 +19,63 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Row, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import ROOT, mail
 from app.links import external_url
-from app.models import utcnow
+from app.models import built_per_database, for_database, utcnow
 from donations.models import (
     INCOME_STATUSES,
     PAYMENT_METHOD_ON_RECEIPT,
     Donation,
     Donor,
     Frequency,
+    PaymentMethod,
     Receipt,
     ReceiptCounter,
     ReceiptKind,
+    postal_address,
+    receipt_donations,
 )
 from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
 from donations.words import amount_in_words
 
 PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
+receipts_table = Receipt.__table__
+donors = Donor.__table__
+ALLOCATE_NUMBERS = built_per_database(
+    lambda insert: (
+        insert(counters)
+        .values(year=bindparam("year"), last_sequence=bindparam("count"))
+        .on_conflict_do_update(
+            index_elements=[counters.c.year],
+            set_={"last_sequence": counters.c.last_sequence + bindparam("count")},
+        )
+        .returning(counters.c.last_sequence)
+    )
+)
+INSERT_RECEIPT = insert(receipts_table).returning(receipts_table.c.id)
+LINK_RECEIPT = insert(receipt_donations)
+# What a receipt needs of its donor: the name and postal address it prints, and whether
+# the donor chose one yearly summary for their monthly gifts.
+DONOR_ON_RECEIPT = (
+    donors.c.id,
+    donors.c.name,
+    donors.c.address_line1,
+    donors.c.address_line2,
+    donors.c.postcode,
+    donors.c.city,
+    donors.c.country,
+    donors.c.yearly_receipt,
+)
 
 
 def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> list[str]:
     """The next `count` numbers of `year`: the only place receipt numbers come from."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(counters)
-        .values(year=year, last_sequence=count)
-        .on_conflict_do_update(
-            index_elements=[counters.c.year],
-            set_={"last_sequence": counters.c.last_sequence + count},
-        )
-        .returning(counters.c.last_sequence)
-    )
-    last = session.execute(statement).scalar_one()
+    statement = for_database(session, ALLOCATE_NUMBERS)
+    last = session.execute(statement, {"year": year, "count": count}).scalar_one()
     return [f"{year}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
 
 
@@ -71,14 +89,42 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(PARIS).date()
 
 
-def needs_single_receipt(donation: Donation) -> bool:
-    """A paid gift gets its receipt at once, unless the donor wants none, or gives
-    monthly and chose one yearly summary instead."""
-    if not donation.wants_receipt or donation.receipt_id is not None or donation.donor is None:
+def needs_single_receipt(donation: Donation, *, yearly_summary: bool) -> bool:
+    """A gift just paid gets its receipt at once, unless the donor wants none, or gives
+    monthly and chose one yearly summary instead (`yearly_summary`, the donor's choice)."""
+    if not donation.wants_receipt or donation.receipt_id is not None:
         return False
-    if not donation.counts_as_income or donation.paid_at is None:
-        return False
-    return not (donation.frequency == Frequency.MONTHLY and donation.donor.yearly_receipt)
+    return not (donation.frequency == Frequency.MONTHLY and yearly_summary)
+
+
+def receipt_columns(
+    number: str,
+    *,
+    donor_id: int,
+    donor_name: str,
+    donor_address: str,
+    amount_cents: int,
+    payment_method: PaymentMethod,
+    kind: ReceiptKind,
+    gift_date: date | None = None,
+    period: tuple[date, date] | None = None,
+) -> dict[str, Any]:
+    """What a new receipt says, fixed for good."""
+    year, sequence = (int(part) for part in number.split("-"))
+    return {
+        "number": number,
+        "year": year,
+        "sequence": sequence,
+        "kind": kind,
+        "donor_id": donor_id,
+        "donor_name": donor_name,
+        "donor_address": donor_address,
+        "amount_cents": amount_cents,
+        "gift_date": gift_date,
+        "period_start": period[0] if period else None,
+        "period_end": period[1] if period else None,
+        "payment_method": payment_method,
+    }
 
 
 def new_receipt(
@@ -93,39 +139,53 @@ def new_receipt(
 ) -> Receipt:
     """A receipt for what these donations kept, with the donor's name and address as
     they are now: both stay as printed whatever happens to the donor later."""
-    year, sequence = (int(part) for part in number.split("-"))
     methods = Counter(donation.payment_method for donation in donations)
-    receipt = Receipt(
-        number=number,
-        year=year,
-        sequence=sequence,
-        kind=kind,
+    columns = receipt_columns(
+        number,
         donor_id=donor.id,
         donor_name=donor.name,
         donor_address=donor.postal_address(),
         amount_cents=sum(donation.kept_cents for donation in donations),
-        gift_date=gift_date,
-        period_start=period[0] if period else None,
-        period_end=period[1] if period else None,
         payment_method=methods.most_common(1)[0][0],
-        replaces=replaces,
-        donations=donations,
+        kind=kind,
+        gift_date=gift_date,
+        period=period,
     )
+    receipt = Receipt(**columns, replaces=replaces, donations=donations)
     for donation in donations:
         donation.receipt = receipt
     return receipt
 
 
-def issue_single_receipt(session: Session, donation: Donation) -> Receipt:
-    assert donation.donor is not None and donation.paid_at is not None
-    gift_date = local_date(donation.paid_at)
+def issue_single_receipt(
+    session: Session,
+    donation_id: int,
+    donor: Row[Any],
+    *,
+    amount_cents: int,
+    method: PaymentMethod,
+    paid_at: datetime,
+) -> int:
+    """The receipt of one gift just paid, to `donor` (DONOR_ON_RECEIPT), in three
+    statements: its number, the receipt, its link to the gift. Returns its id, for the
+    caller's own update of the donation."""
+    gift_date = local_date(paid_at)
     (number,) = allocate_receipt_numbers(session, gift_date.year)
-    receipt = new_receipt(
-        number, donation.donor, [donation], kind=ReceiptKind.SINGLE, gift_date=gift_date
+    columns = receipt_columns(
+        number,
+        donor_id=donor.id,
+        donor_name=donor.name,
+        donor_address=postal_address(
+            donor.address_line1, donor.address_line2, donor.postcode, donor.city, donor.country
+        ),
+        amount_cents=amount_cents,
+        payment_method=method,
+        kind=ReceiptKind.SINGLE,
+        gift_date=gift_date,
     )
-    session.add(receipt)
-    session.flush()
-    return receipt
+    receipt_id = session.execute(INSERT_RECEIPT, columns).scalar_one()
+    session.execute(LINK_RECEIPT, {"receipt_id": receipt_id, "donation_id": donation_id})
+    return receipt_id
 
 
 def cancel_receipt(session: Session, receipt: Receipt, reason: str) -> None:

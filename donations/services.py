@@ -5,14 +5,15 @@ same functions. None commits; each is safe to call again with the same news."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Row, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.errors import InvalidInput, NotFound
+from app.models import InsertConstruct, built_per_database, for_database
 from donations import receipts
 from donations.models import (
     Donation,
@@ -30,6 +31,8 @@ from donations.models import (
 GENERAL_FUND = "general"
 AMOUNT = re.compile(r"(?P<euros>\d{1,9})(?:[.,](?P<cents>\d{1,2}))?")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+donors = Donor.__table__
+donations = Donation.__table__
 
 
 @dataclass(frozen=True)
@@ -185,12 +188,8 @@ def contact_of(donation: Donation) -> Contact:
     )
 
 
-def find_or_create_donor(session: Session, email: str) -> Donor:
-    """One donor per email, even when two payments of a new donor land at once."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Donor.__table__).values(email=email).on_conflict_do_nothing())
-    return session.scalars(select(Donor).where(Donor.email == email)).one()
+# What a donor's details become when a gift brings new ones.
+ADDRESS_FIELDS = ("name", "address_line1", "address_line2", "postcode", "city", "country")
 
 
 def contact_for_receipt(donation: Donation, payment: Payment) -> Contact | None:
@@ -211,39 +210,105 @@ def contact_for_receipt(donation: Donation, payment: Payment) -> Contact | None:
     )
 
 
-def attach_donor(session: Session, donation: Donation, payment: Payment) -> None:
-    """The donor behind a paid donation, brought up to date with this gift's details."""
+def donor_upsert(insert: InsertConstruct) -> Any:
+    """See update_donor."""
+    statement = insert(donors)
+    given = statement.excluded
+    changes: dict[str, Any] = {
+        field: case((given[field] != "", given[field]), else_=donors.c[field])
+        for field in ADDRESS_FIELDS
+    }
+    changes["locale"] = given.locale
+    changes["consent_contact"] = or_(donors.c.consent_contact, given.consent_contact)
+    changes["stripe_customer_id"] = func.coalesce(
+        donors.c.stripe_customer_id, given.stripe_customer_id
+    )
+    return statement.on_conflict_do_update(index_elements=[donors.c.email], set_=changes).returning(
+        *receipts.DONOR_ON_RECEIPT
+    )
+
+
+UPDATE_DONOR = built_per_database(donor_upsert)
+RECORD_PAYMENT = update(donations).where(donations.c.id == bindparam("paid_donation_id"))
+
+
+def update_donor(
+    session: Session, contact: Contact, donation: Donation, payment: Payment
+) -> Row[Any]:
+    """The donor of this email, made or brought up to date with this gift's details in
+    one statement: a detail given now replaces the one on file, an empty one leaves it;
+    consent to be contacted, once given, stays. Two gifts of a new donor at once make
+    one donor; the row stays locked until commit, so two gifts of one donor update it in
+    turn. (An erased donor has no email left, so a new gift never brings their details
+    back.)"""
+    values = {
+        "email": contact.email.strip().lower(),
+        **{field: getattr(contact, field) for field in ADDRESS_FIELDS},
+        "locale": donation.locale,
+        "consent_contact": donation.consent_contact,
+        "stripe_customer_id": payment.customer_id,
+    }
+    return session.execute(for_database(session, UPDATE_DONOR), values).one()
+
+
+def donor_on_file(session: Session, donation: Donation, payment: Payment) -> Row[Any] | None:
+    """Who the receipt is made out to: the donor of the gift's email, brought up to date,
+    or for a monthly payment that names nobody, the monthly gift's donor as on file."""
     contact = contact_for_receipt(donation, payment)
-    if contact is None or not contact.email:
-        return
-    donor = find_or_create_donor(session, contact.email.strip().lower())
-    if donor.erased_at is None:
-        for field in ("name", "address_line1", "address_line2", "postcode", "city", "country"):
-            if value := getattr(contact, field):
-                setattr(donor, field, value)
-        donor.locale = donation.locale
-        donor.consent_contact = donor.consent_contact or donation.consent_contact
-    if payment.customer_id and not donor.stripe_customer_id:
-        donor.stripe_customer_id = payment.customer_id
-    donation.donor = donor
+    if contact is not None and contact.email:
+        return update_donor(session, contact, donation, payment)
+    if donation.donor_id is None:
+        return None
+    return session.execute(
+        select(*receipts.DONOR_ON_RECEIPT).where(donors.c.id == donation.donor_id)
+    ).one_or_none()
 
 
-def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> Receipt | None:
+def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> int | None:
     """Record the payment and issue the receipt; news of a payment already recorded
-    changes nothing. Returns the receipt to email, if one was issued now."""
+    changes nothing. Returns the id of the receipt issued now, if any, to be emailed
+    once committed.
+
+    This is the webhook's busiest path, so it writes with a handful of statements
+    rather than through the session's unit of work: the donation, and its donor if
+    loaded, are read again when next used."""
     if donation.status not in (DonationStatus.PENDING, DonationStatus.FAILED):
         return None
-    donation.status = DonationStatus.PAID
-    donation.paid_at = payment.paid_at
-    donation.payment_method = payment.method
-    donation.failure_reason = ""
+    session.flush()  # what the gateway's news changed so far, or a donation it made
+    changes: dict[str, Any] = {
+        "status": DonationStatus.PAID,
+        "paid_at": payment.paid_at,
+        "payment_method": payment.method,
+        "failure_reason": "",
+    }
     if payment.payment_intent_id:
-        donation.payment_intent_id = payment.payment_intent_id
-    attach_donor(session, donation, payment)
-    session.flush()
-    if receipts.needs_single_receipt(donation):
-        return receipts.issue_single_receipt(session, donation)
-    return None
+        changes["payment_intent_id"] = payment.payment_intent_id
+    donor = donor_on_file(session, donation, payment)
+    if donor is not None:
+        changes["donor_id"] = donor.id
+        if receipts.needs_single_receipt(donation, yearly_summary=donor.yearly_receipt):
+            changes["receipt_id"] = receipts.issue_single_receipt(
+                session,
+                donation.id,
+                donor,
+                amount_cents=donation.kept_cents,
+                method=payment.method,
+                paid_at=payment.paid_at,
+            )
+    session.execute(RECORD_PAYMENT, {"paid_donation_id": donation.id, **changes})
+    read_again(session, Donation, donation.id)
+    read_again(session, Donor, changes.get("donor_id"))
+    return changes.get("receipt_id")
+
+
+def read_again(session: Session, model: type[Any], row_id: int | None) -> None:
+    """A statement changed this row behind the session's back: its object, if loaded,
+    is read again when next used."""
+    if row_id is None:
+        return
+    loaded = session.identity_map.get(identity_key(model, row_id))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def start_monthly_gift(session: Session, donation: Donation, subscription_id: str) -> None:

@@ -231,10 +231,13 @@ def issue_yearly(year: int) -> Response | str:
     does one batch. Running it again never issues a gift's receipt twice."""
     if not 2000 <= year <= date.today().year:
         raise InvalidInput(_("Yearly receipts are issued for a past or the current year."))
-    issued = receipts.issue_yearly_receipts(db.session, year, limit=YEARLY_BATCH)
+    issued = [
+        receipt.id
+        for receipt in receipts.issue_yearly_receipts(db.session, year, limit=YEARLY_BATCH)
+    ]
     db.session.commit()
-    for receipt in issued:
-        send_receipt(receipt)
+    for receipt_id in issued:
+        send_receipt(receipt_id)
     remaining = receipts.count_donors_due(db.session, year)
     if htmx:
         return render_template(

@@ -4,15 +4,17 @@ changes and only moves it forward, so events may come twice, at once, or out of 
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import DomainError
+from app.models import built_per_database, for_database
 from donations import services
 from donations.models import (
     Donation,
@@ -20,16 +22,23 @@ from donations.models import (
     Gateway,
     MonthlyGift,
     PaymentMethod,
-    Receipt,
     StripeEvent,
 )
 
 StripeObject = dict[str, Any]
-Handler = Callable[[Session, StripeObject, StripeObject], Receipt | None]
+events = StripeEvent.__table__
+RECORD_EVENT = built_per_database(
+    lambda insert: (
+        insert(events).on_conflict_do_nothing(index_elements=[events.c.id]).returning(events.c.id)
+    )
+)
+# A handler returns the id of the receipt it issued, if any, to be emailed after commit.
+Handler = Callable[[Session, StripeObject, StripeObject], int | None]
 
 
-def handle_event(session: Session, event: StripeObject) -> Receipt | None:
-    """Apply an event once. Returns the receipt it issued, to be emailed after commit."""
+def handle_event(session: Session, event: StripeObject) -> int | None:
+    """Apply an event once. Returns the id of the receipt it issued, to be emailed after
+    commit."""
     if not record_event(session, event):
         return None
     handler = HANDLERS.get(event.get("type", ""))
@@ -40,13 +49,9 @@ def handle_event(session: Session, event: StripeObject) -> Receipt | None:
 
 def record_event(session: Session, event: StripeObject) -> bool:
     """False when this event id was handled before (or is being handled right now by
-    another request, which then committed first)."""
-    try:
-        with session.begin_nested():
-            session.add(StripeEvent(id=event["id"], type=str(event.get("type", ""))[:100]))
-    except IntegrityError:
-        return False
-    return True
+    another request, which then committed first: this one waits for it on the key)."""
+    values = {"id": event["id"], "type": str(event.get("type", ""))[:100]}
+    return session.execute(for_database(session, RECORD_EVENT), values).first() is not None
 
 
 def event_time(event: StripeObject) -> datetime:
@@ -58,7 +63,7 @@ def event_time(event: StripeObject) -> datetime:
 
 def on_checkout_completed(
     session: Session, checkout: StripeObject, event: StripeObject
-) -> Receipt | None:
+) -> int | None:
     donation = donation_for_checkout(session, checkout)
     if donation is None:
         return None
@@ -72,7 +77,7 @@ def on_checkout_completed(
 
 def on_async_payment_succeeded(
     session: Session, checkout: StripeObject, event: StripeObject
-) -> Receipt | None:
+) -> int | None:
     donation = donation_for_checkout(session, checkout)
     if donation is None:
         return None
@@ -81,7 +86,7 @@ def on_async_payment_succeeded(
 
 def on_async_payment_failed(
     session: Session, checkout: StripeObject, event: StripeObject
-) -> Receipt | None:
+) -> int | None:
     donation = donation_for_checkout(session, checkout, create_if_paid=False)
     if donation is not None:
         services.fail_donation(session, donation, "async_payment_failed")
@@ -94,7 +99,7 @@ def fulfil(
     checkout: StripeObject,
     event: StripeObject,
     method: PaymentMethod,
-) -> Receipt | None:
+) -> int | None:
     payment = services.Payment(
         paid_at=event_time(event),
         method=method,
@@ -137,11 +142,9 @@ def donation_for_checkout(
     public_id = (checkout.get("metadata") or {}).get("donation_id")
     donation = None
     if public_id:
-        donation = locked(session, select(Donation).where(Donation.public_id == public_id))
+        donation = locked(session, Donation.public_id, public_id)
     if donation is None:
-        donation = locked(
-            session, select(Donation).where(Donation.checkout_session_id == checkout["id"])
-        )
+        donation = locked(session, Donation.checkout_session_id, checkout["id"])
     if donation is None and create_if_paid and checkout.get("payment_status") == "paid":
         donation = donation_from_payment_link(session, checkout)
     if donation is not None:
@@ -152,8 +155,20 @@ def donation_for_checkout(
     return donation
 
 
-def locked(session: Session, query: Any) -> Donation | None:
-    return session.scalar(query.with_for_update().execution_options(populate_existing=True))
+def locked(session: Session, column: InstrumentedAttribute[Any], value: Any) -> Donation | None:
+    """The donation whose `column` is `value`, locked and read afresh."""
+    return session.scalar(locking_lookup(column), {"value": value})
+
+
+@cache
+def locking_lookup(column: InstrumentedAttribute[Any]) -> Select[tuple[Donation]]:
+    """Built once per column: see app.models.built_per_database."""
+    return (
+        select(Donation)
+        .where(column == bindparam("value"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def donation_from_payment_link(session: Session, checkout: StripeObject) -> Donation | None:
@@ -173,9 +188,7 @@ def donation_from_payment_link(session: Session, checkout: StripeObject) -> Dona
             session.add(donation)
     except IntegrityError:
         # Another event of this checkout made it first: use that one.
-        return locked(
-            session, select(Donation).where(Donation.checkout_session_id == checkout["id"])
-        )
+        return locked(session, Donation.checkout_session_id, checkout["id"])
     return donation
 
 
@@ -222,7 +235,7 @@ def donation_for_invoice(session: Session, invoice: StripeObject) -> Donation | 
     an earlier event about this invoice made, or a new one for the monthly gift."""
     if (invoice.get("currency") or "eur").lower() != "eur":
         return None
-    existing = locked(session, select(Donation).where(Donation.invoice_id == invoice["id"]))
+    existing = locked(session, Donation.invoice_id, invoice["id"])
     if existing is not None:
         return existing
     subscription_id, metadata = subscription_of(invoice)
@@ -230,9 +243,7 @@ def donation_for_invoice(session: Session, invoice: StripeObject) -> Donation | 
         return None
     first = None
     if metadata.get("donation_id"):
-        first = locked(
-            session, select(Donation).where(Donation.public_id == metadata["donation_id"])
-        )
+        first = locked(session, Donation.public_id, metadata["donation_id"])
     opens_the_gift = invoice.get("billing_reason") in (None, "subscription_create")
     if first is not None and first.invoice_id is None and opens_the_gift:
         first.invoice_id = invoice["id"]
@@ -264,11 +275,11 @@ def new_monthly_donation(
         with session.begin_nested():
             session.add(donation)
     except IntegrityError:
-        return locked(session, select(Donation).where(Donation.invoice_id == invoice["id"]))
+        return locked(session, Donation.invoice_id, invoice["id"])
     return donation
 
 
-def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject) -> Receipt | None:
+def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject) -> int | None:
     donation = donation_for_invoice(session, invoice)
     if donation is None:
         return None
@@ -288,7 +299,7 @@ def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject
 
 def on_invoice_payment_failed(
     session: Session, invoice: StripeObject, event: StripeObject
-) -> Receipt | None:
+) -> int | None:
     donation = donation_for_invoice(session, invoice)
     if donation is not None:
         services.fail_donation(session, donation, "invoice.payment_failed")
@@ -297,7 +308,7 @@ def on_invoice_payment_failed(
 
 def on_subscription_deleted(
     session: Session, subscription: StripeObject, event: StripeObject
-) -> Receipt | None:
+) -> int | None:
     gift = session.scalar(
         select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription["id"])
     )
@@ -323,26 +334,21 @@ def donation_for_charge(session: Session, charge: StripeObject) -> Donation:
     invoice = charge.get("invoice")
     donation = None
     if payment_intent:
-        donation = locked(
-            session, select(Donation).where(Donation.payment_intent_id == payment_intent)
-        )
+        donation = locked(session, Donation.payment_intent_id, payment_intent)
     if donation is None and invoice:
-        donation = locked(session, select(Donation).where(Donation.invoice_id == invoice))
+        donation = locked(session, Donation.invoice_id, invoice)
     if donation is None:
         raise PaymentNotKnownYet(_("This payment is not known yet."))
     return donation
 
 
-def on_charge_refunded(
-    session: Session, charge: StripeObject, event: StripeObject
-) -> Receipt | None:
+def on_charge_refunded(session: Session, charge: StripeObject, event: StripeObject) -> int | None:
     donation = donation_for_charge(session, charge)
-    return services.record_refund(session, donation, int(charge.get("amount_refunded") or 0))
+    receipt = services.record_refund(session, donation, int(charge.get("amount_refunded") or 0))
+    return receipt.id if receipt is not None else None
 
 
-def on_dispute_created(
-    session: Session, dispute: StripeObject, event: StripeObject
-) -> Receipt | None:
+def on_dispute_created(session: Session, dispute: StripeObject, event: StripeObject) -> int | None:
     services.mark_disputed(donation_for_charge(session, dispute))
     return None
 

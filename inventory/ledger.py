@@ -14,12 +14,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
-from app.models import utcnow
+from app.models import built_per_database, for_database, utcnow
 from inventory.models import MovementReason, StockLevel, StockMovement
 
 MAX_MOVEMENT = 1_000_000
@@ -32,15 +30,16 @@ Key = tuple[int, int]  # (site_id, stock_item_id), the order balances are locked
 # The statements, built once. Rows go in as parameters, an executemany: SQLAlchemy sends
 # the upsert as one multi-row INSERT (its VALUES in the order given), psycopg sends the
 # UPDATEs in one round trip.
-LOCK_BALANCES = {
-    name: insert(levels)
-    .on_conflict_do_update(
-        index_elements=[levels.c.site_id, levels.c.stock_item_id],
-        set_={"quantity": levels.c.quantity},
+LOCK_BALANCES = built_per_database(
+    lambda insert: (
+        insert(levels)
+        .on_conflict_do_update(
+            index_elements=[levels.c.site_id, levels.c.stock_item_id],
+            set_={"quantity": levels.c.quantity},
+        )
+        .returning(levels.c.site_id, levels.c.stock_item_id, levels.c.quantity)
     )
-    .returning(levels.c.site_id, levels.c.stock_item_id, levels.c.quantity)
-    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
-}
+)
 CHANGE_BALANCE = (
     update(levels)
     .where(
@@ -204,9 +203,8 @@ def lock_balances(session: Session, keys: Iterable[Key]) -> dict[Key, int]:
     ordered = sorted(set(keys))
     if not ordered:
         return {}
-    dialect = session.get_bind().dialect.name
     rows = session.execute(
-        LOCK_BALANCES[dialect if dialect in LOCK_BALANCES else "sqlite"],
+        for_database(session, LOCK_BALANCES),
         [
             {"site_id": site_id, "stock_item_id": stock_item_id, "quantity": 0}
             for site_id, stock_item_id in ordered

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.models import User
+from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
     Crate,
@@ -26,6 +24,9 @@ MAX_LINES_PER_CRATE = 50
 MAX_CRATES_AT_ONCE = 500
 MAX_LOOSE_QUANTITY = 100_000
 MAX_CRATE_WEIGHT_GRAMS = 500_000
+ADD_STOCK_ITEM = built_per_database(
+    lambda insert: insert(StockItem.__table__).on_conflict_do_nothing()
+)
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,8 @@ def get_stock_item(session: Session, item_id: int, gender: str = "", size: str =
     stock_item = session.scalar(query)
     if stock_item is not None:
         return stock_item
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(StockItem.__table__)
-        .values(item_id=item.id, gender=gender, size=size)
-        .on_conflict_do_nothing()
-    )
+    values = {"item_id": item.id, "gender": gender, "size": size}
+    session.execute(for_database(session, ADD_STOCK_ITEM), values)
     return session.scalars(query).one()
 
 

@@ -8,13 +8,16 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
+from donations.cli import send_pending_receipts
 from donations.models import Donation, DonationStatus, Frequency, Fund, Gateway, Receipt
 from tests.conftest import truncate_all_but_reference_data
 from tests.donations.conftest import checkout_event, post_event
@@ -137,3 +140,49 @@ def test_two_hundred_checkouts_at_once_are_numbered_without_gap_or_double(
     with app.app_context():
         receipt_count = db.session.scalar(select(func.count()).select_from(Receipt))
     assert receipt_count == CHECKOUTS
+
+
+def test_two_gifts_of_a_new_donor_at_once_make_one_donor_with_two_receipts(
+    app: Flask, committed: Callable[[int], list[str]]
+) -> None:
+    public_ids = committed(2)
+    with app.app_context():
+        same_person = update(Donation).values(contact_email="nouvelle@example.org")
+        db.session.execute(same_person.where(Donation.public_id.in_(public_ids)))
+        db.session.commit()
+    events = [checkout_event(donation=pending_donation(app, id_)) for id_ in public_ids]
+    assert post_all(app, events, threads=2) == [200, 200]
+    receipts, donations = receipts_and_donations(app)
+    assert {donation.status for donation in donations} == {DonationStatus.PAID}
+    (donor_id,) = {donation.donor_id for donation in donations}
+    assert len(receipts) == 2 and {receipt.donor_id for receipt in receipts} == {donor_id}
+
+
+def test_two_receipt_senders_at_once_email_each_receipt_once(
+    app: Flask,
+    committed: Callable[[int], list[str]],
+    outbox: Callable[[], list[EmailMessage]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "RECEIPT_SENDER", True)
+    events = [checkout_event(donation=pending_donation(app, id_)) for id_ in committed(120)]
+    assert post_all(app, events, threads=THREADS) == [200] * 120
+    assert outbox() == []
+    start = threading.Barrier(2)
+
+    def sender() -> tuple[int, int]:
+        with app.app_context():
+            start.wait(WAIT)
+            try:
+                return send_pending_receipts(held_for=timedelta(0))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(sender) for _ in range(2)]
+        results = [future.result(timeout=WAIT) for future in futures]
+    assert sum(sent for sent, _tried in results) == 120
+    subjects = [message["Subject"] for message in outbox()]
+    assert len(subjects) == len(set(subjects)) == 120
+    receipts, _donations = receipts_and_donations(app)
+    assert all(receipt.emailed_at is not None for receipt in receipts)

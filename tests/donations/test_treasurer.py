@@ -263,10 +263,39 @@ def test_a_watching_sender_emails_receipts_held_back_and_leaves_new_ones(
     assert len(outbox()) == 1
 
 
-def test_watching_more_often_than_every_five_seconds_is_refused(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["receipts", "send-pending", "--watch", "1"])
+def test_a_receipt_sender_waits_for_the_mail_server_to_come_back(
+    app: Flask,
+    db_session: Any,
+    give: Callable[..., Donation],
+    outbox: Callable[[], list[EmailMessage]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "RECEIPT_SENDER", True)
+    gifts = [give(5000, email="a@example.org"), give(3000, email="b@example.org")]
+    assert outbox() == []  # left to the sender
+    write = mail.write_bytes_to_outbox
+
+    def mail_server_down(data: bytes, message_id: str) -> Any:
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(mail, "write_bytes_to_outbox", mail_server_down)
+    runner = app.test_cli_runner()
+    watch = ["receipts", "send-pending", "--watch", "1", "--passes", "1"]
+    down = runner.invoke(args=watch)
+    assert down.exit_code == 0, down.output
+    assert "Sent 0 of 2 receipt(s)." in down.output
+    monkeypatch.setattr(mail, "write_bytes_to_outbox", write)
+    back = runner.invoke(args=watch)
+    assert "Sent 2 of 2 receipt(s)." in back.output
+    assert sorted(message["To"] for message in outbox()) == ["a@example.org", "b@example.org"]
+    db_session.expire_all()
+    assert all(gift.receipt.emailed_at is not None for gift in gifts)
+
+
+def test_watching_without_a_pause_is_refused(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["receipts", "send-pending", "--watch", "0"])
     assert result.exit_code == 2
-    assert "1 is not in the range x>=5" in result.output
+    assert "0 is not in the range x>=1" in result.output
 
 
 def test_a_donor_who_wants_a_receipt_each_month_gets_one_at_once(

@@ -17,6 +17,7 @@ from donations import receipts
 from donations.models import (
     Donation,
     DonationStatus,
+    Donor,
     Frequency,
     MonthlyGift,
     PaymentMethod,
@@ -217,3 +218,54 @@ def test_a_failure_while_handling_undoes_everything_so_stripe_retries(
     assert post_event(client, event).status_code == 200  # Stripe's retry goes through
     db_session.refresh(pending)
     assert pending.status == DonationStatus.PAID and count(db_session, Receipt) == 1
+
+
+def test_with_a_receipt_sender_the_webhook_records_the_receipt_and_the_sender_emails_it(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Any,
+    pending: Donation,
+    outbox: Callable[[], list[EmailMessage]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "RECEIPT_SENDER", True)
+    assert post_event(client, checkout_event(donation=pending)).status_code == 200
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PAID and pending.receipt.emailed_at is None
+    assert outbox() == []
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["receipts", "send-pending", "--watch", "1", "--passes", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 of 1 receipt(s)." in result.output  # at once, not held back
+    (message,) = outbox()
+    assert pending.receipt.number in message["Subject"]
+    assert message["To"] == "jeanne.dupont@example.org"
+    db_session.expire_all()
+    assert pending.receipt.emailed_at is not None
+    again = runner.invoke(args=["receipts", "send-pending", "--watch", "1", "--passes", "1"])
+    assert again.exit_code == 0 and again.output == ""
+    assert len(outbox()) == 1
+
+
+def test_a_new_gift_brings_the_donor_details_up_to_date_and_keeps_consent(
+    client: FlaskClient, db_session: Any
+) -> None:
+    first = give_form(amount="20", email="ines@example.org", consent_contact="y")
+    second = give_form(
+        amount="30", email="INES@example.org", address_line1="9 rue Neuve", address_line2=""
+    )
+    for form in (first, second):
+        assert client.post("/donations/", data=form).status_code == 303
+        donation = db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
+        donation.checkout_session_id = f"cs_test_{donation.public_id}"
+        db_session.commit()
+        assert post_event(client, checkout_event(donation=donation)).status_code == 200
+    (donor,) = db_session.scalars(select(Donor)).all()
+    assert donor.email == "ines@example.org"
+    assert donor.address_line1 == "9 rue Neuve" and donor.city == first["city"]
+    assert donor.consent_contact is True
+    receipts_issued = db_session.scalars(select(Receipt).order_by(Receipt.sequence)).all()
+    assert [receipt.donor_address.split("\n")[0] for receipt in receipts_issued] == [
+        first["address_line1"],
+        "9 rue Neuve",
+    ]
