@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,12 +115,6 @@ def start_receipt_sender(environment: dict[str, str], log: Path) -> subprocess.P
         )
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User and system CPU time of one process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def wait_until_up(
     port: int, server: subprocess.Popen[bytes], path: str = "/healthz", timeout: float = 30.0
 ) -> None:
@@ -143,14 +137,26 @@ def wait_until_up(
     raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s")
 
 
+def process_cpu_ticks(pid: int) -> int | None:
+    """User and system CPU time of one process so far, in clock ticks (Linux /proc);
+    None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime and stime
+
+
+def cpu_seconds_of(pids: Iterable[int]) -> float:
+    """User and system CPU time of these processes so far; 0 for those gone."""
+    ticks = sum(process_cpu_ticks(pid) or 0 for pid in pids)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     """User and system CPU time the gunicorn workers have used so far (Linux /proc)."""
     workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    ticks = 0
-    for pid in workers:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime and stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds_of(int(pid) for pid in workers)
 
 
 def machine_cpu_seconds() -> tuple[float, float]:

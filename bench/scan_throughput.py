@@ -46,6 +46,7 @@ from bench.production import (  # noqa: E402
     WORKERS,
     free_port,
     percentile,
+    process_cpu_ticks,
     production_environment,
     start_server,
     stop_server,
@@ -165,14 +166,6 @@ def ledger_drift(app: Flask) -> int:
 
 
 # --- server ---------------------------------------------------------------------------
-
-
-def process_cpu_ticks(pid: int) -> int | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return int(fields[11]) + int(fields[12])  # utime and stime
 
 
 BACKEND_STATES = """

@@ -51,10 +51,10 @@ from app.extensions import db  # noqa: E402
 from bench.production import (  # noqa: E402
     HOST,
     WORKERS,
+    cpu_seconds_of,
     free_port,
     machine_cpu_seconds,
     percentile,
-    process_cpu_seconds,
     production_environment,
     start_receipt_sender,
     start_server,
@@ -358,18 +358,6 @@ def backend_pids(url: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
-def cpu_seconds_of(pids: list[int]) -> float:
-    """User and system CPU time of these processes so far; 0 for those gone."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -518,7 +506,7 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
             worker_cpu_seconds(server),
             cpu_seconds_of(backends),
             own_cpu_seconds(),
-            process_cpu_seconds(sender.pid),
+            cpu_seconds_of([sender.pid]),
         )
         busy = machine_cpu_seconds()[0]
         run = send_all(port, measured)
@@ -526,7 +514,7 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
         run.worker_cpu_seconds = worker_cpu_seconds(server) - cpu[0]
         run.postgres_cpu_seconds = cpu_seconds_of(backends) - cpu[1]
         run.client_cpu_seconds = own_cpu_seconds() - cpu[2]
-        run.sender_cpu_seconds = process_cpu_seconds(sender.pid) - cpu[3]
+        run.sender_cpu_seconds = cpu_seconds_of([sender.pid]) - cpu[3]
         after = database_activity(url)
         run.all_emailed_after = wait_for_emails(url)
         ceiling = lightest_rate(port)
