@@ -5,11 +5,12 @@ same functions. None commits; each is safe to call again with the same news."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, bindparam, case, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.util import identity_key
 
 from app.errors import InvalidInput, NotFound
@@ -153,13 +154,31 @@ def start_donation(
 
 
 def get_donation(session: Session, public_id: str, *, for_update: bool = False) -> Donation:
-    query = select(Donation).where(Donation.public_id == public_id)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    donation = session.scalar(query)
+        donation = locked_donation(session, Donation.public_id, public_id)
+    else:
+        donation = session.scalar(select(Donation).where(Donation.public_id == public_id))
     if donation is None:
         raise NotFound(_("There is no such donation."))
     return donation
+
+
+def locked_donation(
+    session: Session, column: InstrumentedAttribute[Any], value: Any
+) -> Donation | None:
+    """The donation whose `column` is `value`, locked until commit and read afresh."""
+    return session.scalar(locking_lookup(column), {"value": value})
+
+
+@cache
+def locking_lookup(column: InstrumentedAttribute[Any]) -> Select[tuple[Donation]]:
+    """Built once per column, as built_per_database builds its statements."""
+    return (
+        select(Donation)
+        .where(column == bindparam("value"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 # --- what the payment gateway tells us ------------------------------------------------

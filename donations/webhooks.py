@@ -4,14 +4,13 @@ changes and only moves it forward, so events may come twice, at once, or out of 
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.models import built_per_database, for_database
@@ -142,9 +141,9 @@ def donation_for_checkout(
     public_id = (checkout.get("metadata") or {}).get("donation_id")
     donation = None
     if public_id:
-        donation = locked(session, Donation.public_id, public_id)
+        donation = services.locked_donation(session, Donation.public_id, public_id)
     if donation is None:
-        donation = locked(session, Donation.checkout_session_id, checkout["id"])
+        donation = services.locked_donation(session, Donation.checkout_session_id, checkout["id"])
     if donation is None and create_if_paid and checkout.get("payment_status") == "paid":
         donation = donation_from_payment_link(session, checkout)
     if donation is not None:
@@ -153,22 +152,6 @@ def donation_for_checkout(
         if isinstance(amount, int) and amount > 0:
             donation.amount_cents = amount  # what was really paid is what the receipt says
     return donation
-
-
-def locked(session: Session, column: InstrumentedAttribute[Any], value: Any) -> Donation | None:
-    """The donation whose `column` is `value`, locked and read afresh."""
-    return session.scalar(locking_lookup(column), {"value": value})
-
-
-@cache
-def locking_lookup(column: InstrumentedAttribute[Any]) -> Select[tuple[Donation]]:
-    """Built once per column: see app.models.built_per_database."""
-    return (
-        select(Donation)
-        .where(column == bindparam("value"))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
 
 
 def donation_from_payment_link(session: Session, checkout: StripeObject) -> Donation | None:
@@ -188,7 +171,7 @@ def donation_from_payment_link(session: Session, checkout: StripeObject) -> Dona
             session.add(donation)
     except IntegrityError:
         # Another event of this checkout made it first: use that one.
-        return locked(session, Donation.checkout_session_id, checkout["id"])
+        return services.locked_donation(session, Donation.checkout_session_id, checkout["id"])
     return donation
 
 
@@ -235,7 +218,7 @@ def donation_for_invoice(session: Session, invoice: StripeObject) -> Donation | 
     an earlier event about this invoice made, or a new one for the monthly gift."""
     if (invoice.get("currency") or "eur").lower() != "eur":
         return None
-    existing = locked(session, Donation.invoice_id, invoice["id"])
+    existing = services.locked_donation(session, Donation.invoice_id, invoice["id"])
     if existing is not None:
         return existing
     subscription_id, metadata = subscription_of(invoice)
@@ -243,7 +226,7 @@ def donation_for_invoice(session: Session, invoice: StripeObject) -> Donation | 
         return None
     first = None
     if metadata.get("donation_id"):
-        first = locked(session, Donation.public_id, metadata["donation_id"])
+        first = services.locked_donation(session, Donation.public_id, metadata["donation_id"])
     opens_the_gift = invoice.get("billing_reason") in (None, "subscription_create")
     if first is not None and first.invoice_id is None and opens_the_gift:
         first.invoice_id = invoice["id"]
@@ -275,7 +258,7 @@ def new_monthly_donation(
         with session.begin_nested():
             session.add(donation)
     except IntegrityError:
-        return locked(session, Donation.invoice_id, invoice["id"])
+        return services.locked_donation(session, Donation.invoice_id, invoice["id"])
     return donation
 
 
@@ -334,9 +317,9 @@ def donation_for_charge(session: Session, charge: StripeObject) -> Donation:
     invoice = charge.get("invoice")
     donation = None
     if payment_intent:
-        donation = locked(session, Donation.payment_intent_id, payment_intent)
+        donation = services.locked_donation(session, Donation.payment_intent_id, payment_intent)
     if donation is None and invoice:
-        donation = locked(session, Donation.invoice_id, invoice)
+        donation = services.locked_donation(session, Donation.invoice_id, invoice)
     if donation is None:
         raise PaymentNotKnownYet(_("This payment is not known yet."))
     return donation
