@@ -87,7 +87,7 @@ def check_production_configuration(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from app.extensions import api, babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import api, babel, csrf, db, htmx, limiter, login_manager, mailman, migrate
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -106,6 +106,7 @@ def init_extensions(app: Flask) -> None:
     )
     htmx.init_app(app)
     limiter.init_app(app)
+    mailman.init_app(app)
     app.config.setdefault("API_SPEC_OPTIONS", api_spec_options())
     api.init_app(app)
 

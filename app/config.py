@@ -39,6 +39,7 @@ class Defaults:
     MAIL_PASSWORD = ""
     MAIL_FROM = "dons@relais.example"
     MAIL_FROM_NAME = "Relais"
+    MAIL_TIMEOUT = 30  # seconds an SMTP server may take to answer
     # True when `flask receipts send-pending --watch` runs beside the server and emails
     # every receipt: requests then only record them. False: the request that issues a
     # receipt emails it, and the watching sender only retries those held back.

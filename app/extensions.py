@@ -5,6 +5,7 @@ from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -33,3 +34,4 @@ babel = Babel()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
+mailman = Mail()

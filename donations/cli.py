@@ -79,7 +79,7 @@ def send_pending_receipts(*, held_for: timedelta) -> tuple[int, int]:
         after_id = batch[-1].id
         ready = receipts.outgoing(batch)
         try:
-            went = receipts.email_to_donors(db.session, ready, map(receipts.render_email, ready))
+            went = receipts.email_to_donors(db.session, ready, map(receipts.render_pdf, ready))
         finally:
             db.session.commit()  # the stamps of those sent, and the batch's locks let go
         sent, tried = sent + went, tried + len(batch)
@@ -112,14 +112,14 @@ def claim_unsent_receipts(after_id: int, held_for: timedelta) -> list[Receipt]:
 
 @contextmanager
 def renderer(workers: int) -> Iterator[Renderer]:
-    """Makes receipts' emails, PDF attached (receipts.render_email), in `workers`
+    """Makes receipts' PDFs (receipts.render_pdf), for their emails, in `workers`
     processes, or in this one for 0: pure computation on plain data, the slow part of a
     receipt, shared out over the CPUs. The workers are fresh interpreters (spawn, not
     fork), so they share no database connection with this process. They run at a lower
     priority: this process, which holds the batch's locks and feeds them, is the one to
     keep busy, and on a shared server the web app stays responsive."""
     if workers <= 0:
-        yield lambda items: map(receipts.render_email, items)
+        yield lambda items: map(receipts.render_pdf, items)
         return
     pool = ProcessPoolExecutor(
         workers,
@@ -129,7 +129,7 @@ def renderer(workers: int) -> Iterator[Renderer]:
     )
     try:
         pool.map(started, range(workers))  # they start while the first batch is issued
-        yield lambda items: pool.map(receipts.render_email, items, chunksize=CHUNK)
+        yield lambda items: pool.map(receipts.render_pdf, items, chunksize=CHUNK)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -155,16 +155,16 @@ def started(_worker: int) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
-    help="Processes making the PDFs and emails, 0 for none. By default one per CPU, or"
+    help="Processes making the PDFs, 0 for none. By default one per CPU, or"
     f" none for fewer than {WORKERS_FROM} receipts.",
 )
 def annual(year: int, batch: int, workers: int | None) -> None:
     """Issue and email the yearly summary receipts of monthly donors for YEAR.
 
     Safe to run again: a gift already on a receipt is never put on another. Receipts are
-    issued and committed a batch at a time; while worker processes make a batch's PDFs
-    and emails, the next batch is issued, then the emails are sent and the receipts
-    stamped as sent together."""
+    issued and committed a batch at a time; while worker processes make a batch's PDFs,
+    the next batch is issued, then the emails are sent and the receipts stamped as sent
+    together."""
     due = receipts.count_donors_due(db.session, year)
     if workers is None:
         workers = (os.cpu_count() or 1) if due >= WORKERS_FROM else 0

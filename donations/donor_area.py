@@ -136,7 +136,7 @@ def send_sign_in_link(donor: Donor, token: str) -> None:
             link=link,
             organisation=organisation,
         )
-    mail.send(mail.build_message(donor.email, subject, body))
+    mail.send(mail.draft(donor.email, subject, body))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -390,9 +389,9 @@ def receipt_draft(number: str, donor_name: str, *, email: str, locale: str) -> m
     return mail.draft(email, subject, body)
 
 
-def with_pdf(letter: mail.Draft, number: str, pdf: bytes) -> EmailMessage:
+def with_pdf(letter: mail.Draft, number: str, pdf: bytes) -> mail.Draft:
     """The receipt's email with its PDF attached."""
-    return mail.compose(letter.attach(mail.Attachment(filename_of(number), pdf)))
+    return letter.attach(mail.Attachment(filename_of(number), pdf))
 
 
 def email_receipt(receipt: Receipt, *, email: str, locale: str) -> None:
@@ -433,8 +432,8 @@ def email_to_donor(receipt: Receipt) -> bool:
 class Outgoing:
     """A receipt on its way to its donor, as plain data read while the receipt is at
     hand (before a commit expires it): its PDF's content and its email's draft. Another
-    process may render and compose it (render_email), so that sending it asks neither
-    the database nor the app anything."""
+    process may render its PDF (render_pdf), so that making it asks neither the database
+    nor the app anything."""
 
     receipt_id: int
     number: str
@@ -461,14 +460,14 @@ def outgoing(receipts: Iterable[Receipt]) -> list[Outgoing]:
     ]
 
 
-def render_email(item: Outgoing) -> bytes:
-    """The bytes of a receipt's email, PDF attached: the costly part of sending one,
-    pure computation that worker processes can share out."""
-    return mail.as_bytes(with_pdf(item.letter, item.number, render_receipt(item.document)))
+def render_pdf(item: Outgoing) -> bytes:
+    """The receipt's PDF: the costly part of sending one, pure computation that worker
+    processes can share out."""
+    return render_receipt(item.document)
 
 
-def email_to_donors(session: Session, batch: Sequence[Outgoing], emails: Iterable[bytes]) -> int:
-    """Send the receipts' emails (`emails`: render_email of each, in order, perhaps still
+def email_to_donors(session: Session, batch: Sequence[Outgoing], pdfs: Iterable[bytes]) -> int:
+    """Send the receipts' emails (`pdfs`: render_pdf of each, in order, perhaps still
     being made by other processes) over one mail connection, and stamp those that went
     with one UPDATE, even when a later one fails (the caller commits). As for a single
     receipt, a mail failure is logged and leaves the receipt for `flask receipts
@@ -476,9 +475,9 @@ def email_to_donors(session: Session, batch: Sequence[Outgoing], emails: Iterabl
     sent: list[int] = []
     try:
         with mail.Mailer() as mailer:
-            for item, data in zip(batch, emails, strict=True):
+            for item, pdf in zip(batch, pdfs, strict=True):
                 try:
-                    mailer.send_composed(item.letter, data)
+                    mailer.send(with_pdf(item.letter, item.number, pdf))
                 except OSError:
                     current_app.logger.exception("Receipt %s could not be emailed", item.number)
                     continue
