@@ -3,7 +3,8 @@ and text without NUL characters (PostgreSQL text cannot store one). Anything els
 refused at the edge with a clear message, instead of crashing the query."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from flask import Flask, request
 from flask_babel import gettext as _
@@ -12,6 +13,8 @@ from werkzeug.routing import IntegerConverter, Map
 from app.errors import InvalidInput
 
 MAX_DATABASE_INT = 2**31 - 1
+Member = TypeVar("Member", bound=Enum)
+Default = TypeVar("Default")
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -62,3 +65,11 @@ def init_inputs(app: Flask) -> None:
     """Before any blueprint is registered, so every `<int:...>` route is bounded."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.before_request(refuse_nul_characters)
+
+
+def member_or(enum_class: type[Member], raw: str, default: Default) -> Member | Default:
+    """The member of enum_class whose value is raw, or default for a value no form offers."""
+    try:
+        return enum_class(raw)
+    except ValueError:
+        return default

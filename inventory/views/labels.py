@@ -16,6 +16,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
 from app.idempotency import Answer, run_once
+from app.inputs import member_or
 from app.permissions import requires
 from inventory import labels as label_pdf
 from inventory import services
@@ -81,11 +82,7 @@ def crate_labels() -> Response:
 
 
 def label_format_from(raw: str) -> label_pdf.LabelFormat:
-    return (
-        label_pdf.LabelFormat(raw)
-        if raw in label_pdf.LabelFormat._value2member_map_
-        else label_pdf.LabelFormat.A4_SHEET
-    )
+    return member_or(label_pdf.LabelFormat, raw, label_pdf.LabelFormat.A4_SHEET)
 
 
 def labels_for(crates: list[Crate]) -> list[label_pdf.Label]:

@@ -15,6 +15,7 @@ from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
 from app.i18n import current_locale
+from app.inputs import member_or
 from app.permissions import public, requires
 from inventory import queries, services
 from inventory.forms import read_int
@@ -50,9 +51,7 @@ def edit_needs(site_id: int) -> Response | str | tuple[str, int]:
                     target_quantity=read_int(form, "target_quantity") or 0,
                     gender=form.get("gender", ""),
                     size=form.get("size", ""),
-                    priority=Priority(form.get("priority", "normal"))
-                    if form.get("priority", "normal") in Priority._value2member_map_
-                    else Priority.NORMAL,
+                    priority=member_or(Priority, form.get("priority", ""), Priority.NORMAL),
                     note=form.get("note", ""),
                 )
                 return _("Need list saved.")

@@ -19,7 +19,7 @@ from flask_login import current_user
 from app.exports import csv_response
 from app.extensions import db, htmx
 from app.i18n import current_locale
-from app.inputs import database_int
+from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import queries, services
 from inventory.forms import read_int
@@ -48,10 +48,8 @@ def stock_overview() -> str:
 def stock_filter() -> queries.StockFilter:
     category = request.args.get("category", "")
     return queries.StockFilter(
-        category=Category(category) if category in Category._value2member_map_ else None,
-        gender=request.args.get("gender", "")
-        if request.args.get("gender", "") in Gender._value2member_map_
-        else "",
+        category=member_or(Category, category, None),
+        gender=member_or(Gender, request.args.get("gender", ""), ""),
         size=request.args.get("size", "")[:12],
         text=request.args.get("q", "")[:60],
     )

@@ -206,3 +206,13 @@ def test_loose_stock_and_adjustments_from_the_pages(
     assert adjusted.status_code == 303
     assert ledger.balance_of(db_session, site.id, stock_item.id) == 38
     assert ledger.find_drift(db_session) == []
+
+
+def test_a_filter_no_form_offers_is_ignored(
+    login: Any, make_user: Any, stocked: dict[str, Any]
+) -> None:
+    browser = login(make_user(Role.TREASURER))
+    url = f"/inventory/sites/{stocked['site'].id}/stock?category=weapons&gender=robots"
+    answer = browser.get(url, headers={"Accept-Language": "en"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Soap" in page and "Jeans" in page
