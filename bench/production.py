@@ -192,10 +192,16 @@ def percentile(values: Sequence[float], percent: float) -> float:
 
 def verdict_exit_code(problems: Sequence[str]) -> int:
     """Print each missed target as FAIL (or PASS when none was), and the exit code."""
+    code = problems_exit_code(problems, "FAIL")
+    if not code:
+        print("PASS")
+    return code
+
+
+def problems_exit_code(problems: Sequence[str], label: str = "problem") -> int:
+    """Print each problem, and the exit code: 1 when there is one. For a benchmark that
+    only measures, the problems are failed checks of what the run left, not targets."""
     sys.stdout.flush()
     for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print("PASS")
-    return 0
+        print(f"{label}: {problem}", file=sys.stderr)
+    return 1 if problems else 0

@@ -13,12 +13,12 @@ its own database, relais_bench_webhooks. Everything stays on the loopback interf
 Stripe's API base is a closed local port, emails are written to the instance's outbox.
 Events are signed as Stripe signs them: HMAC-SHA256 of "TIMESTAMP.BODY".
 
-Exits 1 unless the server handles at least 200 events per second, every request is
-answered 200, and afterwards each donation is paid with exactly one receipt, numbered
-without a gap, emailed once (within SENDER_LIMIT seconds of the last answer), and each
-duplicate delivery changed nothing.
+A measure, with no target to pass: it prints the events per second and the latency.
+It exits 1 only when a check of the run fails: every request answered 200, and afterwards
+each donation paid with exactly one receipt, numbered without a gap, emailed once (within
+SENDER_LIMIT seconds of the last answer), and each duplicate delivery changing nothing.
 
-Besides events per second and latency it prints the CPU time spent per event by
+Besides those figures it prints the CPU time spent per event by
 gunicorn's workers, PostgreSQL's backends, the receipt sender and the clients
 themselves, how busy the whole machine was (on a shared machine other jobs take their
 part), PostgreSQL's transactions and rows written per delivery, and how long after the
@@ -55,12 +55,12 @@ from bench.production import (  # noqa: E402
     free_port,
     machine_cpu_seconds,
     percentile,
+    problems_exit_code,
     production_environment,
     start_receipt_sender,
     start_server,
     stop_server,
     upgrade_schema,
-    verdict_exit_code,
     wait_until_up,
     worker_cpu_seconds,
 )
@@ -76,7 +76,6 @@ CLIENTS = 16
 TIME_LIMIT = 180.0  # seconds: the clients stop sending after that, done or not
 SENDER_LIMIT = 180.0  # seconds after the last answer for the last receipt to be emailed
 LIGHTEST_SECONDS = 5.0
-TARGET_EVENTS_PER_SECOND = 200.0
 WEBHOOK = "/donations/stripe/webhook"
 SECRET_KEY = "bench-webhooks-" + "x" * 48
 WEBHOOK_SECRET = "whsec_bench_" + "0123456789abcdef" * 2
@@ -539,9 +538,6 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
         f"GET /healthz on the same server afterwards: {ceiling:.1f} requests/s"
         f" (webhook events reach {rate / ceiling:.0%} of it)"
     )
-    print(f"target: at least {TARGET_EVENTS_PER_SECOND:.0f} events/s")
-    if rate < TARGET_EVENTS_PER_SECOND:
-        problems.append(f"{rate:.1f} events/s, target {TARGET_EVENTS_PER_SECOND:.0f}")
     if run.failures:
         problems.append(f"failed requests by status: {run.failures}")
     if run.unsent:
@@ -556,7 +552,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="relais-bench-webhooks-") as tmp,
     ):
         problems = benchmark(url, Path(tmp), arguments.donations)
-    return verdict_exit_code(problems)
+    return problems_exit_code(problems)
 
 
 if __name__ == "__main__":

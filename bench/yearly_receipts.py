@@ -14,9 +14,9 @@ live database (PostgreSQL plans the foreign-key checks of new receipts on what i
 Donors, monthly gifts, donations and the earlier receipts go in with COPY, shaped as the
 webhooks and this command leave them (bench data only, no Stripe involved).
 
-Exits 1 unless the command takes under 60 s for 10,000 receipts (the same rate for
-another count) and leaves exactly one receipt per donor, numbered 1..N without a gap,
-each emailed once with its PDF attached, and unless running it again issues nothing.
+A measure, with no target to pass. It exits 1 only when a check of the run fails: the
+command leaves exactly one receipt per donor, numbered 1..N without a gap, each emailed
+once with its PDF attached, and running it again issues nothing.
 
 Prints the wall time, the receipts per second, the CPU time the command used (its own
 process and its workers) and how busy the whole machine was meanwhile: on a machine
@@ -49,16 +49,15 @@ if str(ROOT) not in sys.path:
 from bench.production import (  # noqa: E402
     BIN,
     machine_cpu_seconds,
+    problems_exit_code,
     production_environment,
     upgrade_schema,
-    verdict_exit_code,
 )
 from bench.stock_dataset import scratch_database  # noqa: E402
 
 DATABASE = "relais_bench_receipts"
 DONORS = 10_000
 MONTHS = 12
-TARGET_SECONDS_PER_10000 = 60.0
 YEAR = date.today().year - 1
 SECRET_KEY = "bench-receipts-" + "x" * 48
 BASE_URL = "https://relais.example.org"
@@ -488,10 +487,6 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
         if not problems
         else "checks failed"
     )
-    target = TARGET_SECONDS_PER_10000 * count / 10_000
-    print(f"target: {count} receipts in under {target:.0f} s")
-    if seconds >= target:
-        problems.append(f"{count} receipts took {seconds:.1f} s, target < {target:.0f} s")
     return problems
 
 
@@ -502,7 +497,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="relais-bench-receipts-") as tmp,
     ):
         problems = benchmark(url, Path(tmp), arguments.donors)
-    return verdict_exit_code(problems)
+    return problems_exit_code(problems)
 
 
 if __name__ == "__main__":
