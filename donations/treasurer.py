@@ -22,7 +22,8 @@ from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db, htmx
 from app.inputs import database_int
-from app.permissions import requires
+from app.permissions import PUBLIC, requires
+from app.security import never_cache
 from donations import queries, receipts
 from donations.models import (
     DONATION_STATUS_LABELS,
@@ -33,6 +34,16 @@ from donations.models import (
 from donations.views import bp, pdf_response, send_receipt
 
 YEARLY_BATCH = 100
+
+
+@bp.after_request
+def keep_treasurer_pages_private(response: Response) -> Response:
+    """The pages of this blueprint that need a permission are the treasurer's: lists,
+    exports, the register and receipts, all about donors and money."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "permission", PUBLIC) != PUBLIC:
+        never_cache(response)
+    return response
 
 
 def read_day(args: Mapping[str, str], name: str) -> date | None:

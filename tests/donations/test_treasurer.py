@@ -136,6 +136,33 @@ def test_the_treasurer_downloads_a_duplicate(
     assert treasurer.get("/donations/receipts/1999-000001.pdf").status_code == 404
 
 
+def test_the_treasurer_pages_and_exports_are_kept_out_of_caches(
+    treasurer: FlaskClient,
+    client: FlaskClient,
+    api_token: Callable[[User], dict[str, str]],
+    make_user: Callable[..., User],
+    give: Callable[..., Donation],
+) -> None:
+    number = give().receipt.number
+    year = number.split("-")[0]
+    pages = [
+        "/donations/manage",
+        "/donations/manage.csv",
+        "/donations/funds",
+        "/donations/register",
+        f"/donations/register/{year}.csv",
+        f"/donations/receipts/{number}.pdf",
+    ]
+    for url in pages:
+        response = treasurer.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "private, no-store", url
+    api = client.get("/api/v1/donations", headers=api_token(make_user(Role.TREASURER)))
+    assert api.status_code == 200 and api.headers["Cache-Control"] == "private, no-store"
+    public_page = treasurer.get("/donations/tax-reduction")
+    assert "no-store" not in public_page.headers.get("Cache-Control", "")
+
+
 def test_other_roles_cannot_see_the_money(
     login: Callable[[User], FlaskClient], make_user: Callable[..., User]
 ) -> None:
