@@ -1,6 +1,7 @@
 """The public donation page, the demo gateway, and Stripe Checkout as the library sends it."""
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -65,6 +66,53 @@ def test_a_wrong_amount_is_refused_and_nothing_is_stored(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert count(db_session, Donation) == 0 and count(db_session, Donor) == 0
+
+
+def tag(page: str, element_id: str) -> str:
+    """The opening tag of the element with this id."""
+    match = re.search(rf'<[a-z]+ [^>]*id="{element_id}"[^>]*>', page)
+    assert match, element_id
+    return match.group(0)
+
+
+def test_a_refused_gift_lands_on_a_summary_of_what_to_correct(client: FlaskClient) -> None:
+    page = client.post("/donations/", data=give_form(amount="fifty")).get_data(as_text=True)
+    summary = re.search(r'<form [^>]*id="give-form"[^>]*>\s*(<div [^>]*error-summary[^>]*>)', page)
+    assert summary, "the summary is the first thing in the form"
+    assert 'role="alert"' in summary.group(1) and 'tabindex="-1"' in summary.group(1)
+    assert "autofocus" in summary.group(1)
+    assert '<a href="#amount">Amount in euros: “fifty” is not an amount in euros.</a>' in page
+    amount = tag(page, "amount")
+    assert 'aria-invalid="true"' in amount and 'aria-describedby="amount-error"' in amount
+    assert '<p class="field-error" id="amount-error">“fifty” is not an amount in euros.</p>' in page
+    assert "aria-invalid" not in tag(page, "email")
+
+
+def test_an_error_on_a_contact_field_is_beside_it(client: FlaskClient) -> None:
+    page = client.post("/donations/", data=give_form(email="jeanne")).get_data(as_text=True)
+    email = tag(page, "email")
+    assert 'aria-invalid="true"' in email and 'aria-describedby="email-error"' in email
+    assert '<p class="field-error" id="email-error">Please give a valid email address.</p>' in page
+    assert '<a href="#email">Email: Please give a valid email address.</a>' in page
+
+
+def test_the_required_fields_say_so(client: FlaskClient) -> None:
+    page = client.get("/donations/").get_data(as_text=True)
+    assert "error-summary" not in page
+    marker = '<span class="required" aria-hidden="true">(required)</span>'
+    for name, label in [
+        ("email", "Email"),
+        ("name", "First name and surname"),
+        ("address_line1", "Address"),
+        ("postcode", "Postcode"),
+        ("city", "City"),
+    ]:
+        assert " required " in tag(page, name), name
+        assert f"<label>{label} {marker} {tag(page, name)}" in page, name
+    for name in ("address_line2", "amount"):
+        assert " required " not in tag(page, name), name
+    french = client.get("/donations/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "(obligatoire)" in french
 
 
 def test_an_unknown_gift_item_is_refused(client: FlaskClient, db_session: Any) -> None:

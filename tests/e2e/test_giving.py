@@ -11,6 +11,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from flask import Flask
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Role, User
@@ -70,7 +71,7 @@ def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
     page.get_by_text(fuel_tank["title"]).click()
     page.get_by_label("Email").fill("jeanne.dupont@example.org")
     page.get_by_label("First name and surname").fill("Jeanne Dupont")
-    page.get_by_label("Address", exact=True).fill("3 rue des Lilas")
+    page.get_by_role("textbox", name="Address", exact=True).fill("3 rue des Lilas")
     page.get_by_label("Postcode").fill("59000")
     page.get_by_label("City").fill("Lille")
     page.get_by_role("button", name="Give", exact=True).click()
@@ -97,3 +98,28 @@ def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
     row = treasurer.get_by_role("row").filter(has_text=number)
     assert "Jeanne Dupont" in row.inner_text() and "€50.00" in row.inner_text()
     assert page.problems == [] and treasurer.problems == []
+
+
+def test_a_refused_amount_is_what_the_phone_shows_after_the_submit(
+    phone: Any, live_server: str
+) -> None:
+    page = phone()
+    page.goto(f"{live_server}/donations/")
+    page.get_by_label("Amount in euros").fill("2")
+    page.get_by_label("Email").fill("jeanne.dupont@example.org")
+    page.get_by_label("First name and surname").fill("Jeanne Dupont")
+    page.get_by_role("textbox", name="Address", exact=True).fill("3 rue des Lilas")
+    page.get_by_label("Postcode").fill("59000")
+    page.get_by_label("City").fill("Lille")
+    page.get_by_role("button", name="Give", exact=True).click()
+
+    summary = page.get_by_role("alert").filter(has_text="A gift is between 5 and 10 000 euros.")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    amount = page.get_by_label("Amount in euros")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_have_accessible_description("A gift is between 5 and 10 000 euros.")
+    summary.get_by_role("link").click()
+    expect(amount).to_be_focused()
+    expect(amount).to_be_in_viewport()
+    assert page.problems == []
