@@ -157,7 +157,7 @@ def masked_email(email: str) -> str:
 def thanks_page_open(donation: Donation) -> bool:
     """The thank-you address is private but travels in browser histories: it shows a
     gift for a day after it was made or paid, then only the donor area does."""
-    latest = max(filter(None, (donation.created_at, donation.paid_at)))
+    latest = max(donation.created_at, donation.paid_at or donation.created_at)
     return utcnow() < latest + THANKS_PAGE_LIFETIME
 
 
