@@ -35,6 +35,13 @@ def add_strict_transport_security(response: Response) -> Response:
     return response
 
 
+def never_cache(response: Response) -> Response:
+    """For pages and files about people or money: kept by no shared computer's cache and
+    no proxy."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
     if app.config["PRODUCTION"]:

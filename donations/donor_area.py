@@ -37,6 +37,7 @@ from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
+from app.security import never_cache
 from donations import donors, payments
 from donations.models import (
     DONATION_STATUS_LABELS,
@@ -98,11 +99,7 @@ def donor_required(view: View) -> View:
     return guarded  # type: ignore[return-value]
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """Pages about a person: never kept by a shared computer's cache or a proxy."""
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp.after_request(never_cache)  # pages about a person
 
 
 # --- signing in and out ---------------------------------------------------------------

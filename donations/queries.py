@@ -23,7 +23,7 @@ from donations.models import (
     Receipt,
     ReceiptKind,
 )
-from donations.receipts import paris_midnight
+from donations.receipts import due_for_yearly_receipt, paris_midnight
 
 
 @dataclass(frozen=True)
@@ -261,3 +261,22 @@ def count_yearly_receipts(session: Session, year: int) -> int:
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class YearlyDue:
+    """The yearly summaries the treasurer's button would issue: one per donor."""
+
+    receipts: int
+    cents: int
+
+
+def yearly_receipts_due(session: Session, year: int) -> YearlyDue:
+    """How many yearly receipts of `year` are due and what they add up to, from the very
+    rule that issues them (what each gift kept, as a receipt prints it)."""
+    kept = Donation.amount_cents - Donation.refunded_cents
+    query = due_for_yearly_receipt(year).with_only_columns(
+        func.count(Donation.donor_id.distinct()), func.coalesce(func.sum(kept), 0)
+    )
+    receipts, cents = session.execute(query).one()
+    return YearlyDue(int(receipts), int(cents))

@@ -22,7 +22,8 @@ from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db, htmx
 from app.inputs import database_int
-from app.permissions import requires
+from app.permissions import PUBLIC, requires
+from app.security import never_cache
 from donations import queries, receipts
 from donations.models import (
     DONATION_STATUS_LABELS,
@@ -33,6 +34,16 @@ from donations.models import (
 from donations.views import bp, pdf_response, send_receipt
 
 YEARLY_BATCH = 100
+
+
+@bp.after_request
+def keep_treasurer_pages_private(response: Response) -> Response:
+    """The pages of this blueprint that need a permission are the treasurer's: lists,
+    exports, the register and receipts, all about donors and money."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "permission", PUBLIC) != PUBLIC:
+        never_cache(response)
+    return response
 
 
 def read_day(args: Mapping[str, str], name: str) -> date | None:
@@ -223,14 +234,34 @@ def receipt_pdf(number: str) -> Response:
     return pdf_response(receipt, duplicate=True)
 
 
+def yearly_year(year: int) -> int:
+    if not 2000 <= year <= date.today().year:
+        raise InvalidInput(_("Yearly receipts are issued for a past or the current year."))
+    return year
+
+
+@bp.get("/register/<int:year>/yearly")
+@requires("receipts.issue")
+def confirm_yearly(year: int) -> str:
+    """What *Issue and email them* would send (how many receipts, what total), and the
+    button that confirms it: a page, or with htmx the fragment in the register."""
+    due = queries.yearly_receipts_due(db.session, yearly_year(year))
+    template = "donations/_yearly_confirm.html" if htmx else "donations/confirm_yearly.html"
+    return render_template(template, year=year, due=due)
+
+
 @bp.post("/register/<int:year>/yearly")
 @requires("receipts.issue")
 def issue_yearly(year: int) -> Response | str:
-    """Issue the next batch of yearly summaries and email them. With htmx the progress
-    fragment asks for the next batch by itself until none is due; without, each press
-    does one batch. Running it again never issues a gift's receipt twice."""
-    if not 2000 <= year <= date.today().year:
-        raise InvalidInput(_("Yearly receipts are issued for a past or the current year."))
+    """Once confirmed, issue the next batch of yearly summaries and email them. With htmx
+    the progress fragment asks for the next batch by itself until none is due; without,
+    each confirmation does one batch. An unconfirmed press only shows what would go out,
+    and running it again never issues a gift's receipt twice."""
+    yearly_year(year)
+    if request.form.get("confirm") != "yes":
+        if htmx:
+            return confirm_yearly(year)
+        return redirect(url_for("donations.confirm_yearly", year=year), 303)
     issued = [
         receipt.id
         for receipt in receipts.issue_yearly_receipts(db.session, year, limit=YEARLY_BATCH)

@@ -1,7 +1,7 @@
 """Public donation pages: give, thank you, the demo gateway, the tax reduction explained,
 receipt verification, and Stripe's webhook."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -23,9 +23,11 @@ from app.extensions import csrf, db, htmx, limiter
 from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
+from app.security import never_cache
 from donations import payments, queries, receipts, services, tax, webhooks
 from donations.forms import GiveForm
 from donations.models import (
+    Donation,
     DonationStatus,
     Frequency,
     Gateway,
@@ -137,13 +139,45 @@ def cost() -> str:
     )
 
 
+THANKS_PAGE_LIFETIME = timedelta(hours=24)
+
+
+def masked_email(email: str) -> str:
+    """Enough for a donor to recognise their address, not enough to learn it: the first
+    letter of the name and of the domain, and the domain's ending (c•••@e•••.org)."""
+    local, _at, domain = email.partition("@")
+    if not local or not domain:
+        return "•••"
+    host, dot, ending = domain.rpartition(".")
+    if not host:
+        host, dot, ending = domain, "", ""
+    return f"{local[0]}•••@{host[0]}•••{dot}{ending}"
+
+
+def thanks_page_open(donation: Donation) -> bool:
+    """The thank-you address is private but travels in browser histories: it shows a
+    gift for a day after it was made or paid, then only the donor area does."""
+    latest = max(donation.created_at, donation.paid_at or donation.created_at)
+    return utcnow() < latest + THANKS_PAGE_LIFETIME
+
+
+def expired_thanks() -> Response:
+    return never_cache(Response(render_template("donations/thanks_expired.html"), status=410))
+
+
 @bp.get("/thanks/<public_id>")
 @public
-def thanks(public_id: str) -> str:
+def thanks(public_id: str) -> Response:
     """Where Stripe (or the demo) sends the donor back; waits for the payment's news."""
     donation = services.get_donation(db.session, public_id)
+    if not thanks_page_open(donation):
+        return expired_thanks()
     template = "donations/_donation_status.html" if htmx else "donations/thanks.html"
-    return render_template(template, donation=donation, statuses=DonationStatus)
+    email = donation.contact_email or (donation.donor.email if donation.donor else "")
+    page = render_template(
+        template, donation=donation, statuses=DonationStatus, email=masked_email(email)
+    )
+    return never_cache(Response(page))
 
 
 @bp.get("/thanks/<public_id>/receipt.pdf")
@@ -151,6 +185,8 @@ def thanks(public_id: str) -> str:
 def thanks_receipt(public_id: str) -> Response:
     """The receipt of the donation whose private thank-you address this is."""
     donation = services.get_donation(db.session, public_id)
+    if not thanks_page_open(donation):
+        return expired_thanks()
     if donation.receipt is None:
         abort(404)
     return pdf_response(donation.receipt, duplicate=True)
@@ -164,11 +200,11 @@ def cancelled(public_id: str) -> str:
 
 
 def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
-    response = exports.pdf_response(
-        receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)
+    return never_cache(
+        exports.pdf_response(
+            receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)
+        )
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the demo gateway -----------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The public donation page, the demo gateway, and Stripe Checkout as the library sends it."""
 
 import json
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from donations.models import Donation, DonationStatus, Donor, GiftItem, MonthlyGift, Receipt
+from donations.views import masked_email
 from tests.donations.conftest import give_form
 
 
@@ -65,6 +68,53 @@ def test_a_wrong_amount_is_refused_and_nothing_is_stored(
     assert count(db_session, Donation) == 0 and count(db_session, Donor) == 0
 
 
+def tag(page: str, element_id: str) -> str:
+    """The opening tag of the element with this id."""
+    match = re.search(rf'<[a-z]+ [^>]*id="{element_id}"[^>]*>', page)
+    assert match, element_id
+    return match.group(0)
+
+
+def test_a_refused_gift_lands_on_a_summary_of_what_to_correct(client: FlaskClient) -> None:
+    page = client.post("/donations/", data=give_form(amount="fifty")).get_data(as_text=True)
+    summary = re.search(r'<form [^>]*id="give-form"[^>]*>\s*(<div [^>]*error-summary[^>]*>)', page)
+    assert summary, "the summary is the first thing in the form"
+    assert 'role="alert"' in summary.group(1) and 'tabindex="-1"' in summary.group(1)
+    assert "autofocus" in summary.group(1)
+    assert '<a href="#amount">Amount in euros: “fifty” is not an amount in euros.</a>' in page
+    amount = tag(page, "amount")
+    assert 'aria-invalid="true"' in amount and 'aria-describedby="amount-error"' in amount
+    assert '<p class="field-error" id="amount-error">“fifty” is not an amount in euros.</p>' in page
+    assert "aria-invalid" not in tag(page, "email")
+
+
+def test_an_error_on_a_contact_field_is_beside_it(client: FlaskClient) -> None:
+    page = client.post("/donations/", data=give_form(email="jeanne")).get_data(as_text=True)
+    email = tag(page, "email")
+    assert 'aria-invalid="true"' in email and 'aria-describedby="email-error"' in email
+    assert '<p class="field-error" id="email-error">Please give a valid email address.</p>' in page
+    assert '<a href="#email">Email: Please give a valid email address.</a>' in page
+
+
+def test_the_required_fields_say_so(client: FlaskClient) -> None:
+    page = client.get("/donations/").get_data(as_text=True)
+    assert "error-summary" not in page
+    marker = '<span class="required" aria-hidden="true">(required)</span>'
+    for name, label in [
+        ("email", "Email"),
+        ("name", "First name and surname"),
+        ("address_line1", "Address"),
+        ("postcode", "Postcode"),
+        ("city", "City"),
+    ]:
+        assert " required " in tag(page, name), name
+        assert f"<label>{label} {marker} {tag(page, name)}" in page, name
+    for name in ("address_line2", "amount"):
+        assert " required " not in tag(page, name), name
+    french = client.get("/donations/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "(obligatoire)" in french
+
+
 def test_an_unknown_gift_item_is_refused(client: FlaskClient, db_session: Any) -> None:
     response = client.post("/donations/", data=give_form(gift_item="a-yacht"))
     assert response.status_code == 404
@@ -114,7 +164,8 @@ def test_a_gift_through_the_demo_gateway_is_paid_and_its_receipt_emailed(
     assert receipt.amount_cents == 5000 and receipt.donor_name == "Jeanne Dupont"
     assert receipt.donor_address == "3 rue des Lilas\n59000 Lille"
     page = client.get(thanks).get_data(as_text=True)
-    assert f"Your tax receipt {receipt.number} is on its way" in page
+    assert f"Your tax receipt {receipt.number} is on its way to j•••@e•••.org" in page
+    assert "jeanne.dupont@example.org" not in page
     (message,) = outbox()
     assert message["To"] == "Jeanne.Dupont@example.org".lower()
     assert receipt.number in message["Subject"]
@@ -123,6 +174,53 @@ def test_a_gift_through_the_demo_gateway_is_paid_and_its_receipt_emailed(
     assert attachment.get_content().startswith(b"%PDF")
     download = client.get(f"{thanks}/receipt.pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [
+        ("claire@example.org", "c•••@e•••.org"),
+        ("a@mail.example.co.uk", "a•••@m•••.uk"),
+        ("x@localhost", "x•••@l•••"),
+        ("", "•••"),
+    ],
+)
+def test_the_thank_you_page_masks_the_email(email: str, masked: str) -> None:
+    assert masked_email(email) == masked
+
+
+def set_times(db_session: Any, *, created: int, paid: int) -> None:
+    """Moves the one donation's creation and payment this many hours into the past."""
+    donation = db_session.scalars(select(Donation)).one()
+    now = datetime.now(UTC)
+    donation.created_at = now - timedelta(hours=created)
+    donation.paid_at = now - timedelta(hours=paid)
+    db_session.commit()
+
+
+@pytest.mark.parametrize(
+    ("created", "paid", "status"),
+    [(23, 23, 200), (25, 25, 410), (72, 23, 200)],
+    ids=["23 hours", "25 hours", "a debit paid three days after the gift"],
+)
+def test_the_thank_you_page_and_its_receipt_close_a_day_after_the_gift(
+    client: FlaskClient, db_session: Any, created: int, paid: int, status: int
+) -> None:
+    thanks = pay_in_demo(client, give_form())
+    number = db_session.scalars(select(Receipt)).one().number
+    set_times(db_session, created=created, paid=paid)
+    page = client.get(thanks)
+    download = client.get(f"{thanks}/receipt.pdf")
+    assert page.status_code == status and download.status_code == status
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert download.headers["Cache-Control"] == "private, no-store"
+    text = page.get_data(as_text=True)
+    if status == 410:
+        assert "This page has expired" in text and "emailed to you" in text
+        assert number not in text and "j•••" not in text
+        assert "This page has expired" in download.get_data(as_text=True)
+    else:
+        assert number in text and download.data.startswith(b"%PDF")
 
 
 def test_paying_twice_in_the_demo_gives_one_receipt(

@@ -136,6 +136,33 @@ def test_the_treasurer_downloads_a_duplicate(
     assert treasurer.get("/donations/receipts/1999-000001.pdf").status_code == 404
 
 
+def test_the_treasurer_pages_and_exports_are_kept_out_of_caches(
+    treasurer: FlaskClient,
+    client: FlaskClient,
+    api_token: Callable[[User], dict[str, str]],
+    make_user: Callable[..., User],
+    give: Callable[..., Donation],
+) -> None:
+    number = give().receipt.number
+    year = number.split("-")[0]
+    pages = [
+        "/donations/manage",
+        "/donations/manage.csv",
+        "/donations/funds",
+        "/donations/register",
+        f"/donations/register/{year}.csv",
+        f"/donations/receipts/{number}.pdf",
+    ]
+    for url in pages:
+        response = treasurer.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "private, no-store", url
+    api = client.get("/api/v1/donations", headers=api_token(make_user(Role.TREASURER)))
+    assert api.status_code == 200 and api.headers["Cache-Control"] == "private, no-store"
+    public_page = treasurer.get("/donations/tax-reduction")
+    assert "no-store" not in public_page.headers.get("Cache-Control", "")
+
+
 def test_other_roles_cannot_see_the_money(
     login: Callable[[User], FlaskClient], make_user: Callable[..., User]
 ) -> None:
@@ -309,18 +336,87 @@ def test_a_donor_who_wants_a_receipt_each_month_gets_one_at_once(
     assert give(1500, frequency=Frequency.MONTHLY).receipt is not None
 
 
-def test_the_treasurer_button_issues_yearly_receipts_with_a_progress_bar(
-    treasurer: FlaskClient, db_session: Any, monthly_donors: list[str]
+def test_the_treasurer_button_shows_what_will_go_out_and_asks_to_confirm(
+    treasurer: FlaskClient,
+    db_session: Any,
+    monthly_donors: list[str],
+    outbox: Callable[[], list[EmailMessage]],
 ) -> None:
     page = treasurer.get("/donations/register").get_data(as_text=True)
     assert "2 donors are due a yearly receipt." in page
+    confirm = treasurer.get(f"/donations/register/{LAST_YEAR}/yearly")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert f"2 yearly receipts for {LAST_YEAR}, €65.00 in all, will be issued and emailed" in text
+    assert "Issue and email 2 receipts" in text and 'name="confirm" value="yes"' in text
+    assert yearly(db_session) == [] and outbox() == []
+    issued = treasurer.post(f"/donations/register/{LAST_YEAR}/yearly", data={"confirm": "yes"})
+    assert issued.status_code == 303
+    assert [receipt.amount_cents for receipt in yearly(db_session)] == [2000, 4500]
+    assert len(outbox()) == 2
+
+
+def test_pressing_without_confirming_issues_nothing(
+    treasurer: FlaskClient, db_session: Any, monthly_donors: list[str]
+) -> None:
+    url = f"/donations/register/{LAST_YEAR}/yearly"
+    without_js = treasurer.post(url)
+    assert without_js.status_code == 303 and without_js.headers["Location"] == url
+    fragment = treasurer.post(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "€65.00 in all" in fragment and "<html" not in fragment
+    assert yearly(db_session) == []
+
+
+def test_a_refund_is_left_out_of_the_total_to_confirm(
+    treasurer: FlaskClient, db_session: Any, monthly_donors: list[str]
+) -> None:
+    month = db_session.scalars(select(Donation).where(Donation.amount_cents == 1500)).first()
+    services.record_refund(db_session, month, 500)
+    db_session.commit()
+    text = treasurer.get(f"/donations/register/{LAST_YEAR}/yearly").get_data(as_text=True)
+    assert "€60.00 in all" in text
+
+
+def test_a_replayed_confirmation_issues_and_emails_nothing_twice(
+    treasurer: FlaskClient,
+    db_session: Any,
+    monthly_donors: list[str],
+    outbox: Callable[[], list[EmailMessage]],
+) -> None:
+    url = f"/donations/register/{LAST_YEAR}/yearly"
     fragment = treasurer.post(
-        f"/donations/register/{LAST_YEAR}/yearly", headers={"HX-Request": "true"}
+        url, data={"confirm": "yes"}, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "<progress" in fragment and "Done: 2 yearly receipts issued and emailed." in fragment
-    assert len(yearly(db_session)) == 2
-    without_js = treasurer.post(f"/donations/register/{LAST_YEAR}/yearly")
-    assert without_js.status_code == 303 and len(yearly(db_session)) == 2
+    again = treasurer.post(url, data={"confirm": "yes"})
+    assert again.status_code == 303 and len(yearly(db_session)) == 2 and len(outbox()) == 2
+    register = treasurer.get("/donations/register").get_data(as_text=True)
+    assert "0 yearly receipts issued." in register
+    assert "No monthly donor is waiting for a yearly receipt." in register
+    confirm = treasurer.get(url).get_data(as_text=True)
+    assert "No monthly donor is waiting for a yearly receipt." in confirm
+
+
+def test_the_batches_go_on_under_the_same_confirmation(
+    treasurer: FlaskClient,
+    db_session: Any,
+    monthly_donors: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("donations.treasurer.YEARLY_BATCH", 1)
+    url = f"/donations/register/{LAST_YEAR}/yearly"
+    fragment = treasurer.post(
+        url, data={"confirm": "yes"}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "1 receipts issued, 1 to go" in fragment
+    assert """hx-vals='{"confirm": "yes"}'""" in fragment and len(yearly(db_session)) == 1
+
+
+def test_yearly_receipts_are_not_issued_for_a_future_year(treasurer: FlaskClient) -> None:
+    future = date.today().year + 1
+    assert treasurer.get(f"/donations/register/{future}/yearly").status_code == 422
+    response = treasurer.post(f"/donations/register/{future}/yearly", data={"confirm": "yes"})
+    assert response.status_code == 422
 
 
 def test_a_refund_of_one_month_reissues_the_yearly_receipt(

@@ -3,6 +3,7 @@ get the receipt by email and check it; then the treasurer finds it in the regist
 
 import io
 import itertools
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -11,14 +12,17 @@ import pypdfium2
 import pytest
 import zxingcpp
 from flask import Flask
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Role, User
-from donations.models import Fund, GiftItem
+from donations import services
+from donations.models import Donation, Frequency, Fund, Gateway, GiftItem, PaymentMethod
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
 numbers = itertools.count(1)
+LAST_YEAR = date.today().year - 1
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
     page.get_by_text(fuel_tank["title"]).click()
     page.get_by_label("Email").fill("jeanne.dupont@example.org")
     page.get_by_label("First name and surname").fill("Jeanne Dupont")
-    page.get_by_label("Address", exact=True).fill("3 rue des Lilas")
+    page.get_by_role("textbox", name="Address", exact=True).fill("3 rue des Lilas")
     page.get_by_label("Postcode").fill("59000")
     page.get_by_label("City").fill("Lille")
     page.get_by_role("button", name="Give", exact=True).click()
@@ -97,3 +101,72 @@ def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
     row = treasurer.get_by_role("row").filter(has_text=number)
     assert "Jeanne Dupont" in row.inner_text() and "€50.00" in row.inner_text()
     assert page.problems == [] and treasurer.problems == []
+
+
+def test_a_refused_amount_is_what_the_phone_shows_after_the_submit(
+    phone: Any, live_server: str
+) -> None:
+    page = phone()
+    page.goto(f"{live_server}/donations/")
+    page.get_by_label("Amount in euros").fill("2")
+    page.get_by_label("Email").fill("jeanne.dupont@example.org")
+    page.get_by_label("First name and surname").fill("Jeanne Dupont")
+    page.get_by_role("textbox", name="Address", exact=True).fill("3 rue des Lilas")
+    page.get_by_label("Postcode").fill("59000")
+    page.get_by_label("City").fill("Lille")
+    page.get_by_role("button", name="Give", exact=True).click()
+
+    summary = page.get_by_role("alert").filter(has_text="A gift is between 5 and 10 000 euros.")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    amount = page.get_by_label("Amount in euros")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_have_accessible_description("A gift is between 5 and 10 000 euros.")
+    summary.get_by_role("link").click()
+    expect(amount).to_be_focused()
+    expect(amount).to_be_in_viewport()
+    assert page.problems == []
+
+
+@pytest.fixture
+def monthly_donor(live_app: Flask) -> None:
+    """A monthly donor who gave 15 EUR in each of the first three months of last year."""
+    with live_app.app_context():
+        fund = db.session.query(Fund).filter_by(code="general").one()
+        for month in (1, 2, 3):
+            donation = Donation(
+                fund=fund,
+                frequency=Frequency.MONTHLY,
+                amount_cents=1500,
+                gateway=Gateway.DEMO,
+                contact_email="amina.benali@example.org",
+                contact_name="Amina Benali",
+                contact_address_line1="12 rue de Paris",
+                contact_postcode="62100",
+                contact_city="Calais",
+            )
+            db.session.add(donation)
+            db.session.flush()
+            paid_at = datetime(LAST_YEAR, month, 5, 12, tzinfo=UTC)
+            payment = services.Payment(paid_at=paid_at, method=PaymentMethod.CARD)
+            services.fulfil_donation(db.session, donation, payment)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_treasurer_confirms_what_goes_out_before_the_yearly_receipts_are_issued(
+    phone: Any, live_server: str, fuel_tank: dict[str, str], monthly_donor: None
+) -> None:
+    page = phone()
+    sign_in(page, live_server, fuel_tank["treasurer"])
+    page.goto(f"{live_server}/donations/register")
+    page.get_by_role("link", name="Issue and email them").click()
+    expect(page.get_by_text("€45.00 in all, will be issued")).to_be_visible()
+    assert page.url == f"{live_server}/donations/register"  # swapped in by htmx
+    page.get_by_role("button", name="Issue and email 1 receipt").click()
+    expect(page.get_by_text("Done: 1 yearly receipt issued and emailed.")).to_be_visible()
+    page.goto(f"{live_server}/donations/register?year={LAST_YEAR}")
+    row = page.get_by_role("row").filter(has_text="Amina Benali")
+    assert "€45.00" in row.inner_text() and "yearly" in row.inner_text()
+    assert "No monthly donor is waiting for a yearly receipt." in page.inner_text("main")
+    assert page.problems == []
