@@ -17,13 +17,17 @@ from app.models import ApiToken, User, utcnow
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def load_session_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session or remember cookie (User.get_id), while its version holds."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
     # The user's sites load when first asked for (a volunteer's may_act_at), not on every
     # request: most pages, and admins and coordinators, never need them.
     user = db.session.get(User, int(user_id), options=[lazyload(User.sites)])
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def bearer_token() -> str | None:

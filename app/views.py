@@ -69,6 +69,8 @@ def login() -> Response | tuple[str, int] | str:
 @bp.post("/logout")
 @requires(SIGNED_IN)
 def logout() -> Response:
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
