@@ -30,6 +30,9 @@ class Defaults:
     # Counters in each process's memory: fine for one process; several workers or servers
     # need a shared store (redis://...), which production requires.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Counts the last minute or hour as it moves: no burst of twice the limit across the
+    # edge of a fixed window.
+    RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     # Signing in (the page and the API's tokens), per account typed and per address.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
