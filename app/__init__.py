@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import DEFAULT_SECRET_KEY, Defaults, database_url_from_environment
+from app.config import Defaults, database_url_from_environment, instance_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_configuration(app, test_config)
     check_production_configuration(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    trust_proxies(app)
 
     init_extensions(app)
     register_core(app)
@@ -63,6 +65,8 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if app.config["PRODUCTION"]:
         app.config.update(
             SESSION_COOKIE_SECURE=True,
@@ -74,16 +78,31 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
 def check_production_configuration(app: Flask) -> None:
     if not app.config["PRODUCTION"]:
         return
-    secret = app.config.get("SECRET_KEY") or ""
-    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+    if len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError(
-            "Production needs RELAIS_SECRET_KEY: a random value of at least 32 characters."
+            "RELAIS_SECRET_KEY must be a random value of at least 32 characters; leave it "
+            "unset and Relais makes one in the instance folder."
+        )
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise ConfigurationError(
+            "Production needs RELAIS_RATELIMIT_STORAGE_URI (redis://host:6379): with the "
+            "counters in each worker's memory, rate limits do not hold."
         )
     if not app.config["STRIPE_SECRET_KEY"] or not app.config["STRIPE_WEBHOOK_SECRET"]:
         raise ConfigurationError(
             "Production needs RELAIS_STRIPE_SECRET_KEY and RELAIS_STRIPE_WEBHOOK_SECRET: "
             "the demo payment gateway is only for trying Relais."
         )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, the client's address and scheme are the ones
+    those proxies add to X-Forwarded-For and X-Forwarded-Proto."""
+    count = app.config["PROXY_COUNT"]
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ConfigurationError("RELAIS_PROXY_COUNT must be a whole number, 0 or more.")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def init_extensions(app: Flask) -> None:

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.auth import authenticate
+from app.auth import authenticate, sign_in_rate_limited
 from app.errors import DomainError
-from app.extensions import api, csrf, db, limiter
+from app.extensions import api, csrf, db
 from app.models import ApiToken, utcnow
 from app.permissions import SIGNED_IN, public, requires
 
@@ -35,16 +35,12 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
 
 
-def login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @blp.route("", methods=["POST"])
 @public
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.doc(security=[])
-@limiter.limit(login_rate_limit)
+@sign_in_rate_limited
 def create_token(credentials: dict[str, str]) -> dict[str, object]:
     """Exchange an email and password for a bearer token."""
     user = authenticate(credentials["email"], credentials["password"])

@@ -1,21 +1,33 @@
 """Signing in: sessions for pages (Flask-Login), bearer tokens for the API."""
 
-from flask import Flask, g, request
+import secrets
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.models import ApiToken, User, utcnow
 
+View = TypeVar("View", bound=Callable[..., Any])
 
-def load_session_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session or remember cookie (User.get_id), while its version holds."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
     # The user's sites load when first asked for (a volunteer's may_act_at), not on every
     # request: most pages, and admins and coordinators, never need them.
     user = db.session.get(User, int(user_id), options=[lazyload(User.sites)])
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def bearer_token() -> str | None:
@@ -57,11 +69,54 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def unknown_account_hash() -> str:
+    """The hash of a password nobody knows, made like users' hashes: an unknown email is
+    checked against it, so it costs as much time as a known one."""
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password. The password is checked whether or
+    not the account exists, so the time of the answer does not say which."""
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    known_hash = user.password_hash if user is not None else unknown_account_hash()
+    matches = check_password_hash(known_hash, password)
+    if user is None or not user.active or not matches:
         return None
     return user
+
+
+# --- how often one may try ------------------------------------------------------------
+
+
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_address_rate_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def typed_account() -> str:
+    """The account a sign-in names: the email of the page's form or of the API's JSON."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, Mapping) else None
+    return "sign-in:" + (normalise_email(email)[:254] if isinstance(email, str) else "")
+
+
+# Shared by the sign-in page and the API's token endpoint: trying both counts once.
+per_account = limiter.shared_limit(
+    login_rate_limit, scope="sign-in-account", key_func=typed_account, methods=["POST"]
+)
+per_address = limiter.shared_limit(
+    login_address_rate_limit, scope="sign-in-address", methods=["POST"]
+)
+
+
+def sign_in_rate_limited(view: View) -> View:
+    """Limits the tries at a password, per account typed and per client address."""
+    return per_address(per_account(view))
 
 
 def init_auth(app: Flask) -> None:

@@ -16,7 +16,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import ApiToken, Role, User, utcnow
 
-users_cli = AppGroup("users", help="Create users and revoke their API tokens.")
+users_cli = AppGroup(
+    "users", help="Create users, change their password or role, sign them out, revoke tokens."
+)
 
 DemoSeeder = Callable[[Session], None]
 DEMO_SEEDERS_KEY = "relais.demo_seeders"
@@ -37,9 +39,7 @@ def create_user(
     email: str, role: str, site_ids: tuple[int, ...], name: str, password_stdin: bool
 ) -> None:
     """Create a user; the password is read from standard input."""
-    password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
+    password = read_password()
     if find_user_by_email(email) is not None:
         raise click.ClickException(f"A user with the email {email} already exists.")
     user = User(email=normalise_email(email), role=Role(role), display_name=name)
@@ -54,13 +54,58 @@ def create_user(
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 
 
+def read_password() -> str:
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    return password
+
+
+def existing_user(email: str) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}.")
+    return user
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password.")
+def set_password(email: str, password_stdin: bool) -> None:
+    """Change a user's password (read from standard input); signs them out everywhere."""
+    password = read_password()
+    user = existing_user(email)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Changed the password of {user.email}; their sessions are ended.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+def set_role(email: str, role: str) -> None:
+    """Change a user's role; signs them out everywhere."""
+    user = existing_user(email)
+    user.change_role(Role(role))
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}; their sessions are ended.")
+
+
+@users_cli.command("sign-out")
+@click.argument("email")
+def sign_out(email: str) -> None:
+    """End every session of a user (a lost phone); API tokens are revoked apart."""
+    user = existing_user(email)
+    user.end_sessions()
+    db.session.commit()
+    click.echo(f"Ended every session of {user.email}.")
+
+
 @users_cli.command("revoke-tokens")
 @click.argument("email")
 def revoke_tokens(email: str) -> None:
     """Revoke every API token of a user."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user has the email {email}.")
+    user = existing_user(email)
     result = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -2,13 +2,20 @@
 and the test dict on top of these."""
 
 import os
+import secrets
+import tempfile
+from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+SECRET_KEY_FILE = "secret_key"
 
 
 class Defaults:
-    SECRET_KEY = DEFAULT_SECRET_KEY
+    # None: a random key is made once and kept in the instance folder (instance_secret_key).
+    SECRET_KEY = None
     PRODUCTION = False
+    # How many reverse proxies in front add themselves to X-Forwarded-For (0: none, the
+    # client connects directly).
+    PROXY_COUNT = 0
     BASE_URL = "http://127.0.0.1:5000"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     LANGUAGES = ("fr", "en")
@@ -20,9 +27,19 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    # Counters in each process's memory: fine for one process; several workers or servers
+    # need a shared store (redis://...), which production requires.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Counts the last minute or hour as it moves: no burst of twice the limit across the
+    # edge of a fixed window.
+    RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
+    # Signing in (the page and the API's tokens), per account typed and per address.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ADDRESS_RATE_LIMIT = "30 per minute;300 per hour"
+    # The donation page, per address: many donors of a campaign may share one (a mobile
+    # carrier's NAT).
+    DONATION_RATE_LIMIT = "60 per minute;600 per hour"
     API_TOKEN_DAYS = 90
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PAGE_SIZE = 50
@@ -76,3 +93,22 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The key kept in the instance folder, made on the first start. The file is readable
+    by its owner only, and appears whole or not at all (written aside, then linked into
+    place), so gunicorn workers starting together all read the one that won."""
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, draft = tempfile.mkstemp(dir=folder, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker's key is in place: use it
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()

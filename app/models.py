@@ -109,6 +109,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session and remember cookie (get_id): raising it ends them all.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, lazy="selectin")
 
@@ -116,8 +118,23 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: the id and the
+        session version, so a cookie from before end_sessions() signs in no one."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Signs the user out everywhere: every cookie made so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def change_role(self, role: Role) -> None:
+        if role != self.role:
+            self.role = role
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

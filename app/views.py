@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,8 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import authenticate
-from app.extensions import db, limiter
+from app.auth import authenticate, sign_in_rate_limited
+from app.extensions import db
 from app.forms import LanguageForm, LoginForm
 from app.permissions import SIGNED_IN, public, requires
 
@@ -34,10 +33,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-def login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.get("/")
 @public
 def home() -> str:
@@ -52,7 +47,7 @@ def healthz() -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(login_rate_limit, methods=["POST"])
+@sign_in_rate_limited
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if form.validate_on_submit():
@@ -74,6 +69,8 @@ def login() -> Response | tuple[str, int] | str:
 @bp.post("/logout")
 @requires(SIGNED_IN)
 def logout() -> Response:
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")

@@ -1,6 +1,6 @@
 """The README's production setup for benchmarks: its settings (RELAIS_PRODUCTION=true, a
-real secret key, Stripe keys, PostgreSQL through DATABASE_URL), the schema built by
-`flask db upgrade`, and gunicorn serving 'app:create_app()' with sync workers.
+real secret key, Stripe keys, PostgreSQL through DATABASE_URL, Redis for rate limits), the
+schema built by `flask db upgrade`, and gunicorn serving 'app:create_app()' with sync workers.
 
 Nothing here can reach the outside: Stripe's API base is a closed port on the loopback
 interface, and without RELAIS_MAIL_SERVER emails are written to the instance's outbox."""
@@ -52,6 +52,10 @@ def production_environment(
         "RELAIS_STRIPE_WEBHOOK_SECRET": webhook_secret,
         "RELAIS_STRIPE_API_BASE": CLOSED_PORT,
         "RELAIS_RECEIPT_SENDER": "true",
+        # Production refuses rate limits counted in each worker's memory. The counters
+        # expire by themselves; each run counts apart from earlier ones.
+        "RELAIS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RELAIS_RATELIMIT_KEY_PREFIX": f"relais-bench-{os.getpid()}",
     }
 
 

@@ -8,12 +8,13 @@ button that signs in with a POST, so mail scanners that fetch links do not use t
 
 import json
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     Response,
+    copy_current_request_context,
     current_app,
     flash,
     redirect,
@@ -149,15 +150,24 @@ def sign_in() -> Response | tuple[str, int] | str:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("donations/donor_sign_in.html", form=form), status
-    donor = donors.find_donor_by_email(db.session, form.email.data or "")
-    if donor is not None:
-        token = donors.issue_sign_in_token(db.session, donor)
-        db.session.commit()
-        try:
-            send_sign_in_link(donor, token)
-        except OSError:
-            current_app.logger.exception("A sign-in link for donor %s was not sent", donor.id)
-    return redirect(url_for("donor.link_sent"), 303)
+    answer = redirect(url_for("donor.link_sent"), 303)
+    # The donor is looked up and emailed once the answer has gone: its time says nothing.
+    email_link = partial(email_sign_in_link, form.email.data or "")
+    answer.call_on_close(copy_current_request_context(email_link))
+    return answer
+
+
+def email_sign_in_link(email: str) -> None:
+    """A new sign-in link to the donor who gave with this address, if there is one."""
+    donor = donors.find_donor_by_email(db.session, email)
+    if donor is None:
+        return
+    token = donors.issue_sign_in_token(db.session, donor)
+    db.session.commit()
+    try:
+        send_sign_in_link(donor, token)
+    except OSError:
+        current_app.logger.exception("A sign-in link for donor %s was not sent", donor.id)
 
 
 @bp.get("/sign-in/sent")

@@ -45,6 +45,11 @@ def limits() -> tuple[int, int]:
 # --- giving ---------------------------------------------------------------------------
 
 
+def donation_rate_limit() -> str:
+    """Per address, and generous: a campaign's donors may share one (a carrier's NAT)."""
+    return current_app.config["DONATION_RATE_LIMIT"]
+
+
 def gift_request(form: GiveForm) -> services.GiftRequest:
     return services.GiftRequest(
         gift_item_slug=form.gift_item.data or None,
@@ -87,7 +92,7 @@ def render_give(form: GiveForm, status: int = 200) -> tuple[str, int]:
 
 @bp.route("/", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(donation_rate_limit, methods=["POST"])
 def give() -> Response | tuple[str, int]:
     """The public donation page: a gift item or a free amount, once or monthly."""
     form = GiveForm()

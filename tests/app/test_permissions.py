@@ -372,6 +372,8 @@ class Callers:
 
     def browser(self, user: User, fresh: bool) -> FlaskClient:
         if fresh:
+            # Signing out ends every session of the user: the next page signs in anew.
+            self.browsers.pop(user.role, None)
             return self.login(user)
         if user.role not in self.browsers:
             self.browsers[user.role] = self.login(user)
