@@ -268,6 +268,24 @@ def set_receipt_preference(donor: Donor, *, yearly: bool) -> None:
     donor.yearly_receipt = yearly
 
 
+def details_needed(session: Session, donor: Donor) -> bool:
+    """Whether a receipt of the donor waits for their name and postal address."""
+    waiting = exists().where(Donation.donor_id == donor.id, Donation.awaiting_details)
+    return bool(session.scalar(select(waiting)))
+
+
+def list_waiting_for_details(session: Session, *, page: int, per_page: int) -> Page[Donation]:
+    """For the treasurer: paid gifts whose receipt waits for a name and postal address,
+    oldest first, with their donor."""
+    query = (
+        select(Donation)
+        .where(Donation.awaiting_details)
+        .options(joinedload(Donation.donor), joinedload(Donation.fund))
+        .order_by(Donation.paid_at, Donation.id)
+    )
+    return scalars_page(session, query, page, per_page)
+
+
 def waiting_for_details(session: Session, donor: Donor) -> Sequence[Donation]:
     """The donor's paid gifts whose receipt waits for their name and postal address."""
     return session.scalars(

@@ -9,11 +9,13 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+import stripe
 from flask import Flask
 from flask.testing import FlaskClient
+from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
-from donations import receipts
+from donations import payments, receipts
 from donations.models import (
     Donation,
     DonationStatus,
@@ -24,6 +26,7 @@ from donations.models import (
     Receipt,
     StripeEvent,
 )
+from tests.donations import stripe_events
 from tests.donations.conftest import WEBHOOK, checkout_event, give_form, post_event, signature
 
 
@@ -269,3 +272,99 @@ def test_details_typed_with_a_new_gift_go_on_its_receipt_not_on_the_donor_on_fil
         first["address_line1"],
         "9 rue Neuve",
     ]
+
+
+# --- signed, but unusable -------------------------------------------------------------
+
+
+def spoiled(path: str, value: Any, event_type: str = "checkout.session.completed") -> Any:
+    """A maker of an event built from Stripe's examples, one field of its object (a dotted
+    path; "" for the whole object) set to a value Relais cannot use."""
+
+    def make(donation: Donation) -> dict[str, Any]:
+        if event_type.startswith("checkout."):
+            event = checkout_event(event_type, donation=donation)
+        elif event_type.startswith("invoice."):
+            data = stripe_events.invoice(metadata={"donation_id": donation.public_id})
+            event = stripe_events.envelope(stripe_events.NEW, event_type, data)
+        elif event_type == "charge.refunded":
+            data = stripe_events.charge(refunded=100, payment_intent="pi_1")
+            event = stripe_events.envelope(stripe_events.NEW, event_type, data)
+        else:
+            data = stripe_events.dispute(charge_id="ch_1")
+            event = stripe_events.envelope(stripe_events.NEW, event_type, data)
+        *parents, last = ["data", "object", *filter(None, path.split("."))]
+        target = event
+        for key in parents:
+            target = target[key]
+        target[last] = value
+        return event
+
+    return make
+
+
+UNUSABLE = {
+    "no amount": spoiled("amount_total", None),
+    "amount as text": spoiled("amount_total", "8000"),
+    "amount as a boolean": spoiled("amount_total", True),
+    "no money": spoiled("amount_total", 0),
+    "negative amount": spoiled("amount_total", -8000),
+    "absurd amount": spoiled("amount_total", 10_000_001),
+    "over-long PaymentIntent id": spoiled("payment_intent", "pi_" + "x" * 70),
+    "over-long session id": spoiled("id", "cs_" + "x" * 300),
+    "metadata as a list": spoiled("metadata", ["donation_id"]),
+    "email as a number": spoiled("customer_details.email", 12),
+    "address as text": spoiled("customer_details.address", "3 rue des Lilas"),
+    "object as a list": spoiled("", []),
+    "invoice amount missing": spoiled("amount_paid", None, "invoice.paid"),
+    "invoice subscription as a number": spoiled(
+        "parent.subscription_details.subscription", 42, "invoice.paid"
+    ),
+    "refund amount as text": spoiled("amount_refunded", "100", "charge.refunded"),
+    "refund of nothing": spoiled("amount_refunded", 0, "charge.refunded"),
+    "dispute without its charge": spoiled("charge", None, "charge.dispute.created"),
+}
+
+
+@pytest.mark.parametrize("make", UNUSABLE.values(), ids=UNUSABLE.keys())
+def test_a_signed_but_unusable_event_is_refused_and_nothing_written(
+    client: FlaskClient,
+    db_session: Any,
+    pending: Donation,
+    caplog: pytest.LogCaptureFixture,
+    make: Callable[[Donation], dict[str, Any]],
+) -> None:
+    event = make(pending)
+    response = post_event(client, event)
+    assert response.status_code == 400
+    assert count(db_session, StripeEvent) == 0 and count(db_session, Receipt) == 0
+    assert count(db_session, Donor) == 0 and count(db_session, Donation) == 1
+    db_session.refresh(pending)
+    assert pending.status == DonationStatus.PENDING
+    logged = [record.getMessage() for record in caplog.records]
+    assert f"Unusable Stripe event {event['id']} ({event['type']})" in logged
+    assert not any("jeanne" in line.lower() or "Lilas" in line for line in logged)
+
+
+def test_a_payment_link_with_an_unusable_email_makes_no_donation(
+    client: FlaskClient, db_session: Any
+) -> None:
+    event = checkout_event(session_id="cs_live_link", amount=2500)
+    event["data"]["object"]["customer_details"]["email"] = ["jeanne.dupont@example.org"]
+    assert post_event(client, event).status_code == 400
+    assert count(db_session, Donation) == 0 and count(db_session, StripeEvent) == 0
+
+
+def test_an_over_long_event_id_is_refused(client: FlaskClient, db_session: Any) -> None:
+    event = checkout_event()
+    event["id"] = "evt_" + "x" * 300
+    assert post_event(client, event).status_code == 400
+    assert count(db_session, StripeEvent) == 0
+
+
+def test_relais_speaks_one_pinned_stripe_api_version(
+    client: FlaskClient, db_session: Any, stripe_api: HTTPServer
+) -> None:
+    assert client.post("/donations/", data=give_form()).status_code == 303
+    ((request, _response),) = stripe_api.log
+    assert request.headers["Stripe-Version"] == payments.STRIPE_API_VERSION == stripe.api_version
