@@ -95,8 +95,12 @@ def tidy_contact(contact: Contact) -> Contact:
     )
 
 
+# What a tax receipt cannot go without: a name and a postal address.
+RECEIPT_FIELDS = ("name", "address_line1", "postcode", "city")
+
+
 def require_receipt_details(contact: Contact) -> None:
-    for field in ("name", "address_line1", "postcode", "city"):
+    for field in RECEIPT_FIELDS:
         if not getattr(contact, field):
             raise InvalidInput(_("A tax receipt needs your name and postal address."), field=field)
 
@@ -243,11 +247,7 @@ def donor_contact(donor: Donor) -> Contact:
 
 
 def has_receipt_details(contact: Contact) -> bool:
-    """A name and a postal address: what a tax receipt cannot go without."""
-    return all(
-        value.strip()
-        for value in (contact.name, contact.address_line1, contact.postcode, contact.city)
-    )
+    return all(getattr(contact, field).strip() for field in RECEIPT_FIELDS)
 
 
 def keep_collected_details(donation: Donation, collected: Contact | None) -> None:
