@@ -85,17 +85,20 @@ def mapping(data: StripeObject, key: str, *, required: bool = False) -> StripeOb
     return value
 
 
-def text(
-    data: StripeObject, key: str, *, limit: int | None = ID_LENGTH, required: bool = False
-) -> str | None:
+def text(data: StripeObject, key: str, *, limit: int | None = ID_LENGTH) -> str | None:
     """A string field; None when absent or empty. Too long for Relais to store is
     unusable."""
     value = data.get(key)
     if value is None or value == "":
-        if required:
-            raise unusable()
         return None
     if not isinstance(value, str) or (limit is not None and len(value) > limit):
+        raise unusable()
+    return value
+
+
+def required_text(data: StripeObject, key: str, *, limit: int = ID_LENGTH) -> str:
+    value = text(data, key, limit=limit)
+    if value is None:
         raise unusable()
     return value
 
@@ -246,7 +249,7 @@ def donation_for_checkout(
 ) -> Donation | None:
     """The donation this checkout pays for, locked: the one our page started (named in
     the metadata), or, for a payment link made in Stripe's dashboard, one made now."""
-    checkout_id = text(checkout, "id", limit=LONG_ID_LENGTH, required=True)
+    checkout_id = required_text(checkout, "id", limit=LONG_ID_LENGTH)
     paid = checkout.get("payment_status") == "paid"
     total = amount(checkout, "amount_total") if paid else None
     public_id = text(mapping(checkout, "metadata"), "donation_id")
@@ -387,8 +390,7 @@ def invoice_paid_with(
 
 
 def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject) -> AfterCommit:
-    invoice_id = text(invoice, "id", required=True)
-    assert invoice_id is not None
+    invoice_id = required_text(invoice, "id")
     cents = amount(invoice, "amount_paid")
     paid_at = mapping(invoice, "status_transitions").get("paid_at") or event.get("created")
     customer_id = text(invoice, "customer")
@@ -420,7 +422,7 @@ def on_invoice_payment_paid(
     """An invoice's payment (API 2025-03-31 on): the PaymentIntent or charge of this
     month's donation. Before its invoice.paid, nothing to add it to: invoice.paid then
     asks Stripe for it."""
-    invoice_id = text(invoice_payment, "invoice", required=True)
+    invoice_id = required_text(invoice_payment, "invoice")
     payment = mapping(invoice_payment, "payment", required=True)
     payment_intent = text(payment, "payment_intent")
     charge = text(payment, "charge")
@@ -433,8 +435,7 @@ def on_invoice_payment_paid(
 def on_invoice_payment_failed(
     session: Session, invoice: StripeObject, event: StripeObject
 ) -> AfterCommit:
-    invoice_id = text(invoice, "id", required=True)
-    assert invoice_id is not None
+    invoice_id = required_text(invoice, "id")
     cents = amount(invoice, "amount_due")
     if not in_euros(invoice):
         return AfterCommit()
@@ -447,7 +448,7 @@ def on_invoice_payment_failed(
 def on_subscription_deleted(
     session: Session, subscription: StripeObject, event: StripeObject
 ) -> AfterCommit:
-    subscription_id = text(subscription, "id", required=True)
+    subscription_id = required_text(subscription, "id")
     gift = session.scalar(
         select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription_id)
     )
@@ -461,7 +462,7 @@ def on_customer_updated(
     session: Session, customer: StripeObject, event: StripeObject
 ) -> AfterCommit:
     """The donor changed their email at Stripe (in its customer portal)."""
-    customer_id = text(customer, "id", required=True)
+    customer_id = required_text(customer, "id")
     email = text(customer, "email", limit=EMAIL_LENGTH)
     donor = services.locked_donor(session, Donor.stripe_customer_id == customer_id)
     if donor is not None and email:
@@ -501,7 +502,7 @@ def donation_paid_by(
 
 
 def on_charge_refunded(session: Session, charge: StripeObject, event: StripeObject) -> AfterCommit:
-    charge_id = text(charge, "id", required=True)
+    charge_id = required_text(charge, "id")
     refunded = amount(charge, "amount_refunded")
     payment_intent = text(charge, "payment_intent")
     invoice = text(charge, "invoice")
@@ -514,7 +515,7 @@ def on_charge_refunded(session: Session, charge: StripeObject, event: StripeObje
 
 
 def disputed_donation(session: Session, dispute: StripeObject) -> Donation | None:
-    charge = text(dispute, "charge", required=True)
+    charge = required_text(dispute, "charge")
     payment_intent = text(dispute, "payment_intent")
     amount(dispute, "amount")
     if not in_euros(dispute):
@@ -532,7 +533,7 @@ def on_dispute_created(session: Session, dispute: StripeObject, event: StripeObj
 def on_dispute_closed(session: Session, dispute: StripeObject, event: StripeObject) -> AfterCommit:
     """Won (or an inquiry closed without a chargeback): the gift is money in again.
     Lost: the money went back to the donor."""
-    status = text(dispute, "status", required=True)
+    status = required_text(dispute, "status")
     donation = disputed_donation(session, dispute)
     if donation is None:
         return AfterCommit()

@@ -7,6 +7,7 @@ Stripe does."""
 import copy
 import itertools
 import json
+import os
 import time
 from functools import cache
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 
 from app import ROOT
 
-FIXTURES = ROOT.parent / "shared" / "reference" / "stripe-fixtures"
+FIXTURES = Path(
+    os.environ.get("STRIPE_FIXTURES", ROOT.parent / "shared" / "reference" / "stripe-fixtures")
+)
 # The last version before 2025-03-31 (invoice.subscription, invoice.payment_intent,
 # charge.invoice), and one after (invoice.parent, invoice payments).
 OLD = "2025-01-27.acacia"
@@ -30,7 +33,7 @@ counter = itertools.count(1)
 
 @cache
 def resources(version: str) -> dict[str, StripeObject]:
-    with Path(FIXTURES / FILES[version]).open() as file:
+    with (FIXTURES / FILES[version]).open() as file:
         return dict(json.load(file)["resources"])
 
 
