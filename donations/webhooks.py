@@ -51,7 +51,7 @@ MAX_AMOUNT_CENTS = 10_000_000
 ID_LENGTH = 64  # what Relais stores of Stripe's ids, apart from a checkout session's
 LONG_ID_LENGTH = 255  # an event's or a checkout session's
 EMAIL_LENGTH = 254
-PAID_STATUSES = (DonationStatus.PENDING, DonationStatus.FAILED)
+NOT_PAID_YET = (DonationStatus.PENDING, DonationStatus.FAILED)
 
 
 class UnusableEvent(DomainError):
@@ -377,7 +377,7 @@ def invoice_paid_with(
     """How this invoice was paid, when the donation does not know yet: from the
     PaymentIntent an invoice names before API 2025-03-31, else from its invoice
     payments; Stripe is asked, since only the charge says SEPA or card."""
-    if donation.status not in PAID_STATUSES and donation.payment_intent_id:
+    if donation.status not in NOT_PAID_YET and donation.payment_intent_id:
         return None
     payment_intent = text(invoice, "payment_intent")
     charge = text(invoice, "charge")
