@@ -102,8 +102,9 @@ def seed_gift_items(session: Session) -> None:
 
 
 def seed_gifts(session: Session) -> None:
-    """Forty one-off gifts over the past year (receipts issued) and three monthly donors
-    whose past year awaits its yearly summary receipts."""
+    """Forty one-off gifts over the past year (receipts issued), three monthly donors
+    whose past year awaits its yearly summary receipts, and a gift from a payment link
+    that collected no address, whose receipt waits for the donor's details."""
     rng = random.Random(2026)
     items = session.scalars(select(GiftItem).order_by(GiftItem.position)).all()
     now = datetime.now(UTC)
@@ -117,6 +118,7 @@ def seed_gifts(session: Session) -> None:
         for month in range(1, 13):
             paid_at = datetime(last_year, month, 3 + donor, 10, tzinfo=UTC)
             give(session, donor, 1000 + 500 * donor, Frequency.MONTHLY, paid_at, None)
+    give_without_address(session, now - timedelta(days=2))
 
 
 def give(
@@ -139,6 +141,21 @@ def give(
         contact_address_line1=street,
         contact_postcode=postcode,
         contact_city=city,
+        created_at=paid_at,
+    )
+    session.add(donation)
+    session.flush()
+    payment = services.Payment(paid_at=paid_at, method=PaymentMethod.CARD)
+    services.fulfil_donation(session, donation, payment)
+
+
+def give_without_address(session: Session, paid_at: datetime) -> None:
+    donation = Donation(
+        fund=services.get_fund(session, services.GENERAL_FUND),
+        frequency=Frequency.ONCE,
+        amount_cents=4000,
+        gateway=Gateway.DEMO,
+        contact_email="sans.adresse@example.org",
         created_at=paid_at,
     )
     session.add(donation)

@@ -31,7 +31,7 @@ from wtforms import EmailField, RadioField
 from wtforms.validators import DataRequired, Length
 
 from app import mail
-from app.errors import Conflict
+from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
 from app.forms import choices_from
 from app.i18n import current_locale
@@ -39,14 +39,15 @@ from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
 from app.security import never_cache
-from donations import donors, payments
+from donations import donors, payments, services
+from donations.forms import GiveForm
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
     Donor,
     Gateway,
 )
-from donations.views import pdf_response
+from donations.views import pdf_response, send_after_commit
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
@@ -70,6 +71,18 @@ class ReceiptPreferenceForm(FlaskForm):
         choices=choices_from(RECEIPT_CHOICES),
         validators=[DataRequired()],
     )
+
+
+class DetailsForm(FlaskForm):
+    """The name and postal address printed on the donor's tax receipts, as the donation
+    page asks for them."""
+
+    name = GiveForm.name
+    address_line1 = GiveForm.address_line1
+    address_line2 = GiveForm.address_line2
+    postcode = GiveForm.postcode
+    city = GiveForm.city
+    country = GiveForm.country
 
 
 # --- the donor's session --------------------------------------------------------------
@@ -232,11 +245,44 @@ def home(donor: Donor) -> str:
         receipts=receipts,
         monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
         gives_monthly=donors.gives_monthly(db.session, donor),
+        details_needed=donors.details_needed(db.session, donor),
         preference=preference,
         statuses=DONATION_STATUS_LABELS,
         frequencies=FREQUENCY_LABELS,
         locale=current_locale(),
     )
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@public
+@donor_required
+def details(donor: Donor) -> Response | tuple[str, int]:
+    """The donor's name and postal address, for their receipts: receipts waiting for
+    them are issued and emailed as soon as they are given."""
+    form = DetailsForm(obj=donor)
+    waiting = len(donors.waiting_for_details(db.session, donor))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("donations/donor_details.html", form=form, waiting=waiting), status
+    given = services.Contact(
+        email=donor.email or "",
+        **{field: getattr(form, field).data or "" for field in services.ADDRESS_FIELDS},
+    )
+    try:
+        after = donors.change_details(db.session, donor, given)
+    except DomainError as error:
+        db.session.rollback()
+        getattr(form, error.field or "name").errors = [error.message]
+        return render_template("donations/donor_details.html", form=form, waiting=waiting), int(
+            error.status
+        )
+    db.session.commit()
+    send_after_commit(after)
+    if after.receipt_ids:
+        flash(_("Thank you: your receipt is issued and on its way to you."), "success")
+    else:
+        flash(_("Your details are saved."), "success")
+    return redirect(url_for("donor.home"), 303)
 
 
 @bp.get("/receipts/<number>.pdf")

@@ -13,14 +13,18 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from app import mail
 from app.errors import Conflict, DomainError, NotFound
+from app.links import external_url
 from app.models import utcnow
 from app.pagination import Page, paginate
+from donations import services
 from donations.models import (
     Donation,
     Donor,
@@ -262,6 +266,80 @@ def gives_monthly(session: Session, donor: Donor) -> bool:
 def set_receipt_preference(donor: Donor, *, yearly: bool) -> None:
     """One summary a year for monthly payments, or a receipt for each, from now on."""
     donor.yearly_receipt = yearly
+
+
+def details_needed(session: Session, donor: Donor) -> bool:
+    """Whether a receipt of the donor waits for their name and postal address."""
+    waiting = exists().where(Donation.donor_id == donor.id, Donation.awaiting_details)
+    return bool(session.scalar(select(waiting)))
+
+
+def list_waiting_for_details(session: Session, *, page: int, per_page: int) -> Page[Donation]:
+    """For the treasurer: paid gifts whose receipt waits for a name and postal address,
+    oldest first, with their donor."""
+    query = (
+        select(Donation)
+        .where(Donation.awaiting_details)
+        .options(joinedload(Donation.donor), joinedload(Donation.fund))
+        .order_by(Donation.paid_at, Donation.id)
+    )
+    return scalars_page(session, query, page, per_page)
+
+
+def waiting_for_details(session: Session, donor: Donor) -> Sequence[Donation]:
+    """The donor's paid gifts whose receipt waits for their name and postal address."""
+    return session.scalars(
+        select(Donation)
+        .where(Donation.donor_id == donor.id, Donation.awaiting_details)
+        .order_by(Donation.paid_at, Donation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def change_details(
+    session: Session, donor: Donor, details: services.Contact
+) -> services.AfterCommit:
+    """The donor's name and postal address on file, changed by the donor themselves
+    (signed in). Receipts already issued keep what they print; those that waited for
+    these details are issued now (returned, to be emailed once committed), and monthly
+    gifts go on the next yearly summary."""
+    tidy = services.tidy_contact(details)
+    services.require_receipt_details(tidy)
+    for field in services.ADDRESS_FIELDS:
+        setattr(donor, field, getattr(tidy, field))
+    donor.details_requested_at = None
+    session.flush()
+    after = services.AfterCommit()
+    for donation in waiting_for_details(session, donor):
+        if donation.counts_as_income:
+            after |= services.settle_receipt(session, donation)
+        else:
+            donation.awaiting_details = False
+    return after
+
+
+def send_details_request(donor: Donor, token: str) -> None:
+    """The email that asks a donor for the name and postal address their receipt needs,
+    with a one-time link into their area, where they give them."""
+    assert donor.email is not None
+    organisation = current_app.config["ORGANISATION_NAME"]
+    with force_locale(donor.locale):
+        subject = _("Your tax receipt needs your name and postal address")
+        body = _(
+            "Hello,\n\n"
+            "Thank you for your gift to %(organisation)s. A tax receipt must show the "
+            "donor's name and postal address, and we do not have them yet. Please give "
+            "them here, and your receipt will be sent to you at once:\n\n"
+            "%(link)s\n\n"
+            "The link works once, within 30 minutes. After that, ask for a new one at "
+            "%(sign_in)s\n\n"
+            "%(organisation)s",
+            link=external_url("donor.open_link", token=token),
+            sign_in=external_url("donor.sign_in"),
+            organisation=organisation,
+        )
+    mail.send(mail.draft(donor.email, subject, body))
 
 
 def stop_monthly_gift_locally(session: Session, donor: Donor, gift_id: int) -> MonthlyGift:

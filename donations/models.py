@@ -94,6 +94,9 @@ class Donor(db.Model):
     # The nonce of the one sign-in link that may still be used (donations/donors.py):
     # a new link replaces it, using the link clears it.
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
+    # When the donor was last asked by email to give the name and postal address their
+    # receipts need; cleared once they do, so that they are asked once per wait.
+    details_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def postal_address(self) -> str:
         return postal_address(
@@ -124,6 +127,7 @@ class DonationStatus(StrEnum):
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
     DISPUTED = "disputed"
+    DISPUTE_LOST = "dispute_lost"  # the bank took the money back
 
 
 # A donation is money in while it is paid, or partly refunded (for what was kept).
@@ -136,6 +140,7 @@ DONATION_STATUS_LABELS = {
     DonationStatus.REFUNDED: _l("Refunded"),
     DonationStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
     DonationStatus.DISPUTED: _l("Disputed"),
+    DonationStatus.DISPUTE_LOST: _l("Dispute lost"),
 }
 
 
@@ -225,6 +230,10 @@ class Donation(db.Model):
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     invoice_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    charge_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Paid, with a receipt wanted, but no name and postal address to print on it yet:
+    # the receipt waits, unnumbered, until the donor gives them in their area.
+    awaiting_details: Mapped[bool] = mapped_column(default=False, index=True)
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -6,7 +6,9 @@ With no Stripe key configured, the demo gateway stands in: the donate button lea
 local page that completes or fails the payment through the webhook's own fulfilment."""
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import stripe
 from flask import current_app, url_for
@@ -14,12 +16,26 @@ from flask_babel import gettext as _
 
 from app.errors import DomainError
 from app.links import external_url
-from donations.models import Donation, Frequency, Gateway
+from donations.models import Donation, Frequency, Gateway, PaymentMethod
+
+# The one API version Relais speaks, for its calls and the shapes it reads: the version
+# the pinned stripe library is generated for. The webhook endpoint is created with it
+# too (README), and the webhook still reads the shapes of versions before 2025-03-31.
+STRIPE_API_VERSION = "2026-10-28.endive"
+T = TypeVar("T")
 
 
 class PaymentUnavailable(DomainError):
     status = 502
     code = "payment_unavailable"
+
+
+class StripeUnreachable(DomainError):
+    """Stripe did not answer a question the webhook had to ask: the event is answered
+    with this error, so that Stripe sends it again later."""
+
+    status = 503
+    code = "stripe_unreachable"
 
 
 class BadSignature(DomainError):
@@ -38,6 +54,7 @@ def stripe_client() -> stripe.StripeClient:
         config["STRIPE_SECRET_KEY"],
         base_addresses={"api": base} if base else None,
         max_network_retries=2,
+        stripe_version=STRIPE_API_VERSION,
     )
 
 
@@ -125,3 +142,91 @@ def verified_event(payload: bytes, signature: str | None) -> dict[str, Any]:
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         raise BadSignature(_("This is not a Stripe event."))
     return event
+
+
+# --- what the webhook asks Stripe -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaidWith:
+    """How a payment was made: its PaymentIntent, its charge and the payment method."""
+
+    payment_intent_id: str | None
+    charge_id: str | None
+    method: PaymentMethod
+
+
+def ask(question: Callable[[], T]) -> T:
+    try:
+        return question()
+    except stripe.StripeError as error:
+        current_app.logger.warning("Stripe did not answer: %s", type(error).__name__)
+        raise StripeUnreachable(_("The payment service cannot be reached just now.")) from error
+
+
+def identifier(value: Any) -> str | None:
+    """An id, whether Stripe gave it as such or as the expanded object."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def method_of_charge(charge: dict[str, Any]) -> PaymentMethod:
+    details = charge.get("payment_method_details") or {}
+    return PaymentMethod.SEPA_DEBIT if details.get("type") == "sepa_debit" else PaymentMethod.CARD
+
+
+def payment_intent(payment_intent_id: str) -> PaidWith:
+    """A PaymentIntent with its latest charge, which says how it was paid."""
+    intent = ask(
+        lambda: stripe_client().v1.payment_intents.retrieve(
+            payment_intent_id, params={"expand": ["latest_charge"]}
+        )
+    ).to_dict()
+    charge = intent.get("latest_charge")
+    if isinstance(charge, dict):
+        method = method_of_charge(charge)
+    elif intent.get("payment_method_types") == ["sepa_debit"]:
+        method = PaymentMethod.SEPA_DEBIT
+    else:
+        method = PaymentMethod.CARD
+    return PaidWith(payment_intent_id, identifier(charge), method)
+
+
+def charge(charge_id: str) -> PaidWith:
+    found = ask(lambda: stripe_client().v1.charges.retrieve(charge_id)).to_dict()
+    return PaidWith(identifier(found.get("payment_intent")), charge_id, method_of_charge(found))
+
+
+def invoice_paid_with(invoice_id: str) -> PaidWith | None:
+    """How an invoice was paid, from its invoice payments (API 2025-03-31 on, where an
+    invoice names no PaymentIntent); None if it has no paid one."""
+    found = ask(
+        lambda: stripe_client().v1.invoice_payments.list(
+            params={"invoice": invoice_id, "status": "paid", "limit": 1}
+        )
+    ).to_dict()
+    for invoice_payment in found.get("data") or []:
+        payment = invoice_payment.get("payment") or {}
+        if intent := identifier(payment.get("payment_intent")):
+            return payment_intent(intent)
+        if charge_id := identifier(payment.get("charge")):
+            return charge(charge_id)
+    return None
+
+
+def invoice_of_payment_intent(payment_intent_id: str) -> str | None:
+    """The invoice a PaymentIntent paid, if any: how a refund or a dispute, which names
+    no invoice since API 2025-03-31, finds a monthly payment."""
+    found = ask(
+        lambda: stripe_client().v1.invoice_payments.list(
+            params={
+                "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+                "limit": 1,
+            }
+        )
+    ).to_dict()
+    for invoice_payment in found.get("data") or []:
+        if invoice := identifier(invoice_payment.get("invoice")):
+            return invoice
+    return None

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import ROOT, mail
@@ -34,16 +34,12 @@ from donations.models import (
     Receipt,
     ReceiptCounter,
     ReceiptKind,
-    postal_address,
-    receipt_donations,
 )
 from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
 from donations.words import amount_in_words
 
 PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
-receipts_table = Receipt.__table__
-donors = Donor.__table__
 ALLOCATE_NUMBERS = built_per_database(
     lambda insert: (
         insert(counters)
@@ -55,20 +51,8 @@ ALLOCATE_NUMBERS = built_per_database(
         .returning(counters.c.last_sequence)
     )
 )
-INSERT_RECEIPT = insert(receipts_table).returning(receipts_table.c.id)
-LINK_RECEIPT = insert(receipt_donations)
-# What a receipt needs of its donor: the name and postal address it prints, and whether
-# the donor chose one yearly summary for their monthly gifts.
-DONOR_ON_RECEIPT = (
-    donors.c.id,
-    donors.c.name,
-    donors.c.address_line1,
-    donors.c.address_line2,
-    donors.c.postcode,
-    donors.c.city,
-    donors.c.country,
-    donors.c.yearly_receipt,
-)
+# What a receipt cannot go without: the donor's name and postal address.
+DETAILS_ON_RECEIPT = (Donor.name, Donor.address_line1, Donor.postcode, Donor.city)
 
 
 def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> list[str]:
@@ -99,7 +83,7 @@ def needs_single_receipt(donation: Donation, *, yearly_summary: bool) -> bool:
 def receipt_columns(
     number: str,
     *,
-    donor_id: int,
+    donor_id: int | None,
     donor_name: str,
     donor_address: str,
     amount_cents: int,
@@ -128,22 +112,24 @@ def receipt_columns(
 
 def new_receipt(
     number: str,
-    donor: Donor,
     donations: list[Donation],
     *,
+    donor_id: int | None,
+    donor_name: str,
+    donor_address: str,
     kind: ReceiptKind,
     gift_date: date | None = None,
     period: tuple[date, date] | None = None,
     replaces: Receipt | None = None,
 ) -> Receipt:
-    """A receipt for what these donations kept, with the donor's name and address as
-    they are now: both stay as printed whatever happens to the donor later."""
+    """A receipt for what these donations kept, to this name and address: both stay as
+    printed whatever happens to the donor later."""
     methods = Counter(donation.payment_method for donation in donations)
     columns = receipt_columns(
         number,
-        donor_id=donor.id,
-        donor_name=donor.name,
-        donor_address=donor.postal_address(),
+        donor_id=donor_id,
+        donor_name=donor_name,
+        donor_address=donor_address,
         amount_cents=sum(donation.kept_cents for donation in donations),
         payment_method=methods.most_common(1)[0][0],
         kind=kind,
@@ -157,34 +143,25 @@ def new_receipt(
 
 
 def issue_single_receipt(
-    session: Session,
-    donation_id: int,
-    donor: Row[Any],
-    *,
-    amount_cents: int,
-    method: PaymentMethod,
-    paid_at: datetime,
-) -> int:
-    """The receipt of one gift just paid, to `donor` (DONOR_ON_RECEIPT), in three
-    statements: its number, the receipt, its link to the gift. Returns its id, for the
-    caller's own update of the donation."""
-    gift_date = local_date(paid_at)
+    session: Session, donation: Donation, *, donor_name: str, donor_address: str
+) -> Receipt:
+    """The receipt of one gift just paid, numbered now, to the name and address given
+    for this gift (typed with it, or the donor's on file)."""
+    assert donation.paid_at is not None
+    gift_date = local_date(donation.paid_at)
     (number,) = allocate_receipt_numbers(session, gift_date.year)
-    columns = receipt_columns(
+    receipt = new_receipt(
         number,
-        donor_id=donor.id,
-        donor_name=donor.name,
-        donor_address=postal_address(
-            donor.address_line1, donor.address_line2, donor.postcode, donor.city, donor.country
-        ),
-        amount_cents=amount_cents,
-        payment_method=method,
+        [donation],
+        donor_id=donation.donor_id,
+        donor_name=donor_name,
+        donor_address=donor_address,
         kind=ReceiptKind.SINGLE,
         gift_date=gift_date,
     )
-    receipt_id = session.execute(INSERT_RECEIPT, columns).scalar_one()
-    session.execute(LINK_RECEIPT, {"receipt_id": receipt_id, "donation_id": donation_id})
-    return receipt_id
+    session.add(receipt)
+    session.flush()
+    return receipt
 
 
 def cancel_receipt(session: Session, receipt: Receipt, reason: str) -> None:
@@ -200,11 +177,13 @@ def cancel_receipt(session: Session, receipt: Receipt, reason: str) -> None:
 
 
 def reissue(session: Session, receipt: Receipt, reason: str) -> Receipt | None:
-    """After a refund: cancel the receipt, and issue one for what its gifts still keep
-    (none when nothing is kept). The new receipt says which one it replaces."""
+    """After a refund or a lost dispute: cancel the receipt, and issue one for what its
+    gifts still keep (none when nothing is kept), to the same name and address. A
+    yearly summary loses the gifts given back. The new receipt says which one it
+    replaces."""
     kept = [donation for donation in receipt.donations if donation.counts_as_income]
     cancel_receipt(session, receipt, reason)
-    if not kept or receipt.donor is None:
+    if not kept:
         return None
     (number,) = allocate_receipt_numbers(session, receipt.year)
     period = None
@@ -212,8 +191,10 @@ def reissue(session: Session, receipt: Receipt, reason: str) -> Receipt | None:
         period = (receipt.period_start, receipt.period_end)
     replacement = new_receipt(
         number,
-        receipt.donor,
         kept,
+        donor_id=receipt.donor_id,
+        donor_name=receipt.donor_name,
+        donor_address=receipt.donor_address,
         kind=receipt.kind,
         gift_date=receipt.gift_date,
         period=period,
@@ -234,7 +215,7 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 def due_for_yearly_receipt(year: int) -> Select[Any]:
     """Paid monthly gifts of `year` on no receipt yet, of donors who chose one yearly
-    summary and still have a name and address on file."""
+    summary and have a name and postal address on file (the others wait for theirs)."""
     start, end = year_bounds(year)
     return (
         select(Donation)
@@ -248,6 +229,7 @@ def due_for_yearly_receipt(year: int) -> Select[Any]:
             Donation.paid_at < end,
             Donor.yearly_receipt,
             Donor.erased_at.is_(None),
+            *(column != "" for column in DETAILS_ON_RECEIPT),
         )
     )
 
@@ -287,9 +269,18 @@ def issue_yearly_receipts(session: Session, year: int, *, limit: int) -> list[Re
     period = (date(year, 1, 1), date(year, 12, 31))
     issued = []
     for number, gifts in zip(numbers, by_donor.values(), strict=True):
-        assert gifts[0].donor is not None
+        donor = gifts[0].donor
+        assert donor is not None
         issued.append(
-            new_receipt(number, gifts[0].donor, gifts, kind=ReceiptKind.YEARLY, period=period)
+            new_receipt(
+                number,
+                gifts,
+                donor_id=donor.id,
+                donor_name=donor.name,
+                donor_address=donor.postal_address(),
+                kind=ReceiptKind.YEARLY,
+                period=period,
+            )
         )
     session.add_all(issued)
     session.flush()

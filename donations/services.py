@@ -3,18 +3,18 @@ failed by the payment gateway's word, the webhook's or the demo gateway's, throu
 same functions. None commits; each is safe to call again with the same news."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, Select, bindparam, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.orm.util import identity_key
 
 from app.errors import InvalidInput, NotFound
-from app.models import InsertConstruct, built_per_database, for_database
+from app.models import utcnow
 from donations import receipts
 from donations.models import (
     Donation,
@@ -26,14 +26,12 @@ from donations.models import (
     GiftItem,
     MonthlyGift,
     PaymentMethod,
-    Receipt,
+    postal_address,
 )
 
 GENERAL_FUND = "general"
 AMOUNT = re.compile(r"(?P<euros>\d{1,9})(?:[.,](?P<cents>\d{1,2}))?")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-donors = Donor.__table__
-donations = Donation.__table__
 
 
 @dataclass(frozen=True)
@@ -84,12 +82,10 @@ def parse_amount(raw: str, *, minimum: int, maximum: int) -> int:
     return cents
 
 
-def validate_contact(contact: Contact, *, wants_receipt: bool) -> Contact:
-    email = contact.email.strip().lower()
-    if not EMAIL.fullmatch(email) or len(email) > 254:
-        raise InvalidInput(_("Please give a valid email address."), field="email")
-    cleaned = Contact(
-        email=email,
+def tidy_contact(contact: Contact) -> Contact:
+    """Spaces trimmed, each detail cut to what is stored of it."""
+    return Contact(
+        email=contact.email.strip().lower()[:254],
         name=" ".join(contact.name.split())[:200],
         address_line1=contact.address_line1.strip()[:200],
         address_line2=contact.address_line2.strip()[:200],
@@ -97,17 +93,25 @@ def validate_contact(contact: Contact, *, wants_receipt: bool) -> Contact:
         city=contact.city.strip()[:120],
         country=(contact.country.strip().upper() or "FR")[:2],
     )
+
+
+# What a tax receipt cannot go without: a name and a postal address.
+RECEIPT_FIELDS = ("name", "address_line1", "postcode", "city")
+
+
+def require_receipt_details(contact: Contact) -> None:
+    for field in RECEIPT_FIELDS:
+        if not getattr(contact, field):
+            raise InvalidInput(_("A tax receipt needs your name and postal address."), field=field)
+
+
+def validate_contact(contact: Contact, *, wants_receipt: bool) -> Contact:
+    email = contact.email.strip().lower()
+    if not EMAIL.fullmatch(email) or len(email) > 254:
+        raise InvalidInput(_("Please give a valid email address."), field="email")
+    cleaned = tidy_contact(contact)
     if wants_receipt:
-        for field, value in (
-            ("name", cleaned.name),
-            ("address_line1", cleaned.address_line1),
-            ("postcode", cleaned.postcode),
-            ("city", cleaned.city),
-        ):
-            if not value:
-                raise InvalidInput(
-                    _("A tax receipt needs your name and postal address."), field=field
-                )
+        require_receipt_details(cleaned)
     return cleaned
 
 
@@ -191,8 +195,27 @@ class Payment:
     paid_at: datetime
     method: PaymentMethod
     payment_intent_id: str | None = None
+    charge_id: str | None = None
     customer_id: str | None = None
-    contact: Contact | None = None  # what the checkout collected, used when the page did not
+    # Who Stripe says paid: its customer's email (which finds the donor and keeps their
+    # email up to date) and the name and address Stripe holds, which fill only the
+    # blanks of the donor on file.
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """What to email once the payment's transaction is committed: receipts just issued,
+    and the donor to ask for the details a waiting receipt needs."""
+
+    receipt_ids: tuple[int, ...] = ()
+    ask_details_of: int | None = None
+
+    def __or__(self, other: "AfterCommit") -> "AfterCommit":
+        return AfterCommit(
+            receipt_ids=self.receipt_ids + other.receipt_ids,
+            ask_details_of=self.ask_details_of or other.ask_details_of,
+        )
 
 
 def contact_of(donation: Donation) -> Contact:
@@ -207,127 +230,199 @@ def contact_of(donation: Donation) -> Contact:
     )
 
 
-# What a donor's details become when a gift brings new ones.
+# A donor's details, the name and the address.
 ADDRESS_FIELDS = ("name", "address_line1", "address_line2", "postcode", "city", "country")
 
 
-def contact_for_receipt(donation: Donation, payment: Payment) -> Contact | None:
-    """What the donor typed on our page; what the checkout collected fills the gaps (a
-    payment link made in Stripe's dashboard has only the latter)."""
-    typed, collected = contact_of(donation), payment.contact
-    if collected is None or (typed.email and typed.address_line1):
-        return typed if typed.email else None
-    address = collected if not typed.address_line1 else typed
+def donor_contact(donor: Donor) -> Contact:
     return Contact(
-        email=typed.email or collected.email,
-        name=typed.name or collected.name,
-        address_line1=address.address_line1,
-        address_line2=address.address_line2,
-        postcode=address.postcode,
-        city=address.city,
-        country=address.country,
+        email=donor.email or "",
+        name=donor.name,
+        address_line1=donor.address_line1,
+        address_line2=donor.address_line2,
+        postcode=donor.postcode,
+        city=donor.city,
+        country=donor.country,
     )
 
 
-def donor_upsert(insert: InsertConstruct) -> Any:
-    """See update_donor."""
-    statement = insert(donors)
-    given = statement.excluded
-    changes: dict[str, Any] = {
-        field: case((given[field] != "", given[field]), else_=donors.c[field])
-        for field in ADDRESS_FIELDS
-    }
-    changes["locale"] = given.locale
-    changes["consent_contact"] = or_(donors.c.consent_contact, given.consent_contact)
-    changes["stripe_customer_id"] = func.coalesce(
-        donors.c.stripe_customer_id, given.stripe_customer_id
-    )
-    return statement.on_conflict_do_update(index_elements=[donors.c.email], set_=changes).returning(
-        *receipts.DONOR_ON_RECEIPT
-    )
+def has_receipt_details(contact: Contact) -> bool:
+    return all(getattr(contact, field).strip() for field in RECEIPT_FIELDS)
 
 
-UPDATE_DONOR = built_per_database(donor_upsert)
-RECORD_PAYMENT = update(donations).where(donations.c.id == bindparam("paid_donation_id"))
-
-
-def update_donor(
-    session: Session, contact: Contact, donation: Donation, payment: Payment
-) -> Row[Any]:
-    """The donor of this email, made or brought up to date with this gift's details in
-    one statement: a detail given now replaces the one on file, an empty one leaves it;
-    consent to be contacted, once given, stays. Two gifts of a new donor at once make
-    one donor; the row stays locked until commit, so two gifts of one donor update it in
-    turn. (An erased donor has no email left, so a new gift never brings their details
-    back.)"""
-    values = {
-        "email": contact.email.strip().lower(),
-        **{field: getattr(contact, field) for field in ADDRESS_FIELDS},
-        "locale": donation.locale,
-        "consent_contact": donation.consent_contact,
-        "stripe_customer_id": payment.customer_id,
-    }
-    return session.execute(for_database(session, UPDATE_DONOR), values).one()
-
-
-def donor_on_file(session: Session, donation: Donation, payment: Payment) -> Row[Any] | None:
-    """Who the receipt is made out to: the donor of the gift's email, brought up to date,
-    or for a monthly payment that names nobody, the monthly gift's donor as on file."""
-    contact = contact_for_receipt(donation, payment)
-    if contact is not None and contact.email:
-        return update_donor(session, contact, donation, payment)
-    if donation.donor_id is None:
-        return None
-    return session.execute(
-        select(*receipts.DONOR_ON_RECEIPT).where(donors.c.id == donation.donor_id)
-    ).one_or_none()
-
-
-def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> int | None:
-    """Record the payment and issue the receipt; news of a payment already recorded
-    changes nothing. Returns the id of the receipt issued now, if any, to be emailed
-    once committed.
-
-    This is the webhook's busiest path, so it writes with a handful of statements
-    rather than through the session's unit of work: the donation, and its donor if
-    loaded, are read again when next used."""
-    if donation.status not in (DonationStatus.PENDING, DonationStatus.FAILED):
-        return None
-    session.flush()  # what the gateway's news changed so far, or a donation it made
-    changes: dict[str, Any] = {
-        "status": DonationStatus.PAID,
-        "paid_at": payment.paid_at,
-        "payment_method": payment.method,
-        "failure_reason": "",
-    }
-    if payment.payment_intent_id:
-        changes["payment_intent_id"] = payment.payment_intent_id
-    donor = donor_on_file(session, donation, payment)
-    if donor is not None:
-        changes["donor_id"] = donor.id
-        if receipts.needs_single_receipt(donation, yearly_summary=donor.yearly_receipt):
-            changes["receipt_id"] = receipts.issue_single_receipt(
-                session,
-                donation.id,
-                donor,
-                amount_cents=donation.kept_cents,
-                method=payment.method,
-                paid_at=payment.paid_at,
-            )
-    session.execute(RECORD_PAYMENT, {"paid_donation_id": donation.id, **changes})
-    read_again(session, Donation, donation.id)
-    read_again(session, Donor, changes.get("donor_id"))
-    return changes.get("receipt_id")
-
-
-def read_again(session: Session, model: type[Any], row_id: int | None) -> None:
-    """A statement changed this row behind the session's back: its object, if loaded,
-    is read again when next used."""
-    if row_id is None:
+def keep_collected_details(donation: Donation, collected: Contact | None) -> None:
+    """What Stripe's checkout collected for this gift (tidied), where our page collected
+    nothing (a payment link made in Stripe's dashboard): the name, and the address as a
+    whole."""
+    if collected is None:
         return
-    loaded = session.identity_map.get(identity_key(model, row_id))
-    if loaded is not None:
-        session.expire(loaded)
+    donation.contact_email = donation.contact_email or collected.email
+    donation.contact_name = donation.contact_name or collected.name
+    if not donation.contact_address_line1 and collected.address_line1:
+        donation.contact_address_line1 = collected.address_line1
+        donation.contact_address_line2 = collected.address_line2
+        donation.contact_postcode = collected.postcode
+        donation.contact_city = collected.city
+        donation.contact_country = collected.country
+
+
+def locked_donor(session: Session, *condition: Any) -> Donor | None:
+    return session.scalar(
+        select(Donor).where(*condition).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def find_donor(session: Session, customer_id: str | None, email: str | None) -> Donor | None:
+    """The donor of this Stripe customer, else of this email, locked until commit."""
+    donor = None
+    if customer_id:
+        donor = locked_donor(session, Donor.stripe_customer_id == customer_id)
+    if donor is None and email:
+        donor = locked_donor(session, Donor.email == email)
+    return donor
+
+
+def new_donor(
+    session: Session, details: Contact, donation: Donation, customer_id: str | None
+) -> Donor | None:
+    """A donor made for this gift; None when another gift of the same person made one
+    at the same moment (the caller finds that one)."""
+    donor = Donor(
+        email=details.email,
+        **{field: getattr(details, field) for field in ADDRESS_FIELDS},
+        locale=donation.locale,
+        consent_contact=donation.consent_contact,
+        stripe_customer_id=customer_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(donor)
+    except IntegrityError:
+        return None
+    return donor
+
+
+def fill_blanks(donor: Donor, details: Contact) -> None:
+    """Details given with a gift complete the donor on file, never overwrite it: the
+    name if there is none, the address as a whole if there is none."""
+    if not donor.name.strip() and details.name.strip():
+        donor.name = details.name
+    complete = donor.address_line1.strip() and donor.postcode.strip() and donor.city.strip()
+    if not complete and details.address_line1.strip():
+        for field in ADDRESS_FIELDS[1:]:
+            setattr(donor, field, getattr(details, field))
+
+
+def follow_email_change(session: Session, donor: Donor, email: str) -> None:
+    """The donor changed their email at Stripe: it becomes theirs here too, unless
+    another donor has it (then both stay as they are)."""
+    if not email or donor.email == email or donor.erased_at is not None:
+        return
+    taken = session.scalar(select(Donor.id).where(Donor.email == email))
+    if taken is None:
+        donor.email = email
+
+
+def donor_for_payment(session: Session, donation: Donation, payment: Payment) -> Donor | None:
+    """Who paid: the donor of Stripe's customer, whose email follows Stripe's; else the
+    donor of the gift's email; else the monthly gift's; made when new. Two gifts of a new
+    donor at once make one donor: the second waits for the first's row, then finds it."""
+    stripe_email = payment.contact.email if payment.contact else ""
+    email = (donation.contact_email or stripe_email).strip().lower()[:254]
+    details = contact_of(donation)
+    if payment.contact is not None and not has_receipt_details(details):
+        details = payment.contact
+    details = replace(details, email=email)
+    donor = find_donor(session, payment.customer_id, None)
+    if donor is not None:
+        follow_email_change(session, donor, stripe_email)
+    else:
+        donor = find_donor(session, None, email) or donation.donor
+    if donor is None and email:
+        return new_donor(session, details, donation, payment.customer_id) or find_donor(
+            session, payment.customer_id, email
+        )
+    if donor is None:
+        return None
+    donor.stripe_customer_id = donor.stripe_customer_id or payment.customer_id
+    fill_blanks(donor, details)
+    donor.locale = donation.locale
+    donor.consent_contact = donor.consent_contact or donation.consent_contact
+    return donor
+
+
+def note_payment_ids(
+    donation: Donation, payment_intent_id: str | None, charge_id: str | None
+) -> None:
+    """The PaymentIntent and charge, by which refunds and disputes find the gift."""
+    donation.payment_intent_id = donation.payment_intent_id or payment_intent_id
+    donation.charge_id = donation.charge_id or charge_id
+
+
+def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> AfterCommit:
+    """Record the payment and issue its receipt, or have it wait for the donor's details;
+    news of a payment already recorded only adds the ids it lacked. Returns what to
+    email once committed."""
+    note_payment_ids(donation, payment.payment_intent_id, payment.charge_id)
+    if donation.status not in (DonationStatus.PENDING, DonationStatus.FAILED):
+        return AfterCommit()
+    donation.status = DonationStatus.PAID
+    donation.paid_at = payment.paid_at
+    donation.payment_method = payment.method
+    donation.failure_reason = ""
+    donor = donor_for_payment(session, donation, payment)
+    if donor is not None:
+        donation.donor = donor
+    session.flush()
+    return settle_receipt(session, donation)
+
+
+def receipt_details(donation: Donation) -> Contact | None:
+    """What this gift's receipt prints: the details given with the gift, else the donor's
+    on file; None while neither has a name and a postal address."""
+    given = contact_of(donation)
+    if has_receipt_details(given):
+        return given
+    if donation.donor is not None and has_receipt_details(donor_contact(donation.donor)):
+        return donor_contact(donation.donor)
+    return None
+
+
+def settle_receipt(session: Session, donation: Donation) -> AfterCommit:
+    """A paid gift's receipt: issued now (numbered, to be emailed), left to the yearly
+    summary, or waiting for a name and address, which the donor is asked for once."""
+    donor = donation.donor
+    yearly = donor is not None and donor.yearly_receipt
+    if not donation.wants_receipt or donation.receipt_id is not None:
+        return AfterCommit()
+    details = receipt_details(donation)
+    donation.awaiting_details = details is None
+    if details is None:
+        return ask_for_details(donor)
+    if not receipts.needs_single_receipt(donation, yearly_summary=yearly):
+        return AfterCommit()
+    receipt = receipts.issue_single_receipt(
+        session,
+        donation,
+        donor_name=details.name,
+        donor_address=postal_address(
+            details.address_line1,
+            details.address_line2,
+            details.postcode,
+            details.city,
+            details.country,
+        ),
+    )
+    return AfterCommit(receipt_ids=(receipt.id,))
+
+
+def ask_for_details(donor: Donor | None) -> AfterCommit:
+    """Ask the donor for their details, unless they were asked since they last gave
+    them. A donor without email cannot be asked: the treasurer sees the wait."""
+    if donor is None or not donor.email or donor.details_requested_at is not None:
+        return AfterCommit()
+    donor.details_requested_at = utcnow()
+    return AfterCommit(ask_details_of=donor.id)
 
 
 def start_monthly_gift(session: Session, donation: Donation, subscription_id: str) -> None:
@@ -357,25 +452,48 @@ def fail_donation(session: Session, donation: Donation, reason: str) -> None:
     donation.failure_reason = reason[:200]
 
 
-def record_refund(session: Session, donation: Donation, refunded_cents: int) -> Receipt | None:
-    """Stripe's running total of what was refunded: the receipt is cancelled, and for a
-    partial refund one is issued for what was kept (returned, to be emailed). The same
-    total told again, or an older one, changes nothing."""
+def record_refund(session: Session, donation: Donation, refunded_cents: int) -> AfterCommit:
+    """Stripe's running total of what was refunded: the receipt is cancelled, and one is
+    issued for what was kept (a partial refund, or the other months of a yearly
+    summary), to be emailed. The same total told again, or an older one, changes
+    nothing."""
     refunded_cents = min(refunded_cents, donation.amount_cents)
     if refunded_cents <= donation.refunded_cents or not donation.counts_as_income:
-        return None
+        return AfterCommit()
     donation.refunded_cents = refunded_cents
     if donation.kept_cents == 0:
         donation.status = DonationStatus.REFUNDED
+        donation.awaiting_details = False
     else:
         donation.status = DonationStatus.PARTIALLY_REFUNDED
+    return reissue_receipt(session, donation, "refund")
+
+
+def reissue_receipt(session: Session, donation: Donation, reason: str) -> AfterCommit:
     if donation.receipt is None:
-        return None
-    return receipts.reissue(session, donation.receipt, "refund")
+        return AfterCommit()
+    replacement = receipts.reissue(session, donation.receipt, reason)
+    return AfterCommit(receipt_ids=(replacement.id,) if replacement else ())
 
 
 def mark_disputed(donation: Donation) -> None:
     """The donor's bank disputes the payment: it no longer counts as money in until the
-    treasurer settles the dispute; the receipt stays, since the outcome is not known."""
+    dispute is closed; the receipt stays, since the outcome is not known."""
     if donation.counts_as_income:
         donation.status = DonationStatus.DISPUTED
+
+
+def close_dispute(session: Session, donation: Donation, *, won: bool) -> AfterCommit:
+    """A dispute won puts the gift back as money in. Lost, the bank took the money back:
+    the gift leaves its receipt, which is cancelled and reissued for what it still
+    covers (the other months of a yearly summary)."""
+    if donation.status != DonationStatus.DISPUTED:
+        return AfterCommit()
+    if won:
+        donation.status = (
+            DonationStatus.PARTIALLY_REFUNDED if donation.refunded_cents else DonationStatus.PAID
+        )
+        return AfterCommit()
+    donation.status = DonationStatus.DISPUTE_LOST
+    donation.awaiting_details = False
+    return reissue_receipt(session, donation, "dispute lost")

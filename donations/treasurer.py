@@ -24,7 +24,7 @@ from app.extensions import db, htmx
 from app.inputs import database_int
 from app.permissions import PUBLIC, requires
 from app.security import never_cache
-from donations import queries, receipts
+from donations import donors, queries, receipts
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
@@ -155,6 +155,21 @@ def funds() -> str:
             fund,
             request.args.get("page", 1, type=database_int),
             current_app.config["PAGE_SIZE"],
+        ),
+    )
+
+
+@bp.get("/manage/waiting-for-details")
+@requires("donations.view")
+def waiting_for_details() -> str:
+    """Paid gifts whose receipt waits for the donor's name and postal address: the
+    donor was emailed a link to give them in their area."""
+    return render_template(
+        "donations/waiting_for_details.html",
+        page=donors.list_waiting_for_details(
+            db.session,
+            page=request.args.get("page", 1, type=database_int),
+            per_page=current_app.config["PAGE_SIZE"],
         ),
     )
 

@@ -24,11 +24,12 @@ from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
-from donations import payments, queries, receipts, services, tax, webhooks
+from donations import donors, payments, queries, receipts, services, tax, webhooks
 from donations.forms import GiveForm
 from donations.models import (
     Donation,
     DonationStatus,
+    Donor,
     Frequency,
     Gateway,
     PaymentMethod,
@@ -227,19 +228,41 @@ def demo_checkout(public_id: str) -> Response | str:
         abort(404)
     if request.method == "GET":
         return render_template("donations/demo_checkout.html", donation=donation)
-    receipt_id = None
+    after = services.AfterCommit()
     if request.form.get("outcome") == "pay":
         payment = services.Payment(paid_at=utcnow(), method=PaymentMethod.CARD)
-        receipt_id = services.fulfil_donation(db.session, donation, payment)
+        after = services.fulfil_donation(db.session, donation, payment)
         if donation.frequency == Frequency.MONTHLY:
             services.start_monthly_gift(db.session, donation, f"demo-{donation.public_id}")
     else:
         services.fail_donation(db.session, donation, "declined in the demo")
     db.session.commit()
-    send_receipt(receipt_id)
+    send_after_commit(after)
     if donation.status == DonationStatus.FAILED:
         return redirect(url_for("donations.cancelled", public_id=public_id), 303)
     return redirect(url_for("donations.thanks", public_id=public_id), 303)
+
+
+def send_after_commit(after: services.AfterCommit) -> None:
+    """The emails a payment's news calls for, once it is committed."""
+    for receipt_id in after.receipt_ids:
+        send_receipt(receipt_id)
+    if after.ask_details_of is not None:
+        ask_for_details(after.ask_details_of)
+
+
+def ask_for_details(donor_id: int) -> None:
+    """Email the donor a sign-in link to give the name and address their receipt waits
+    for. A mail failure is logged; the treasurer sees the wait either way."""
+    donor = db.session.get(Donor, donor_id)
+    if donor is None or not donor.email:
+        return
+    token = donors.issue_sign_in_token(db.session, donor)
+    db.session.commit()
+    try:
+        donors.send_details_request(donor, token)
+    except OSError:
+        current_app.logger.exception("Donor %s was not asked for their details", donor_id)
 
 
 def send_receipt(receipt_id: int | None) -> None:
@@ -292,9 +315,10 @@ def verify_receipt(number: str) -> tuple[str, int]:
 @csrf.exempt
 def stripe_webhook() -> Response:
     """Stripe's events. Any failure while handling rolls everything back and answers
-    500, so that Stripe sends the event again."""
+    an error (500, or 503 while Stripe cannot be asked), so that Stripe sends the event
+    again; an event Relais cannot use answers 400."""
     event = payments.verified_event(request.get_data(), request.headers.get("Stripe-Signature"))
-    receipt_id = webhooks.handle_event(db.session, event)
+    after = webhooks.handle_event(db.session, event)
     db.session.commit()
-    send_receipt(receipt_id)
+    send_after_commit(after)
     return jsonify(received=True)

@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pytest_httpserver import HTTPServer
 from sqlalchemy import select
+from werkzeug import Request, Response
 
 from donations.models import Donation, Fund, GiftItem
 from tests.conftest import WEBHOOK_SECRET
+from tests.donations import stripe_events
 
 counter = itertools.count(1)
 WEBHOOK = "/donations/stripe/webhook"
@@ -46,47 +49,39 @@ def checkout_event(
     *,
     donation: Donation | None = None,
     session_id: str | None = None,
-    payment_status: str = "paid",
     amount: int | None = None,
+    version: str = stripe_events.NEW,
     **session: Any,
 ) -> dict[str, Any]:
-    """An event shaped like Stripe's (API 2026-10-28) around a Checkout Session."""
-    number = next(counter)
-    checkout = {
-        "id": session_id or (donation and donation.checkout_session_id) or f"cs_test_{number}",
-        "object": "checkout.session",
-        "mode": "payment",
-        "amount_total": amount
-        if amount is not None
-        else (donation.amount_cents if donation else 5000),
-        "currency": "eur",
-        "payment_status": payment_status,
-        "payment_intent": f"pi_test_{number}",
-        "customer": None,
-        "customer_details": {
-            "email": "jeanne.dupont@example.org",
-            "name": "Jeanne Dupont",
-            "address": {
-                "line1": "3 rue des Lilas",
-                "line2": None,
-                "postal_code": "59000",
-                "city": "Lille",
-                "country": "FR",
-            },
-        },
-        "metadata": {"donation_id": donation.public_id} if donation else {},
-        "payment_method_types": ["card"],
+    """An event around a Checkout Session built from Stripe's example, for `donation`
+    (named in its metadata) or for a payment link made in Stripe's dashboard."""
+    checkout = stripe_events.checkout_session(
+        version,
+        session_id=session_id or (donation and donation.checkout_session_id) or None,
+        amount=amount if amount is not None else (donation.amount_cents if donation else 5000),
+        metadata={"donation_id": donation.public_id} if donation else {},
         **session,
-    }
-    return {
-        "id": f"evt_test_{number}_{time.time_ns()}",
-        "object": "event",
-        "api_version": "2026-10-28.endive",
-        "created": int(time.time()),
-        "type": event_type,
-        "livemode": False,
-        "data": {"object": checkout},
-    }
+    )
+    return stripe_events.envelope(version, event_type, checkout)
+
+
+@pytest.fixture
+def stripe_api(app: Flask, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    """A local server in Stripe's place (RELAIS_STRIPE_API_BASE), for what the webhook
+    asks Stripe. It opens checkout sessions too, for gifts started on the page."""
+
+    def open_checkout(request: Request) -> Response:
+        checkout = stripe_events.checkout_session(
+            payment_status="unpaid", status="open", url="https://checkout.stripe.test/pay"
+        )
+        return Response(json.dumps(checkout), content_type="application/json")
+
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_relais")
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", httpserver.url_for("/").rstrip("/"))
+    httpserver.expect_request("/v1/checkout/sessions", method="POST").respond_with_handler(
+        open_checkout
+    )
+    return httpserver
 
 
 @pytest.fixture

@@ -425,8 +425,11 @@ def test_a_refund_of_one_month_reissues_the_yearly_receipt(
     app.test_cli_runner().invoke(args=["receipts", "annual", str(LAST_YEAR)])
     _small, large = yearly(db_session)
     refunded = large.donations[0]
-    replacement = services.record_refund(db_session, refunded, refunded.amount_cents)
+    (replacement_id,) = services.record_refund(
+        db_session, refunded, refunded.amount_cents
+    ).receipt_ids
     db_session.commit()
+    replacement = db_session.get(Receipt, replacement_id)
     assert large.cancelled and replacement is not None
     assert replacement.amount_cents == 3000 and replacement.replaces == large
     assert replacement.kind == ReceiptKind.YEARLY and replacement.period_start == date(
