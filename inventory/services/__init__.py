@@ -16,7 +16,9 @@ from inventory.services.common import (
     lock_crates,
 )
 from inventory.services.crates import (
+    book_crate_in,
     check_in_crate,
+    check_in_refusal,
     create_crates,
     dispatch_crate,
     distribute_crate,
@@ -37,7 +39,9 @@ __all__ = [
     "MAX_LOOSE_QUANTITY",
     "LineInput",
     "adjust_stock",
+    "book_crate_in",
     "check_in_crate",
+    "check_in_refusal",
     "create_crates",
     "dispatch_crate",
     "distribute_crate",

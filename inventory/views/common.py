@@ -122,4 +122,5 @@ def crate_context(crate: Crate) -> dict[str, Any]:
         "sites": sites_for_actor(),
         "all_sites": queries.list_sites(db.session),
         "timeline": queries.crate_timeline(db.session, crate.id),
+        "check_in_refusal": services.check_in_refusal(current_user, crate),
     }

@@ -282,3 +282,49 @@ def test_labels_page_makes_blank_crates_once_per_form(browser: Any, db_session: 
         first.location.replace("/inventory/labels?new=", "/inventory/labels.pdf?codes=")
     )
     assert pdf.mimetype == "application/pdf"
+
+
+def test_a_volunteer_cannot_check_in_a_crate_from_another_site(
+    browser: Any, make_crate: Any, make_site: Any, site: Any, db_session: Any
+) -> None:
+    crate = make_crate(site=make_site(name="Entrepôt Paris"))
+    page = browser.get(f"/inventory/crates/{crate.code}").get_data(as_text=True)
+    assert "Check in at" not in page
+    assert "is in stock at Entrepôt Paris, where you are not assigned" in page
+    response = browser.post(
+        f"/inventory/crates/{crate.code}/check-in",
+        data={"site_id": site.id, "event_id": uuid.uuid4().hex},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 403
+    assert "where you are not assigned" in response.get_data(as_text=True)
+    db_session.refresh(crate)
+    assert (crate.state, crate.site.name) == (CrateState.IN_STOCK, "Entrepôt Paris")
+
+
+def test_a_batch_check_in_with_a_crate_from_elsewhere_changes_nothing(
+    browser: Any, make_crate: Any, make_site: Any, site: Any, db_session: Any, admin: Any
+) -> None:
+    paris = make_site(name="Entrepôt Paris")
+    ours = make_crate(site=make_site())
+    services.dispatch_crate(db_session, actor=admin, crate=ours, destination_site_id=site.id)
+    theirs = make_crate(site=paris)
+    db_session.commit()
+    before = db_session.scalar(select(func.count()).select_from(StockMovement))
+    response = browser.post(
+        "/inventory/batch",
+        data={"codes": [ours.code, theirs.code], "action": "check_in", "site_id": site.id},
+    )
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Nothing was changed" in page and "in stock at Entrepôt Paris" in page
+    db_session.refresh(ours)
+    db_session.refresh(theirs)
+    assert (ours.state, theirs.site_id) == (CrateState.IN_TRANSIT, paris.id)
+    assert db_session.scalar(select(func.count()).select_from(StockMovement)) == before
+    response = browser.post(
+        "/inventory/batch", data={"codes": [ours.code], "action": "check_in", "site_id": site.id}
+    )
+    assert response.status_code == 303
+    db_session.refresh(ours)
+    assert (ours.state, ours.site_id) == (CrateState.IN_STOCK, site.id)
