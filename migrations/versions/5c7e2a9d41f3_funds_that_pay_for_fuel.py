@@ -1,0 +1,35 @@
+"""Funds that pay for fuel, and batches of blank labels
+
+Revision ID: 5c7e2a9d41f3
+Revises: d836c0f1236b
+Create Date: 2026-12-06 08:20:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '5c7e2a9d41f3'
+down_revision = 'd836c0f1236b'
+branch_labels = None
+depends_on = None
+
+# Gifts for fuel, and for the vans, may pay for a fill-up; never those for housing.
+FUEL_FUNDS = ("fuel", "vehicles")
+
+
+def upgrade():
+    with op.batch_alter_table('funds', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('pays_for_fuel', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    funds = sa.table('funds', sa.column('code', sa.String), sa.column('pays_for_fuel', sa.Boolean))
+    op.execute(funds.update().where(funds.c.code.in_(FUEL_FUNDS)).values(pays_for_fuel=True))
+    with op.batch_alter_table('funds', schema=None) as batch_op:
+        batch_op.alter_column('pays_for_fuel', server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table('funds', schema=None) as batch_op:
+        batch_op.drop_column('pays_for_fuel')
