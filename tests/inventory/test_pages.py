@@ -1,5 +1,6 @@
 """The phone pages as a volunteer uses them: scan, pack, act, several at once."""
 
+import html
 import uuid
 from typing import Any
 
@@ -91,6 +92,39 @@ def test_packing_by_form_puts_the_crate_in_stock(
     assert crate.state == CrateState.IN_STOCK and crate.weight_grams == 7500
     follow = browser.get(response.location)
     assert "packed and in stock" in follow.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        ("inf", "“inf” is not a weight."),
+        ("-Infinity", "“-Infinity” is not a weight."),
+        ("nan", "“nan” is not a weight."),
+        ("heavy", "“heavy” is not a weight."),
+        ("1e308", "The weight must be between 0 and 500 kg."),
+        ("1e999999999", "The weight must be between 0 and 500 kg."),
+        ("-1e999999999", "The weight must be between 0 and 500 kg."),
+        ("500,001", "The weight must be between 0 and 500 kg."),
+    ],
+)
+def test_a_weight_that_is_no_weight_re_shows_the_form_with_the_reason(
+    browser: Any,
+    make_crate: Any,
+    site: Any,
+    make_item: Any,
+    db_session: Any,
+    weight: str,
+    message: str,
+) -> None:
+    crate = make_crate()
+    response = browser.post(
+        f"/inventory/crates/{crate.code}/pack",
+        data=pack_form(site, make_item(), weight_kg=weight),
+    )
+    assert response.status_code == 422
+    assert html.escape(message, quote=False) in response.get_data(as_text=True)
+    db_session.refresh(crate)
+    assert crate.state == CrateState.EMPTY
 
 
 def test_a_double_submitted_pack_counts_once(
