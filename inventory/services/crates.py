@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
 from inventory.codes import new_code
@@ -17,6 +17,7 @@ from inventory.models import (
     CrateEvent,
     CrateLine,
     CrateState,
+    LabelBatch,
     MovementReason,
     Site,
 )
@@ -140,6 +141,23 @@ def create_crates(session: Session, *, actor: User, count: int) -> list[Crate]:
         INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "created") for crate in crates]
     )
     return crates
+
+
+def create_label_batch(session: Session, *, actor: User, count: int) -> LabelBatch:
+    """Blank crates to print labels for, kept together so their labels open from one
+    short address."""
+    crates = create_crates(session, actor=actor, count=count)
+    batch = LabelBatch(codes=",".join(crate.code for crate in crates), created_by_id=actor.id)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def get_label_batch(session: Session, batch_id: int) -> LabelBatch:
+    batch = session.get(LabelBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("There is no batch of labels number %(id)s.", id=batch_id))
+    return batch
 
 
 def pack_crate(

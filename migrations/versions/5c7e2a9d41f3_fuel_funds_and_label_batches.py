@@ -20,6 +20,14 @@ FUEL_FUNDS = ("fuel", "vehicles")
 
 
 def upgrade():
+    op.create_table('label_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('codes', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_label_batches_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_label_batches'))
+    )
     with op.batch_alter_table('funds', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('pays_for_fuel', sa.Boolean(), nullable=False, server_default=sa.false())
@@ -31,5 +39,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('label_batches')
     with op.batch_alter_table('funds', schema=None) as batch_op:
         batch_op.drop_column('pays_for_fuel')
