@@ -361,7 +361,8 @@ def consumption(vehicle_id: int) -> dict[str, Any]:
 @blp.arguments(CheckOutSchema)
 @blp.response(201, TripOutSchema)
 def check_out(data: dict[str, Any], vehicle_id: int) -> Response:
-    """Check a vehicle out: 409 if it is out already, in maintenance or out of service."""
+    """Check a vehicle out: 409 if it is out already, in maintenance or out of service.
+    A volunteer checks out only the vehicles of their sites, as the driver: 403 otherwise."""
     return write_once(
         f"check_out:{vehicle_id}",
         data,
