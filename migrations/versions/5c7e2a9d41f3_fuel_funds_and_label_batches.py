@@ -28,17 +28,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_label_batches_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_label_batches'))
     )
-    with op.batch_alter_table('funds', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('pays_for_fuel', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ALTER TABLE ADD COLUMN: a batch would copy the table on SQLite, and dropping
+    # the old funds table fails while donations and gift items point at it.
+    op.add_column(
+        'funds',
+        sa.Column('pays_for_fuel', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     funds = sa.table('funds', sa.column('code', sa.String), sa.column('pays_for_fuel', sa.Boolean))
     op.execute(funds.update().where(funds.c.code.in_(FUEL_FUNDS)).values(pays_for_fuel=True))
-    with op.batch_alter_table('funds', schema=None) as batch_op:
-        batch_op.alter_column('pays_for_fuel', server_default=None)
 
 
 def downgrade():
     op.drop_table('label_batches')
-    with op.batch_alter_table('funds', schema=None) as batch_op:
-        batch_op.drop_column('pays_for_fuel')
+    op.drop_column('funds', 'pays_for_fuel')  # SQLite 3.35 and later drop it in place

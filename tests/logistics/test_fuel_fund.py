@@ -4,14 +4,20 @@ paid for, and voiding the fill-up gives the money back."""
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
 
+from app import create_app
+from app.extensions import db
 from app.models import Role, User
 from donations.models import Fund, FundSpending
 from logistics import services
 from logistics.models import FillUp, Vehicle
+from tests.conftest import config_for_tests
 from tests.donations.conftest import outbox  # noqa: F401  (the donor's sign-in link)
 from tests.donations.test_donor_area import sign_in
 from tests.donations.test_money_out import paid_gift
@@ -129,3 +135,27 @@ def test_a_treasurer_says_which_funds_pay_for_fuel(
     missing = treasurer.post("/donations/funds/fuel", data={"fund": "nope", "pays_for_fuel": "yes"})
     assert missing.status_code == 404
     assert not db_session.query(Fund).filter_by(code="housing").one().pays_for_fuel
+
+
+def test_the_fuel_flag_migrates_a_database_whose_funds_are_in_use(tmp_path: Path) -> None:
+    """SQLite checks foreign keys: the column is added (and dropped) in place, never by
+    copying the funds table that gifts and donations point at."""
+    app = create_app(config_for_tests(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path))
+    with app.app_context():
+        upgrade(revision="d836c0f1236b")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO gift_items (slug, fund_id, title_fr, title_en, text_fr,"
+                    " text_en, amount_cents, picture, position, active) SELECT 'nights', id,"
+                    " 'Nuits', 'Nights', '', '', 1000, '', 0, 1 FROM funds WHERE code = 'housing'"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            flags = dict(connection.execute(text("SELECT code, pays_for_fuel FROM funds")).all())
+        assert flags == {"general": 0, "fuel": 1, "vehicles": 1, "housing": 0}
+        downgrade(revision="d836c0f1236b")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM gift_items")).scalar_one() == 1
+        db.engine.dispose()
