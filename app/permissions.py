@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "catalogue.manage": frozenset({ADMIN, COORDINATOR}),
     "donations.view": frozenset({ADMIN, TREASURER}),
     "receipts.issue": frozenset({ADMIN, TREASURER}),
+    "funds.manage": frozenset({ADMIN, TREASURER}),
     "vehicles.view": frozenset({ADMIN, COORDINATOR, VOLUNTEER, TREASURER}),
     "vehicles.manage": frozenset({ADMIN, COORDINATOR}),
     "fuel.record": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),

@@ -34,6 +34,8 @@ class Fund(db.Model):
     name_fr: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    # A treasurer's choice: fill-ups may draw on this fund (gifts for fuel, for the vans).
+    pays_for_fuel: Mapped[bool] = mapped_column(default=False)
 
     def name(self, locale: str) -> str:
         return self.name_fr if locale == "fr" else self.name_en

@@ -86,6 +86,16 @@ def cancel_spending(session: Session, *, reference: str) -> FundSpending | None:
     return spending
 
 
+def set_pays_for_fuel(session: Session, *, code: str, pays: bool) -> Fund:
+    """A treasurer's choice: whether fill-ups may draw on this fund."""
+    fund = session.scalar(select(Fund).where(Fund.code == code))
+    if fund is None:
+        raise NotFound(_("There is no fund %(code)s.", code=code[:32]), field="fund")
+    fund.pays_for_fuel = pays
+    session.flush()
+    return fund
+
+
 def describe_spending(spending: FundSpending) -> str:
     """What the money bought, in the language of the page."""
     if spending.kind == SpendingKind.FUEL and spending.litres_cl:

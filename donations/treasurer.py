@@ -21,10 +21,11 @@ from flask_babel import ngettext
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db, htmx
+from app.i18n import current_locale
 from app.inputs import database_int
 from app.permissions import PUBLIC, requires
 from app.security import never_cache
-from donations import donors, queries, receipts
+from donations import donors, queries, receipts, spending
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
@@ -172,6 +173,23 @@ def waiting_for_details() -> str:
             per_page=current_app.config["PAGE_SIZE"],
         ),
     )
+
+
+@bp.post("/funds/fuel")
+@requires("funds.manage")
+def fund_pays_for_fuel() -> Response:
+    """Say whether fill-ups may draw on a fund."""
+    pays = request.form.get("pays_for_fuel") == "yes"
+    fund = spending.set_pays_for_fuel(
+        db.session, code=(request.form.get("fund") or "")[:32], pays=pays
+    )
+    db.session.commit()
+    name = fund.name(current_locale())
+    if pays:
+        flash(_("Fill-ups may now be paid from %(fund)s.", fund=name), "success")
+    else:
+        flash(_("Fill-ups can no longer be paid from %(fund)s.", fund=name), "success")
+    return redirect(url_for("donations.funds"), 303)
 
 
 # --- the register ---------------------------------------------------------------------

@@ -259,7 +259,8 @@ def pack_crate(data: dict[str, Any], code: str) -> Response:
 @blp.arguments(SiteActionSchema)
 @blp.response(200, CrateSchema)
 def move_crate(data: dict[str, Any], code: str) -> Response:
-    """The crate is now at `site_id` (checked in there)."""
+    """The crate is now at `site_id` (checked in there). A volunteer checks in only a
+    crate sent to, or in stock or lost at, one of their sites: 403 otherwise."""
     return crate_write(
         code,
         "move",

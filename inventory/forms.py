@@ -3,6 +3,7 @@ items use Flask-WTF forms. CSRF is checked for every form by Flask-WTF's CSRFPro
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ from inventory.models import (
     SizeRange,
     Unit,
 )
-from inventory.services import LineInput
+from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput
 from inventory.services.setup import ItemInput, SiteInput
 
 
@@ -59,15 +60,20 @@ def read_date(form: Mapping[str, str], name: str) -> date | None:
 
 
 def read_weight_grams(form: Mapping[str, str]) -> int | None:
+    """Kilograms as typed ("12,5") to grams. Infinity and NaN are not weights; a huge
+    number is kept just past any crate's weight, for the service to refuse by its limit
+    (multiplying 1e999999999 would overflow)."""
     raw = (form.get("weight_kg") or "").strip().replace(",", ".")
     if not raw:
         return None
     try:
-        return round(float(raw) * 1000)
-    except ValueError:
-        raise InvalidInput(
-            _("“%(value)s” is not a weight.", value=raw[:20]), field="weight"
-        ) from None
+        kilograms = Decimal(raw)
+    except InvalidOperation:
+        kilograms = Decimal("NaN")
+    if not kilograms.is_finite():
+        raise InvalidInput(_("“%(value)s” is not a weight.", value=raw[:20]), field="weight")
+    beyond = Decimal(MAX_CRATE_WEIGHT_GRAMS)  # in kilograms: a thousand times the limit
+    return round(max(-beyond, min(kilograms, beyond)) * 1000)
 
 
 def read_lines(form: MultiDict[str, str]) -> list[LineInput]:

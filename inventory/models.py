@@ -310,6 +310,23 @@ class Crate(db.Model):
         return display_code(self.code)
 
 
+class LabelBatch(db.Model):
+    """Blank crates made together to print their labels: the labels open from a short
+    address (?batch=ID), however many crates there are."""
+
+    __tablename__ = "label_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The crates' codes, in the order their labels print, separated by commas.
+    codes: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def code_list(self) -> list[str]:
+        return self.codes.split(",")
+
+
 class CrateLine(db.Model):
     __tablename__ = "crate_lines"
 

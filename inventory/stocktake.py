@@ -206,7 +206,7 @@ def confirm_stocktake(session: Session, *, actor: User, stocktake: Stocktake) ->
         ],
     )
     for crate in found:
-        services.check_in_crate(session, actor=actor, crate=crate, site_id=stocktake.site_id)
+        services.book_crate_in(session, actor=actor, crate=crate, site=stocktake.site)
     services.mark_crates_lost(session, actor=actor, crates=missing)
     session.flush()
     loose_now = expected_loose(session, stocktake.site_id)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.extensions import db
+from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from app.inputs import MAX_DATABASE_INT
 from app.permissions import requires
@@ -104,7 +105,10 @@ class FillUpInSchema(Schema):
     fund = fields.String(
         load_default="",
         validate=validate.Length(max=32),
-        metadata={"description": "The code of the donations fund it was paid from, if any"},
+        metadata={
+            "description": "The code of the donations fund it was paid from, if any: one "
+            "of GET /api/v1/fuel-funds"
+        },
     )
     event_id = EVENT_ID
 
@@ -134,6 +138,11 @@ class IntervalSchema(Schema):
     cost_cents = fields.Integer()
     litres_per_100km = fields.Float()
     cost_per_km_cents = fields.Float()
+
+
+class FuelFundSchema(Schema):
+    code = fields.String()
+    name = fields.String()
 
 
 class ConsumptionSchema(Schema):
@@ -325,6 +334,18 @@ def record_fuel(data: dict[str, Any], vehicle_id: int) -> Response:
     )
 
 
+@blp.route("/fuel-funds", methods=["GET"])
+@requires("fuel.record")
+@blp.response(200, FuelFundSchema(many=True))
+def fuel_funds() -> list[dict[str, str]]:
+    """The donations funds a fill-up may be paid from (`fund` of a fill-up)."""
+    locale = current_locale()
+    return [
+        {"code": fund.code, "name": fund.name(locale)}
+        for fund in queries.list_fuel_funds(db.session)
+    ]
+
+
 @blp.route("/vehicles/<int:vehicle_id>/consumption", methods=["GET"])
 @requires("vehicles.view")
 @blp.response(200, ConsumptionSchema)
@@ -340,7 +361,8 @@ def consumption(vehicle_id: int) -> dict[str, Any]:
 @blp.arguments(CheckOutSchema)
 @blp.response(201, TripOutSchema)
 def check_out(data: dict[str, Any], vehicle_id: int) -> Response:
-    """Check a vehicle out: 409 if it is out already, in maintenance or out of service."""
+    """Check a vehicle out: 409 if it is out already, in maintenance or out of service.
+    A volunteer checks out only the vehicles of their sites, as the driver: 403 otherwise."""
     return write_once(
         f"check_out:{vehicle_id}",
         data,

@@ -68,7 +68,7 @@ def seed(session: Session) -> None:
     sites = {site.name: site for site in session.scalars(select(Site))}
     if admin is None or not drivers or not sites:
         return
-    fund = session.scalar(select(Fund).where(Fund.code == "fuel", Fund.active))
+    fund = session.scalar(select(Fund).where(Fund.code == "fuel", Fund.active, Fund.pays_for_fuel))
     rng = random.Random(SEED)
     today = local_today()
     for spec in VEHICLES:

@@ -2,7 +2,12 @@
 content (Pillow opens and verifies them; the name and type the phone sends are never
 trusted). Each photo is decoded and saved again, at most 2,000 pixels a side and
 without its metadata (a phone writes where the photo was taken), under a random name in
-the instance folder. Pages serve it only to those who may see the fuel log."""
+the instance folder. Pages serve it only to those who may see the fuel log.
+
+A small file can hold a huge image (a PNG of one colour compresses a thousandfold), so
+the pixels are counted from the header before anything is decoded: a JPEG is decoded
+already shrunk (its decoder scales by 1/2, 1/4 or 1/8), and what would still be decoded
+is at most MAX_DECODED_PIXELS, a few tens of megabytes."""
 
 import io
 import os
@@ -26,7 +31,7 @@ FORMATS = {
 }
 MIMETYPES = {extension: mimetype for extension, mimetype in FORMATS.values()}
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png|webp)")
-MAX_PIXELS = 40_000_000
+MAX_DECODED_PIXELS = 12_000_000  # a 12-megapixel phone photo: 36 MB as RGB
 LONGEST_SIDE = 2000
 
 
@@ -71,16 +76,38 @@ def read_photo(upload: FileStorage | None) -> Photo | None:
     try:
         with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             kind = probe.format or ""
-            if kind not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+            if kind not in FORMATS:
                 raise not_a_photo()
             probe.verify()
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
-            image.load()
-            cleaned = ImageOps.exif_transpose(image)
-            cleaned.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
-            return Photo(encode(cleaned, kind), FORMATS[kind][0])
+            if kind == "JPEG":
+                image.draft(None, kept_size(image.size))
+            if image.width * image.height > MAX_DECODED_PIXELS:
+                raise too_many_pixels(image.size)
+            image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            return Photo(encode(ImageOps.exif_transpose(image), kind), FORMATS[kind][0])
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise not_a_photo() from None
+
+
+def kept_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size a photo is kept at: its longest side at most LONGEST_SIDE pixels."""
+    width, height = size
+    scale = min(1.0, LONGEST_SIDE / max(width, height))
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
+def too_many_pixels(size: tuple[int, int]) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This photo is %(width)s × %(height)s pixels, too many to read: send one of at "
+            "most %(megapixels)s megapixels, or take it again at a lower resolution.",
+            width=format_decimal(size[0], format="#,##0"),
+            height=format_decimal(size[1], format="#,##0"),
+            megapixels=MAX_DECODED_PIXELS // 1_000_000,
+        ),
+        field="receipt",
+    )
 
 
 def encode(image: Image.Image, kind: str) -> bytes:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.models import User
 from app.pagination import Page, paginate
 from app.permissions import PERMISSIONS
+from donations.models import Fund
 from logistics.consumption import Consumption, Reading, measure
 from logistics.models import FillUp, Team, Trip, Vehicle
 from logistics.reminders import Reminder, reminders_for
@@ -202,6 +203,13 @@ def list_drivers(session: Session) -> Sequence[User]:
         .where(User.active, User.role.in_(PERMISSIONS["trips.drive"]))
         .order_by(User.display_name, User.email)
         .limit(MAX_DRIVERS_LISTED)
+    ).all()
+
+
+def list_fuel_funds(session: Session) -> Sequence[Fund]:
+    """The open funds a fill-up may draw on: a handful."""
+    return session.scalars(
+        select(Fund).where(Fund.active, Fund.pays_for_fuel).order_by(Fund.id)
     ).all()
 
 

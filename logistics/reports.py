@@ -30,9 +30,8 @@ from logistics.models import (
     Trip,
     Vehicle,
 )
-from logistics.services.common import EARLIEST_DAY, local_today
+from logistics.services.common import EARLIEST_DAY, LATEST_DAY, local_today
 
-LATEST_DAY = date(2999, 12, 31)
 DEFAULT_WEEKS = 12
 MAX_YEARS = 3
 MAX_PERIOD_DAYS = MAX_YEARS * 366
@@ -123,11 +122,11 @@ def make_period(
 ) -> Period:
     """The period asked for: up to today unless told, and the DEFAULT_WEEKS weeks up to
     its end unless told where it starts."""
+    for day, name in ((start, "from"), (end, "to")):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise InvalidInput(_("Choose a date from 2000 to 2999."), field=name)
     end = end or today or local_today()
     start = start or max(EARLIEST_DAY, monday_of(end) - timedelta(weeks=DEFAULT_WEEKS - 1))
-    for day, name in ((start, "from"), (end, "to")):
-        if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise InvalidInput(_("Choose a date from 2000 to 2999."), field=name)
     if end < start:
         raise InvalidInput(_("The period must end on or after the day it starts."), field="to")
     if (end - start).days >= MAX_PERIOD_DAYS:

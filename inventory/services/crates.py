@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
 from inventory.codes import new_code
@@ -17,7 +17,9 @@ from inventory.models import (
     CrateEvent,
     CrateLine,
     CrateState,
+    LabelBatch,
     MovementReason,
+    Site,
 )
 from inventory.services.common import (
     MAX_CRATE_WEIGHT_GRAMS,
@@ -141,6 +143,23 @@ def create_crates(session: Session, *, actor: User, count: int) -> list[Crate]:
     return crates
 
 
+def create_label_batch(session: Session, *, actor: User, count: int) -> LabelBatch:
+    """Blank crates to print labels for, kept together so their labels open from one
+    short address."""
+    crates = create_crates(session, actor=actor, count=count)
+    batch = LabelBatch(codes=",".join(crate.code for crate in crates), created_by_id=actor.id)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def get_label_batch(session: Session, batch_id: int) -> LabelBatch:
+    batch = session.get(LabelBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("There is no batch of labels number %(id)s.", id=batch_id))
+    return batch
+
+
 def pack_crate(
     session: Session,
     *,
@@ -228,11 +247,56 @@ def edit_crate_contents(
     return crate
 
 
+def check_in_refusal(actor: User, crate: Crate) -> str | None:
+    """Why this person may not check the crate in, or None if they may. A volunteer takes
+    in only crates sent to a site they work at, or already at one (in stock there, or
+    lost there and found again); booking in a crate found elsewhere is a coordinator's
+    call, or a stocktake's."""
+    if actor.works_everywhere:
+        return None
+    messages = {
+        CrateState.IN_TRANSIT: _(
+            "Crate %(code)s is on its way to %(site)s, where you are not assigned: "
+            "ask a coordinator to book it in here."
+        ),
+        CrateState.IN_STOCK: _(
+            "Crate %(code)s is in stock at %(site)s, where you are not assigned: "
+            "ask a coordinator to book it in here."
+        ),
+        CrateState.LOST: _(
+            "Crate %(code)s was lost at %(site)s, where you are not assigned: "
+            "ask a coordinator to book it in here."
+        ),
+    }
+    if crate.state not in messages:
+        return None  # a state nothing is checked in from: refuse_state says why
+    where = crate.destination if crate.state == CrateState.IN_TRANSIT else crate.site
+    if where is not None and actor.may_act_at(where.id):
+        return None
+    return messages[crate.state] % {
+        "code": crate.display_code,
+        "site": where.name if where is not None else "?",
+    }
+
+
+def ensure_may_check_in(actor: User, crate: Crate) -> None:
+    refusal = check_in_refusal(actor, crate)
+    if refusal is not None:
+        raise Forbidden(refusal)
+
+
 def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int) -> Crate:
-    """The crate is now at `site_id`: arrived from transit, moved from another site,
-    or found again after being marked lost."""
+    """The crate is now at `site_id`: arrived from transit, moved from another of the
+    person's sites, or found again after being marked lost."""
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
+    ensure_may_check_in(actor, crate)
+    return book_crate_in(session, actor=actor, crate=crate, site=site)
+
+
+def book_crate_in(session: Session, *, actor: User, crate: Crate, site: Site) -> Crate:
+    """Put the crate in stock at `site`, wherever the records had it: for a stocktake,
+    which books in every crate counted at its site."""
     if crate.state == CrateState.IN_STOCK:
         if crate.site_id == site.id:
             raise Conflict(
@@ -258,8 +322,9 @@ def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int)
     ledger.post_movements(session, postings, actor_id=actor.id)
     came_from = crate.site_id
     crate.state = CrateState.IN_STOCK
-    crate.site_id = site.id
-    crate.destination_site_id = None
+    # The relationships too, so what reads them next in this request sees the move.
+    crate.site, crate.site_id = site, site.id
+    crate.destination, crate.destination_site_id = None, None
     record_crate_event(session, crate, actor, "checked_in", came_from=came_from)
     return crate
 

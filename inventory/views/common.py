@@ -15,8 +15,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.errors import InvalidInput
 from app.extensions import db, htmx
 from app.i18n import current_locale
 from app.idempotency import Answer, run_once
@@ -37,6 +39,7 @@ from inventory.models import (
     StockItem,
 )
 
+MAX_EVENT_ID_LENGTH = 64
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 links = Blueprint("links", __name__)
 
@@ -83,10 +86,22 @@ def working_site() -> Site | None:
 # --- running form actions once --------------------------------------------------------
 
 
+def form_event_id() -> str | None:
+    """The hidden event id a form was rendered with; at most 64 characters, as the API's
+    (the database keeps no more)."""
+    event_id = request.form.get("event_id") or ""
+    if len(event_id) > MAX_EVENT_ID_LENGTH:
+        raise InvalidInput(
+            _("This form's event id is too long: reload the page and try again."),
+            field="event_id",
+        )
+    return event_id or None
+
+
 def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
     """Run a form action, once per rendered form (its hidden event_id), and commit.
     `work` returns the message to show; a replayed submit shows it again."""
-    event_id = (request.form.get("event_id") or "")[:64] or None
+    event_id = form_event_id()
 
     def run() -> Answer:
         return Answer(200, {"message": work()})
@@ -122,4 +137,5 @@ def crate_context(crate: Crate) -> dict[str, Any]:
         "sites": sites_for_actor(),
         "all_sites": queries.list_sites(db.session),
         "timeline": queries.crate_timeline(db.session, crate.id),
+        "check_in_refusal": services.check_in_refusal(current_user, crate),
     }

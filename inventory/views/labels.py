@@ -16,28 +16,29 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
 from app.idempotency import Answer, run_once
-from app.inputs import member_or
+from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import labels as label_pdf
-from inventory import services
+from inventory import queries, services
 from inventory.forms import read_int
-from inventory.models import (
-    Crate,
-)
-from inventory.views.common import (
-    bp,
-)
+from inventory.models import Crate, LabelBatch
+from inventory.views.common import bp, form_event_id
 
 # --- labels ---------------------------------------------------------------------------
+
+
+def wanted_batch() -> LabelBatch | None:
+    """The batch of new labels of the URL (?batch=ID), if it names one."""
+    batch_id = request.args.get("batch", type=database_int)
+    return services.get_label_batch(db.session, batch_id) if batch_id else None
 
 
 @bp.get("/labels")
 @requires("labels.print")
 def labels() -> str:
-    new_codes = [code for code in request.args.get("new", "").split(",") if code]
     return render_template(
         "inventory/labels.html",
-        new_codes=new_codes,
+        batch=wanted_batch(),
         new_format=label_format_from(request.args.get("format", "")).value,
     )
 
@@ -46,17 +47,18 @@ def labels() -> str:
 @requires("crates.create")
 def blank_labels() -> Response:
     """Create empty crates, then show the link to their labels (post/redirect/get, so a
-    second click on the same form does not create the crates twice)."""
+    second click on the same form does not create the crates twice). The link names
+    their batch, not their codes: 500 codes make an address too long for a server."""
     count = read_int(request.form, "count") or 0
 
     def work() -> Answer:
-        crates = services.create_crates(db.session, actor=current_user, count=count)
-        return Answer(201, {"codes": [crate.code for crate in crates]})
+        batch = services.create_label_batch(db.session, actor=current_user, count=count)
+        return Answer(201, {"batch": batch.id})
 
     answer = run_once(
         db.session,
         actor_id=current_user.id,
-        event_id=(request.form.get("event_id") or None),
+        event_id=form_event_id(),
         action="blank_labels",
         payload={"count": count},
         work=work,
@@ -65,17 +67,22 @@ def blank_labels() -> Response:
     db.session.commit()
     label_format = label_format_from(request.form.get("format", "")).value
     return redirect(
-        url_for("inventory.labels", new=",".join(answer.body["codes"]), format=label_format), 303
+        url_for("inventory.labels", batch=answer.body["batch"], format=label_format), 303
     )
 
 
 @bp.get("/labels.pdf")
 @requires("labels.print")
 def crate_labels() -> Response:
-    codes = [code for code in request.args.get("codes", "").split(",") if code.strip()]
-    if not codes:
-        raise InvalidInput(_("Name at least one crate code."), field="codes")
-    crates = [services.get_crate(db.session, code) for code in codes[:1000]]
+    """Labels of the crates named (?codes=A,B) or of a batch of new ones (?batch=ID)."""
+    batch = wanted_batch()
+    if batch is not None:
+        crates = queries.crates_with_codes(db.session, batch.code_list)
+    else:
+        codes = [code for code in request.args.get("codes", "").split(",") if code.strip()]
+        if not codes:
+            raise InvalidInput(_("Name at least one crate code."), field="codes")
+        crates = [services.get_crate(db.session, code) for code in codes[:1000]]
     return pdf_response(
         labels_for(crates), label_format_from(request.args.get("format", "")), "crate-labels.pdf"
     )

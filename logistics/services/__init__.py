@@ -32,7 +32,12 @@ from logistics.services.templates import (
     save_team,
     set_slot_line,
 )
-from logistics.services.trips import check_in_vehicle, check_out_vehicle, get_trip
+from logistics.services.trips import (
+    check_in_vehicle,
+    check_out_refusal,
+    check_out_vehicle,
+    get_trip,
+)
 from logistics.services.vehicles import VehicleInput, save_vehicle
 
 __all__ = [
@@ -45,6 +50,7 @@ __all__ = [
     "VehicleInput",
     "cancel_distribution",
     "check_in_vehicle",
+    "check_out_refusal",
     "check_out_vehicle",
     "copy_slot_to_days",
     "generate_day_plan",

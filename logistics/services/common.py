@@ -17,6 +17,7 @@ from logistics.models import FillUp, Trip, Vehicle
 PARIS = ZoneInfo("Europe/Paris")
 MAX_ODOMETER_KM = 2_000_000
 EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2999, 12, 31)  # the last day a plan or a report may name
 LATEST_DUE_DAY = date(2100, 12, 31)
 
 

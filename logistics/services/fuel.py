@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import User, utcnow
 from donations import euros
-from donations.models import SpendingKind
+from donations.models import Fund, SpendingKind
 from donations.spending import cancel_spending, get_open_fund, record_spending
 from logistics.models import FillUp, PaidBy, Vehicle
 from logistics.services.common import (
@@ -117,6 +117,22 @@ def validate_day(day: object, today: date) -> date:
     return day
 
 
+def get_fuel_fund(session: Session, code: str) -> Fund:
+    """A fund a fill-up may draw on: open, and marked by a treasurer as paying for fuel
+    (gifts earmarked for housing never buy diesel)."""
+    fund = get_open_fund(session, code)
+    if not fund.pays_for_fuel:
+        raise InvalidInput(
+            _(
+                "The fund %(code)s does not pay for fuel: choose one that does, or the "
+                "organisation's own money.",
+                code=fund.code,
+            ),
+            field="fund",
+        )
+    return fund
+
+
 def record_fill_up(
     session: Session,
     *,
@@ -138,7 +154,7 @@ def record_fill_up(
         raise InvalidInput(_("The station's name is too long."), field="station")
     if not isinstance(data.paid_by, PaidBy):
         raise InvalidInput(_("Say who paid."), field="paid_by")
-    fund = get_open_fund(session, data.fund_code) if data.fund_code else None
+    fund = get_fuel_fund(session, data.fund_code) if data.fund_code else None
     check_day_reading(session, vehicle, odometer, filled_on)
     fill_up = FillUp(
         vehicle=vehicle,

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from app.permissions import role_may
-from logistics.models import VEHICLE_STATUS_LABELS, Trip, TripPurpose, VehicleStatus
+from logistics.models import VEHICLE_STATUS_LABELS, Trip, TripPurpose, Vehicle, VehicleStatus
 from logistics.services.common import (
     check_moment_reading,
     get_vehicle,
@@ -36,6 +36,29 @@ def get_driver(session: Session, driver_id: object) -> User:
             field="driver_id",
         )
     return driver
+
+
+def check_out_refusal(actor: User, vehicle: Vehicle, driver: User | None = None) -> str | None:
+    """Why this person may not check the vehicle out (for `driver`, when known), or None.
+    A volunteer takes out only the vehicles of their sites, and drives themselves; a
+    coordinator checks any vehicle out for anyone who drives."""
+    if actor.works_everywhere:
+        return None
+    if not actor.may_act_at(vehicle.home_site_id):
+        return _(
+            "%(vehicle)s belongs to %(site)s, where you are not assigned: ask a coordinator.",
+            vehicle=vehicle.name,
+            site=vehicle.home_site.name,
+        )
+    if driver is not None and driver.id != actor.id:
+        return _("You can check a vehicle out only in your own name: ask a coordinator.")
+    return None
+
+
+def ensure_may_check_out(actor: User, vehicle: Vehicle, driver: User) -> None:
+    refusal = check_out_refusal(actor, vehicle, driver)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def moment_of(moment: datetime | None) -> datetime:
@@ -61,6 +84,8 @@ def check_out_vehicle(
     """Start a trip. The vehicle must be available and not out already."""
     at = moment_of(moment)
     vehicle = get_vehicle(session, vehicle_id, for_update=True)
+    driver = get_driver(session, driver_id)
+    ensure_may_check_out(actor, vehicle, driver)
     if vehicle.status != VehicleStatus.AVAILABLE:
         raise Conflict(
             _(
@@ -81,7 +106,6 @@ def check_out_vehicle(
         )
     if not isinstance(purpose, TripPurpose):
         raise InvalidInput(_("Say what the trip is for."), field="purpose")
-    driver = get_driver(session, driver_id)
     destination = " ".join(str(destination).split())
     if len(destination) > MAX_DESTINATION_LENGTH:
         raise InvalidInput(_("The destination is too long."), field="destination")

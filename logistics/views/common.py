@@ -8,6 +8,7 @@ from typing import Any
 from babel import Locale
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_currency, format_decimal, get_locale
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
@@ -23,9 +24,11 @@ from logistics.models import (
     TRIP_PURPOSE_LABELS,
     VEHICLE_KIND_LABELS,
     VEHICLE_STATUS_LABELS,
+    Vehicle,
 )
 from logistics.reminders import CHECK_LABELS, Reminder
 from logistics.services.common import km
+from logistics.services.trips import check_out_refusal
 
 bp = Blueprint("logistics", __name__, url_prefix="/logistics")
 
@@ -55,6 +58,11 @@ def home_reminders() -> list[Reminder]:
     return queries.all_reminders(db.session)
 
 
+def may_take_out(vehicle: Vehicle) -> bool:
+    """Whether the board offers this person to check the vehicle out."""
+    return check_out_refusal(current_user, vehicle) is None
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "CHECK_LABELS": CHECK_LABELS,
@@ -68,6 +76,7 @@ def template_helpers() -> dict[str, Any]:
         "litres": litres,
         "decimal": decimal,
         "vehicle_reminders": home_reminders,
+        "may_take_out": may_take_out,
     }
 
 

@@ -5,13 +5,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
 from app.permissions import requires, role_may
 from inventory.forms import read_int
@@ -23,6 +23,7 @@ from logistics import planning, queries, services
 from logistics.forms import read_time
 from logistics.models import Distribution, DistributionResult
 from logistics.services import runs
+from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 from logistics.services.runs import OnTheVan
 from logistics.views.common import bp, typed_form, wanted_id
 
@@ -30,10 +31,15 @@ BOARD_REFRESH_SECONDS = 20
 
 
 def parse_day(text: str) -> date:
+    """The day of a URL; one outside the years Relais plans for is not found (the first
+    and last days a date can hold have no day before or after them to link to)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        abort(404, _("“%(value)s” is not a day.", value=text[:20]))
+        raise NotFound(_("“%(value)s” is not a day.", value=text[:20])) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise NotFound(_("Choose a day from 2000 to 2999."))
+    return day
 
 
 # --- the day board --------------------------------------------------------------------

@@ -21,7 +21,6 @@ from app.i18n import current_locale
 from app.permissions import requires
 from app.views import safe_next
 from donations import euros
-from donations.queries import list_funds
 from inventory.views.common import act_once
 from logistics import photos, queries, services
 from logistics.forms import FillUpForm
@@ -54,7 +53,7 @@ def record_fuel(vehicle_id: int) -> Response | tuple[str, int]:
     form = FillUpForm()
     locale = current_locale()
     form.fund.choices = [("", _("No: the organisation's own money"))] + [
-        (fund.code, fund.name(locale)) for fund in list_funds(db.session)
+        (fund.code, fund.name(locale)) for fund in queries.list_fuel_funds(db.session)
     ]
     if not form.is_submitted():
         form.filled_on.data = services.local_today().isoformat()

@@ -17,7 +17,10 @@ from logistics.views.common import bp, form_status, refused, render_log, typed_f
 
 def render_check_out(vehicle: Vehicle, form: CheckOutForm, status: int = 200) -> tuple[str, int]:
     now = queries.vehicle_now(db.session, vehicle)
-    return render_template("logistics/check_out.html", vehicle=vehicle, now=now, form=form), status
+    may_take = services.check_out_refusal(current_user, vehicle) is None
+    return render_template(
+        "logistics/check_out.html", vehicle=vehicle, now=now, form=form, may_take=may_take
+    ), status
 
 
 @bp.route("/vehicles/<int:vehicle_id>/check-out", methods=["GET", "POST"])
@@ -25,9 +28,12 @@ def render_check_out(vehicle: Vehicle, form: CheckOutForm, status: int = 200) ->
 def check_out(vehicle_id: int) -> Response | tuple[str, int]:
     vehicle = services.get_vehicle(db.session, vehicle_id)
     form = CheckOutForm()
-    form.driver_id.choices = [
-        (str(driver.id), driver.name) for driver in queries.list_drivers(db.session)
-    ]
+    drivers = queries.list_drivers(db.session) if current_user.works_everywhere else [current_user]
+    form.driver_id.choices = [(str(driver.id), driver.name) for driver in drivers]
+    refusal = services.check_out_refusal(current_user, vehicle)
+    if refusal is not None:
+        form.form_errors.append(refusal)
+        return render_check_out(vehicle, form, 403)
     if not form.is_submitted():
         form.driver_id.data = str(current_user.id)
         form.odometer_km.data = str(queries.vehicle_now(db.session, vehicle).odometer_km)

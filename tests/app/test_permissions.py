@@ -447,3 +447,16 @@ def test_the_api_refuses_before_validating_arguments(
                         f"{response.status_code} instead of {denial}"
                     )
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.ADMIN, True),
+        (Role.TREASURER, True),
+        (Role.COORDINATOR, False),
+        (Role.VOLUNTEER, False),
+    ],
+)
+def test_only_treasurers_say_which_funds_pay_for_fuel(role: Role, allowed: bool) -> None:
+    assert (role in PERMISSIONS["funds.manage"]) is allowed

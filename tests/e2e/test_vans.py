@@ -25,7 +25,7 @@ numbers = itertools.count(1)
 
 @pytest.fixture
 def van(live_app: Flask) -> dict[str, Any]:
-    """The Calais van at 84,200 km, and a volunteer."""
+    """The Calais van at 84,200 km, and a volunteer working where it is based."""
     number = next(numbers)
     with live_app.app_context():
         site = Site(name=f"Entrepôt {number}", kind=SiteKind.WAREHOUSE, city="Calais")
@@ -33,6 +33,7 @@ def van(live_app: Flask) -> dict[str, Any]:
             email=f"driver{number}@relais.test", role=Role.VOLUNTEER, display_name="Victor"
         )
         volunteer.set_password(PASSWORD)
+        volunteer.sites = [site]
         db.session.add_all([site, volunteer])
         db.session.flush()
         vehicle = add_vehicle(

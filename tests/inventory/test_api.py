@@ -215,3 +215,23 @@ def test_the_openapi_document_describes_the_api(client: Any) -> None:
         "/api/v1/sites/{site_id}/needs",
     ):
         assert path in spec["paths"]
+
+
+def test_a_volunteer_cannot_move_a_crate_from_a_site_they_do_not_work_at(
+    client: Any, make_user: Any, make_site: Any, make_crate: Any, api_token: Any, db_session: Any
+) -> None:
+    mine, paris = make_site(), make_site(name="Entrepôt Paris")
+    headers = api_token(make_user(Role.VOLUNTEER, sites=[mine]))
+    crate = make_crate(site=paris)
+    body = {"site_id": mine.id, "event_id": uuid.uuid4().hex}
+    response = client.post(f"/api/v1/crates/{crate.code}/move", json=body, headers=headers)
+    assert response.status_code == 403
+    assert "in stock at Entrepôt Paris, where you are not assigned" in response.json["message"]
+    after = client.get(f"/api/v1/crates/{crate.code}", headers=headers).json
+    assert (after["state"], after["site_id"]) == ("in_stock", paris.id)
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(StockMovement).where(StockMovement.site_id == mine.id)
+        )
+        == 0
+    )

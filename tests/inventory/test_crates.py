@@ -298,3 +298,52 @@ def test_loose_stock_is_received_moved_and_adjusted(
             note=" ",
         )
     assert ledger.find_drift(db_session) == []
+
+
+def test_a_volunteer_checks_in_only_crates_bound_for_or_at_their_sites(
+    db_session: Any, admin: Any, make_user: Any, make_site: Any, make_crate: Any
+) -> None:
+    mine, also_mine, theirs, far = make_site(), make_site(), make_site(name="Lyon"), make_site()
+    volunteer = make_user(Role.VOLUNTEER, sites=[mine, also_mine])
+    sent_to_me = make_crate(site=theirs)
+    services.dispatch_crate(db_session, actor=admin, crate=sent_to_me, destination_site_id=mine.id)
+    services.check_in_crate(db_session, actor=volunteer, crate=sent_to_me, site_id=mine.id)
+    assert (sent_to_me.state, sent_to_me.site_id) == (CrateState.IN_STOCK, mine.id)
+    services.check_in_crate(db_session, actor=volunteer, crate=sent_to_me, site_id=also_mine.id)
+    assert sent_to_me.site_id == also_mine.id
+
+    in_stock_elsewhere = make_crate(site=theirs)
+    sent_elsewhere = make_crate(site=mine)
+    services.dispatch_crate(
+        db_session, actor=admin, crate=sent_elsewhere, destination_site_id=far.id
+    )
+    lost_elsewhere = make_crate(site=theirs)
+    services.mark_crates_lost(db_session, actor=admin, crates=[lost_elsewhere])
+    before = movements(db_session)
+    refusals = [
+        (in_stock_elsewhere, "is in stock at Lyon, where you are not assigned"),
+        (sent_elsewhere, f"is on its way to {far.name}, where you are not assigned"),
+        (lost_elsewhere, "was lost at Lyon, where you are not assigned"),
+    ]
+    for crate, reason in refusals:
+        state, site_id = crate.state, crate.site_id
+        with pytest.raises(Forbidden, match=reason):
+            services.check_in_crate(db_session, actor=volunteer, crate=crate, site_id=mine.id)
+        assert (crate.state, crate.site_id) == (state, site_id)
+    assert movements(db_session) == before
+    for crate, _reason in refusals:  # a coordinator books a found crate in
+        services.check_in_crate(db_session, actor=admin, crate=crate, site_id=mine.id)
+        assert (crate.state, crate.site_id) == (CrateState.IN_STOCK, mine.id)
+    assert ledger.find_drift(db_session) == []
+
+
+def test_a_volunteer_books_in_a_crate_lost_at_their_site(
+    db_session: Any, admin: Any, make_user: Any, make_site: Any, make_crate: Any
+) -> None:
+    mine = make_site()
+    volunteer = make_user(Role.VOLUNTEER, sites=[mine])
+    crate = make_crate(site=mine)
+    services.mark_crates_lost(db_session, actor=admin, crates=[crate])
+    assert services.check_in_refusal(volunteer, crate) is None
+    services.check_in_crate(db_session, actor=volunteer, crate=crate, site_id=mine.id)
+    assert crate.state == CrateState.IN_STOCK

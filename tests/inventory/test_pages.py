@@ -1,14 +1,18 @@
 """The phone pages as a volunteer uses them: scan, pack, act, several at once."""
 
+import html
+import re
 import uuid
 from typing import Any
 
+import pypdfium2
 import pytest
 from sqlalchemy import func, select
 
 from app.models import Role
 from inventory import ledger, services
-from inventory.models import CrateState, StockMovement
+from inventory.codes import display_code
+from inventory.models import Crate, CrateState, StockMovement
 
 
 @pytest.fixture
@@ -91,6 +95,39 @@ def test_packing_by_form_puts_the_crate_in_stock(
     assert crate.state == CrateState.IN_STOCK and crate.weight_grams == 7500
     follow = browser.get(response.location)
     assert "packed and in stock" in follow.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        ("inf", "“inf” is not a weight."),
+        ("-Infinity", "“-Infinity” is not a weight."),
+        ("nan", "“nan” is not a weight."),
+        ("heavy", "“heavy” is not a weight."),
+        ("1e308", "The weight must be between 0 and 500 kg."),
+        ("1e999999999", "The weight must be between 0 and 500 kg."),
+        ("-1e999999999", "The weight must be between 0 and 500 kg."),
+        ("500,001", "The weight must be between 0 and 500 kg."),
+    ],
+)
+def test_a_weight_that_is_no_weight_re_shows_the_form_with_the_reason(
+    browser: Any,
+    make_crate: Any,
+    site: Any,
+    make_item: Any,
+    db_session: Any,
+    weight: str,
+    message: str,
+) -> None:
+    crate = make_crate()
+    response = browser.post(
+        f"/inventory/crates/{crate.code}/pack",
+        data=pack_form(site, make_item(), weight_kg=weight),
+    )
+    assert response.status_code == 422
+    assert html.escape(message, quote=False) in response.get_data(as_text=True)
+    db_session.refresh(crate)
+    assert crate.state == CrateState.EMPTY
 
 
 def test_a_double_submitted_pack_counts_once(
@@ -268,8 +305,6 @@ def test_crate_link_from_the_qr_code(browser: Any, make_crate: Any, client: Any)
 
 
 def test_labels_page_makes_blank_crates_once_per_form(browser: Any, db_session: Any) -> None:
-    from inventory.models import Crate
-
     form = {"count": "3", "format": "thermal62", "event_id": uuid.uuid4().hex}
     first = browser.post("/inventory/labels/blank", data=form)
     second = browser.post("/inventory/labels/blank", data=form)
@@ -278,7 +313,94 @@ def test_labels_page_makes_blank_crates_once_per_form(browser: Any, db_session: 
     assert db_session.scalar(select(func.count()).select_from(Crate)) == 3
     page = browser.get(first.location).get_data(as_text=True)
     assert "3 new crates are ready" in page
-    pdf = browser.get(
-        first.location.replace("/inventory/labels?new=", "/inventory/labels.pdf?codes=")
-    )
+    pdf = browser.get(pdf_link(page))
     assert pdf.mimetype == "application/pdf"
+
+
+def pdf_link(page: str) -> str:
+    """The address of the labels' PDF, as the page links it."""
+    found = re.search(r'href="(/inventory/labels\.pdf\?[^"]*)"', page)
+    assert found, "no link to the labels"
+    return html.unescape(found[1])
+
+
+# gunicorn refuses a request line longer than this (its limit_request_line).
+GUNICORN_REQUEST_LINE = 4094
+
+
+def test_500_blank_labels_open_from_a_short_address(browser: Any, db_session: Any) -> None:
+    form = {"count": "500", "format": "a4", "event_id": uuid.uuid4().hex}
+    made = browser.post("/inventory/labels/blank", data=form)
+    assert made.status_code == 303 and len(made.location) < 100
+    page = browser.get(made.location).get_data(as_text=True)
+    assert "500 new crates are ready" in page
+    link = pdf_link(page)
+    assert len(f"GET {link} HTTP/1.1") < GUNICORN_REQUEST_LINE and len(link) < 100
+    pdf = browser.get(link)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    document = pypdfium2.PdfDocument(pdf.data)
+    assert len(document) == 21, "500 labels, 24 to an A4 sheet"
+    codes = db_session.scalars(select(Crate.code).order_by(Crate.code)).all()
+    first_page = document[0].get_textpage().get_text_range()
+    assert display_code(codes[0]) in first_page
+
+
+def test_a_batch_of_labels_that_does_not_exist_is_not_found(browser: Any) -> None:
+    assert browser.get("/inventory/labels?batch=999999").status_code == 404
+    assert browser.get("/inventory/labels.pdf?batch=999999").status_code == 404
+
+
+def test_an_over_long_event_id_for_blank_labels_is_refused(browser: Any, db_session: Any) -> None:
+    form = {"count": "3", "format": "a4", "event_id": "x" * 65}
+    response = browser.post("/inventory/labels/blank", data=form)
+    assert response.status_code == 422
+    assert "event id is too long" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(Crate)) == 0
+    form["event_id"] = "x" * 64
+    assert browser.post("/inventory/labels/blank", data=form).status_code == 303
+
+
+def test_a_volunteer_cannot_check_in_a_crate_from_another_site(
+    browser: Any, make_crate: Any, make_site: Any, site: Any, db_session: Any
+) -> None:
+    crate = make_crate(site=make_site(name="Entrepôt Paris"))
+    page = browser.get(f"/inventory/crates/{crate.code}").get_data(as_text=True)
+    assert "Check in at" not in page
+    assert "is in stock at Entrepôt Paris, where you are not assigned" in page
+    response = browser.post(
+        f"/inventory/crates/{crate.code}/check-in",
+        data={"site_id": site.id, "event_id": uuid.uuid4().hex},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 403
+    assert "where you are not assigned" in response.get_data(as_text=True)
+    db_session.refresh(crate)
+    assert (crate.state, crate.site.name) == (CrateState.IN_STOCK, "Entrepôt Paris")
+
+
+def test_a_batch_check_in_with_a_crate_from_elsewhere_changes_nothing(
+    browser: Any, make_crate: Any, make_site: Any, site: Any, db_session: Any, admin: Any
+) -> None:
+    paris = make_site(name="Entrepôt Paris")
+    ours = make_crate(site=make_site())
+    services.dispatch_crate(db_session, actor=admin, crate=ours, destination_site_id=site.id)
+    theirs = make_crate(site=paris)
+    db_session.commit()
+    before = db_session.scalar(select(func.count()).select_from(StockMovement))
+    response = browser.post(
+        "/inventory/batch",
+        data={"codes": [ours.code, theirs.code], "action": "check_in", "site_id": site.id},
+    )
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Nothing was changed" in page and "in stock at Entrepôt Paris" in page
+    db_session.refresh(ours)
+    db_session.refresh(theirs)
+    assert (ours.state, theirs.site_id) == (CrateState.IN_TRANSIT, paris.id)
+    assert db_session.scalar(select(func.count()).select_from(StockMovement)) == before
+    response = browser.post(
+        "/inventory/batch", data={"codes": [ours.code], "action": "check_in", "site_id": site.id}
+    )
+    assert response.status_code == 303
+    db_session.refresh(ours)
+    assert (ours.state, ours.site_id) == (CrateState.IN_STOCK, site.id)

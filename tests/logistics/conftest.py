@@ -28,14 +28,19 @@ counter = itertools.count(1)
 
 
 @pytest.fixture
-def make_vehicle(
-    db_session: Any, admin: User, make_site: Callable[..., Site]
-) -> Callable[..., Vehicle]:
-    """A van with an 80-litre tank at 10,000 km, unless told otherwise."""
+def base(make_site: Callable[..., Site]) -> Site:
+    """Where vehicles are based unless told otherwise, and where the volunteers of
+    `client_as` work (a volunteer takes out only the vehicles of their sites)."""
+    return make_site(name="Calais base")
+
+
+@pytest.fixture
+def make_vehicle(db_session: Any, admin: User, base: Site) -> Callable[..., Vehicle]:
+    """A van based at `base` with an 80-litre tank at 10,000 km, unless told otherwise."""
 
     def make(**overrides: Any) -> Vehicle:
         number = next(counter)
-        site_id = overrides.pop("home_site_id", None) or make_site().id
+        site_id = overrides.pop("home_site_id", None) or base.id
         values = {"name": f"Van {number}", "plate": f"AA-{number:03d}-ZZ", "odometer_km": 10_000}
         vehicle = add_vehicle(db_session, admin, site_id, **{**values, **overrides})
         db_session.commit()
@@ -83,10 +88,10 @@ def fill(db_session: Any, admin: User) -> Callable[..., FillUp]:
 
 @pytest.fixture
 def client_as(
-    login: Callable[[User], FlaskClient], make_user: Callable[..., User]
+    login: Callable[[User], FlaskClient], make_user: Callable[..., User], base: Site
 ) -> Callable[[Role], FlaskClient]:
-    """A browser signed in as a new user of the given role."""
-    return lambda role: login(make_user(role))
+    """A browser signed in as a new user of the given role, working at `base`."""
+    return lambda role: login(make_user(role, sites=[base]))
 
 
 @pytest.fixture
@@ -95,8 +100,14 @@ def coordinator(client_as: Callable[[Role], FlaskClient]) -> FlaskClient:
 
 
 @pytest.fixture
-def volunteer(client_as: Callable[[Role], FlaskClient]) -> FlaskClient:
-    return client_as(Role.VOLUNTEER)
+def driver(make_user: Callable[..., User], base: Site) -> User:
+    """The volunteer behind `volunteer`: drives the vehicles based at `base`."""
+    return make_user(Role.VOLUNTEER, display_name="Victor Bénévole", sites=[base])
+
+
+@pytest.fixture
+def volunteer(login: Callable[[User], FlaskClient], driver: User) -> FlaskClient:
+    return login(driver)
 
 
 @pytest.fixture(autouse=True)

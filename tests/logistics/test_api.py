@@ -194,7 +194,7 @@ def test_check_out_and_in_through_the_api(
     van: Vehicle,
     db_session: Any,
 ) -> None:
-    victor = make_user(Role.VOLUNTEER, display_name="Victor")
+    victor = make_user(Role.VOLUNTEER, display_name="Victor", sites=[van.home_site])
     headers = api_token(victor)
     out = client.post(
         f"/api/v1/vehicles/{van.id}/check-out",

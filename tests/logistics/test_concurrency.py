@@ -55,6 +55,7 @@ def world(app: Flask) -> Iterator[World]:
                 display_name=f"Driver {number}",
             )
             driver.set_password(PASSWORD)
+            driver.sites = [site]  # a volunteer takes out the vans of their sites
             drivers.append(driver)
         db.session.add_all([site, *drivers])
         db.session.flush()

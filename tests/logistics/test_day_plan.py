@@ -236,6 +236,22 @@ def test_a_bad_day_is_not_found(coordinator: FlaskClient) -> None:
     assert coordinator.get("/logistics/day/2026-13-40").status_code == 404
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "3000-01-01"])
+def test_a_day_far_out_of_range_is_not_found(coordinator: FlaskClient, day: str) -> None:
+    """The first and last days a date can hold have no day before or after them."""
+    for url, headers in [
+        (f"/logistics/day/{day}", {}),
+        (f"/logistics/day/{day}", {"HX-Request": "true"}),
+        (f"/logistics/day/{day}/new", {}),
+        (f"/logistics/day/{day}/pick-list.pdf", {}),
+    ]:
+        response = coordinator.get(url, headers=headers)
+        assert response.status_code == 404, url
+        assert "Choose a day from 2000 to 2999." in response.get_data(as_text=True), url
+    generated = coordinator.post(f"/logistics/day/{day}/generate", data={"team_id": "1"})
+    assert generated.status_code == 404
+
+
 def test_today_redirects_to_the_board(coordinator: FlaskClient) -> None:
     response = coordinator.get("/logistics/day")
     assert response.status_code == 302

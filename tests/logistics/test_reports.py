@@ -229,6 +229,22 @@ def test_a_period_is_bounded(start: date, end: date, message: str) -> None:
         reports.make_period(start, end)
 
 
+@pytest.mark.parametrize(
+    "query", ["to=0001-01-01", "from=0001-01-01", "to=9999-12-31", "from=9999-12-31"]
+)
+def test_a_period_at_the_ends_of_the_calendar_is_refused_clearly(
+    coordinator: FlaskClient, query: str
+) -> None:
+    page = coordinator.get(f"/logistics/reports?{query}")
+    assert page.status_code == 422
+    assert "Choose a date from 2000 to 2999." in page.get_data(as_text=True)
+    for url in (
+        f"/logistics/reports/people-by-week.csv?{query}",
+        f"/logistics/reports/partners?{query}",
+    ):
+        assert coordinator.get(url).status_code == 422, url
+
+
 def test_weeks_are_iso_weeks_across_the_new_year(
     db_session: Any, admin: User, plan_world: PlanWorld
 ) -> None:

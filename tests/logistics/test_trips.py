@@ -39,7 +39,7 @@ def test_a_volunteer_checks_the_van_out_and_back_in_and_the_board_follows(
     db_session: Any,
     van: Vehicle,
 ) -> None:
-    victor = make_user(Role.VOLUNTEER, display_name="Victor Bénévole")
+    victor = make_user(Role.VOLUNTEER, display_name="Victor Bénévole", sites=[van.home_site])
     phone = login(victor)
     board = phone.get("/logistics/").get_data(as_text=True)
     assert "Available, based at" in board and f"/logistics/vehicles/{van.id}/check-out" in board
@@ -76,13 +76,15 @@ def test_a_volunteer_checks_the_van_out_and_back_in_and_the_board_follows(
 
 
 def test_a_van_out_cannot_be_checked_out_again(
-    volunteer: FlaskClient, admin: User, db_session: Any, van: Vehicle
+    volunteer: FlaskClient, driver: User, admin: User, db_session: Any, van: Vehicle
 ) -> None:
     start_trip(db_session, admin, van, 84_200, purpose=TripPurpose.TRANSFER)
     db_session.commit()
     page = volunteer.get(f"/logistics/vehicles/{van.id}/check-out").get_data(as_text=True)
     assert "Out with" in page and 'name="odometer_km"' not in page
-    response = volunteer.post(f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(admin))
+    response = volunteer.post(
+        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(driver)
+    )
     assert response.status_code == 409
     assert "Calais van is already out with" in response.get_data(as_text=True)
     assert count(db_session, Trip) == 1
@@ -97,14 +99,16 @@ def test_a_van_out_cannot_be_checked_out_again(
 )
 def test_a_van_in_maintenance_or_out_of_service_stays_in(
     volunteer: FlaskClient,
-    admin: User,
+    driver: User,
     db_session: Any,
     make_vehicle: Callable[..., Vehicle],
     status: VehicleStatus,
     label: str,
 ) -> None:
     van = make_vehicle(name="Broken van", status=status, odometer_km=84_200)
-    response = volunteer.post(f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(admin))
+    response = volunteer.post(
+        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(driver)
+    )
     assert response.status_code == 409
     assert f"Broken van is {label}: it cannot be checked out." in response.get_data(as_text=True)
     assert count(db_session, Trip) == 0
@@ -123,14 +127,14 @@ def test_a_van_in_maintenance_or_out_of_service_stays_in(
 )
 def test_a_check_out_with_bad_input_is_refused(
     volunteer: FlaskClient,
-    admin: User,
+    driver: User,
     db_session: Any,
     van: Vehicle,
     form: dict[str, str],
     message: str,
 ) -> None:
     response = volunteer.post(
-        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(admin, **form)
+        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(driver, **form)
     )
     assert response.status_code in (404, 422)
     assert message in response.get_data(as_text=True)
@@ -219,7 +223,7 @@ def test_the_database_refuses_a_second_open_trip(
 
 def test_a_check_out_that_loses_the_race_at_the_index_is_a_409(
     volunteer: FlaskClient,
-    admin: User,
+    driver: User,
     db_session: Any,
     trip: Trip,
     van: Vehicle,
@@ -227,7 +231,9 @@ def test_a_check_out_that_loses_the_race_at_the_index_is_a_409(
 ) -> None:
     """As if two check-outs passed the check together: the index stops the second."""
     monkeypatch.setattr("logistics.services.trips.open_trip_of", lambda session, vehicle_id: None)
-    response = volunteer.post(f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(admin))
+    response = volunteer.post(
+        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(driver)
+    )
     assert response.status_code == 409
     assert "Calais van was checked out by someone else at the same moment." in (
         response.get_data(as_text=True)
@@ -236,9 +242,9 @@ def test_a_check_out_that_loses_the_race_at_the_index_is_a_409(
 
 
 def test_pressing_check_out_twice_starts_one_trip(
-    volunteer: FlaskClient, admin: User, db_session: Any, van: Vehicle
+    volunteer: FlaskClient, driver: User, db_session: Any, van: Vehicle
 ) -> None:
-    form = check_out_form(admin, event_id="check-out-press-1")
+    form = check_out_form(driver, event_id="check-out-press-1")
     for _ in range(2):
         response = volunteer.post(f"/logistics/vehicles/{van.id}/check-out", data=form)
         assert response.status_code == 303
@@ -287,3 +293,85 @@ def test_trips_recorded_late_must_fit_between_the_other_readings(
     start_trip(db_session, admin, van, 84_400, moment=on(2, 8))
     with pytest.raises(InvalidInput, match=r"A trip cannot start or end in the future\."):
         start_trip(db_session, admin, van, 90_000, moment=utcnow() + timedelta(hours=1))
+
+
+def test_a_volunteer_takes_out_only_the_vans_of_their_sites(
+    volunteer: FlaskClient,
+    driver: User,
+    db_session: Any,
+    make_site: Callable[..., Any],
+    make_vehicle: Callable[..., Vehicle],
+) -> None:
+    paris_van = make_vehicle(name="Paris van", home_site_id=make_site(name="Paris").id)
+    board = volunteer.get("/logistics/").get_data(as_text=True)
+    assert "Paris van" in board
+    assert f"/logistics/vehicles/{paris_van.id}/check-out" not in board
+    url = f"/logistics/vehicles/{paris_van.id}/check-out"
+    page = volunteer.get(url)
+    assert page.status_code == 403
+    text = page.get_data(as_text=True)
+    assert "Paris van belongs to Paris, where you are not assigned: ask a coordinator." in text
+    assert 'name="odometer_km"' not in text
+    response = volunteer.post(url, data=check_out_form(driver, odometer_km="10000"))
+    assert response.status_code == 403
+    assert "where you are not assigned" in response.get_data(as_text=True)
+    assert count(db_session, Trip) == 0
+
+
+def test_a_volunteer_drives_in_their_own_name_and_a_coordinator_names_the_driver(
+    volunteer: FlaskClient,
+    coordinator: FlaskClient,
+    driver: User,
+    make_user: Callable[..., User],
+    db_session: Any,
+    van: Vehicle,
+) -> None:
+    other = make_user(Role.VOLUNTEER, display_name="Odile", sites=[van.home_site])
+    form = volunteer.get(f"/logistics/vehicles/{van.id}/check-out").get_data(as_text=True)
+    assert f'value="{driver.id}"' in form and "Odile" not in form, "only themselves to choose"
+    response = volunteer.post(f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(other))
+    assert response.status_code == 403
+    assert "You can check a vehicle out only in your own name" in response.get_data(as_text=True)
+    assert count(db_session, Trip) == 0
+
+    assert "Odile" in coordinator.get(f"/logistics/vehicles/{van.id}/check-out").get_data(
+        as_text=True
+    )
+    response = coordinator.post(
+        f"/logistics/vehicles/{van.id}/check-out", data=check_out_form(other)
+    )
+    assert response.status_code == 303
+    assert db_session.query(Trip).one().driver_id == other.id
+
+
+def test_the_api_holds_volunteers_to_their_own_name_and_sites(
+    client: FlaskClient,
+    api_token: Callable[[User], dict[str, str]],
+    driver: User,
+    make_user: Callable[..., User],
+    make_site: Callable[..., Any],
+    make_vehicle: Callable[..., Vehicle],
+    db_session: Any,
+    van: Vehicle,
+) -> None:
+    headers = api_token(driver)
+    other = make_user(Role.VOLUNTEER, sites=[van.home_site])
+    body = {"purpose": "distribution", "odometer_km": 84_200}
+    for_other = client.post(
+        f"/api/v1/vehicles/{van.id}/check-out",
+        json={**body, "driver_id": other.id},
+        headers=headers,
+    )
+    assert for_other.status_code == 403
+    assert "only in your own name" in for_other.json["message"]
+    paris_van = make_vehicle(name="Paris van", home_site_id=make_site(name="Paris").id)
+    elsewhere = client.post(
+        f"/api/v1/vehicles/{paris_van.id}/check-out",
+        json={**body, "odometer_km": 10_000},
+        headers=headers,
+    )
+    assert elsewhere.status_code == 403
+    assert "Paris van belongs to Paris" in elsewhere.json["message"]
+    assert count(db_session, Trip) == 0
+    mine = client.post(f"/api/v1/vehicles/{van.id}/check-out", json=body, headers=headers)
+    assert mine.status_code == 201 and mine.json["driver_id"] == driver.id
