@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from logging.config import fileConfig
 
@@ -96,8 +97,30 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(connection):
+    """SQLite's own recipe for changing a table's schema (lang_altertable.html): a batch
+    migration copies the table, drops it and renames the copy, which a database whose rows
+    point at that table refuses while foreign keys are on. They are switched off outside
+    the migration's transaction (the pragma does nothing inside one), checked once it has
+    committed, and switched on again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"The migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():
