@@ -9,7 +9,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask, g
@@ -27,6 +27,14 @@ from inventory.models import Crate, Item, Site, SiteKind, SizeRange, Unit
 PASSWORD = "correct horse battery staple"
 WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 counter = itertools.count(1)
+
+
+def missing_service(reason: str, *, allow_module_level: bool = False) -> NoReturn:
+    """Skip a test whose service (Redis, Chromium) this machine lacks; with
+    RELAIS_TESTS_REQUIRE_SERVICES set, as .ci/run sets it after providing them, fail it."""
+    if os.environ.get("RELAIS_TESTS_REQUIRE_SERVICES"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=allow_module_level)
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

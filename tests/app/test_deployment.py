@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from app.models import Role, User
+from tests.conftest import missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -40,7 +41,7 @@ def redis_prefix() -> Iterator[str]:
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379: shared rate limits need it")
+        missing_service("Redis is not reachable on 127.0.0.1:6379: shared rate limits need it")
     prefix = f"relais-test-{uuid.uuid4().hex}"
     yield prefix
     for key in client.scan_iter(match=f"*{prefix}*"):

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import PASSWORD, config_for_tests
+from tests.conftest import PASSWORD, config_for_tests, missing_service
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 
 if not shutil.which(CHROMIUM):
-    pytest.skip(
+    missing_service(
         f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
         allow_module_level=True,
     )
