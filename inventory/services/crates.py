@@ -351,11 +351,7 @@ def move_crate_within_site(
     ensure_may_act_at(actor, crate.site)
     if place == crate.place:
         raise Conflict(
-            _(
-                "Crate %(code)s is already there.",
-                code=crate.display_code,
-            ),
-            field="place",
+            _("Crate %(code)s is already there.", code=crate.display_code), field="place"
         )
     came_from, crate.place = crate.place, place
     session.flush()
