@@ -166,6 +166,7 @@ def register_core(app: Flask) -> None:
     from app.extensions import csrf
     from app.inputs import init_inputs
     from app.security import init_security
+    from app.static_files import init_static_files
 
     init_inputs(app)
     auth.init_auth(app)
@@ -174,6 +175,7 @@ def register_core(app: Flask) -> None:
     csrf.exempt(api.blp)
     register_error_handlers(app)
     init_security(app)
+    init_static_files(app)
     cli.init_cli(app)
     app.jinja_env.globals.update(template_globals())
 

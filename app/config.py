@@ -43,6 +43,19 @@ class Defaults:
     API_TOKEN_DAYS = 90
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PAGE_SIZE = 50
+    # Responses compressed (Flask-Compress): brotli where the browser takes it, else gzip;
+    # static files too, as they are read from disk.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "image/svg+xml",
+    ]
     API_TITLE = "Relais API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,3 +36,4 @@ htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
 mailman = Mail()
+compress = Compress()

@@ -34,6 +34,13 @@ SITE_ID = fields.Integer(
     required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT)
 )
 
+PLACE = fields.String(
+    load_default=None,
+    allow_none=True,
+    validate=validate.Length(max=services.MAX_PLACE_LENGTH),
+    metadata={"description": "Where inside the site, such as “Shelf B3”."},
+)
+
 
 class LineSchema(Schema):
     item_id = fields.Integer(
@@ -62,12 +69,17 @@ class PackSchema(Schema):
         validate=validate.Range(min=0, max=services.MAX_CRATE_WEIGHT_GRAMS),
     )
     note = fields.String(load_default="", validate=validate.Length(max=500))
+    place = PLACE
     event_id = EVENT_ID
 
 
 class SiteActionSchema(Schema):
     site_id = SITE_ID
     event_id = EVENT_ID
+
+
+class MoveSchema(SiteActionSchema):
+    place = PLACE
 
 
 class EventSchema(Schema):
@@ -103,6 +115,7 @@ class CrateSchema(Schema):
     expiry_date = fields.Date(allow_none=True)
     weight_grams = fields.Integer(allow_none=True)
     note = fields.String()
+    place = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(CrateLineOutSchema))
     url = fields.String()
 
@@ -177,6 +190,7 @@ def crate_out(crate: Crate) -> dict[str, Any]:
         "expiry_date": crate.expiry_date,
         "weight_grams": crate.weight_grams,
         "note": crate.note,
+        "place": crate.place,
         "lines": [
             {**stock_item_out(line.stock_item), "quantity": line.quantity} for line in crate.lines
         ],
@@ -250,23 +264,25 @@ def pack_crate(data: dict[str, Any], code: str) -> Response:
             expiry_date=data["expiry_date"],
             weight_grams=data["weight_grams"],
             note=data["note"],
+            place=data["place"],
         ),
     )
 
 
 @blp.route("/crates/<code>/move", methods=["POST"])
 @requires("crates.act")
-@blp.arguments(SiteActionSchema)
+@blp.arguments(MoveSchema)
 @blp.response(200, CrateSchema)
 def move_crate(data: dict[str, Any], code: str) -> Response:
-    """The crate is now at `site_id` (checked in there). A volunteer checks in only a
-    crate sent to, or in stock or lost at, one of their sites: 403 otherwise."""
+    """The crate is now at `site_id` (checked in there, at `place` inside it if given). A
+    volunteer checks in only a crate sent to, or in stock or lost at, one of their sites:
+    403 otherwise."""
     return crate_write(
         code,
         "move",
         data,
         lambda crate: services.check_in_crate(
-            db.session, actor=g.api_user, crate=crate, site_id=data["site_id"]
+            db.session, actor=g.api_user, crate=crate, site_id=data["site_id"], place=data["place"]
         ),
     )
 

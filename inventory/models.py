@@ -157,6 +157,7 @@ CRATE_EVENT_LABELS = {
     "packed": _l("Packed"),
     "contents_edited": _l("Contents corrected"),
     "checked_in": _l("Checked in"),
+    "placed": _l("Moved within the site"),
     "dispatched": _l("Sent to another site"),
     "distributed": _l("Distributed"),
     "loaded": _l("Loaded on a van"),
@@ -291,6 +292,8 @@ class Crate(db.Model):
     expiry_date: Mapped[date | None]
     weight_grams: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Where inside its site ("Shelf B3", "Container 2"); None once it leaves the site.
+    place: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,7 @@
 """The printed pick list a van's crew takes round the warehouse: for each distribution the
 van does that day, what to take shelf by shelf (item category), what is already on the
-van, what is left to load and which crates to take for it, soonest expiry first.
+van, what is left to load and which crates to take for it (with their place in the
+warehouse), soonest expiry first.
 
 Loaded and short figures come from the day plan's own checks (logistics.planning), so
 the paper agrees with the day board. Crates are shared out like stock, in the order the
@@ -215,6 +216,11 @@ def by_category(lines: Sequence[LineCheck], locale: str) -> list[tuple[Category,
     ]
 
 
+def crate_and_place(crate: Crate) -> str:
+    """A crate to take and where it is in the warehouse: "7K3M-Q9XA (Shelf B3)"."""
+    return f"{crate.display_code} ({crate.place})" if crate.place else crate.display_code
+
+
 def loose_to_take(line: LineCheck, crates: Sequence[Crate]) -> int:
     """Units still to load that the crates do not hold and the warehouse has."""
     in_crates = sum(
@@ -395,7 +401,7 @@ def line_row(line: LineCheck, crates: Sequence[Crate], styles: Styles, locale: s
         to_load.append(paragraph(_("short by %(count)s", count=line.short), styles.short))
     take: list[Flowable] = []
     if crates:
-        take.append(paragraph(", ".join(crate.display_code for crate in crates), styles.code))
+        take.append(paragraph(", ".join(map(crate_and_place, crates)), styles.code))
     loose = loose_to_take(line, crates)
     if loose:
         take.append(paragraph(_("loose: %(count)s", count=loose), styles.cell))

@@ -24,6 +24,7 @@ MAX_LINES_PER_CRATE = 50
 MAX_CRATES_AT_ONCE = 500
 MAX_LOOSE_QUANTITY = 100_000
 MAX_CRATE_WEIGHT_GRAMS = 500_000
+MAX_PLACE_LENGTH = 60
 ADD_STOCK_ITEM = built_per_database(
     lambda insert: insert(StockItem.__table__).on_conflict_do_nothing()
 )
@@ -139,6 +140,20 @@ def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
     elif size:
         raise InvalidInput(_("%(item)s have no size.", item=name), field="size")
     return gender, size
+
+
+def read_place(typed: str | None) -> str | None:
+    """A place inside a site as typed ("  Shelf   B3 "), spaces tidied: "Shelf B3"; None
+    for no place."""
+    if typed and "\x00" in typed:
+        raise InvalidInput(_("Text cannot contain a NUL character."), field="place")
+    place = " ".join((typed or "").split())
+    if len(place) > MAX_PLACE_LENGTH:
+        raise InvalidInput(
+            _("The place is too long (%(max)s characters at most).", max=MAX_PLACE_LENGTH),
+            field="place",
+        )
+    return place or None
 
 
 def validate_quantity(quantity: object, maximum: int, field: str = "quantity") -> int:

@@ -1,4 +1,4 @@
-"""Crate writes: create, pack, correct, check in, send, distribute, scrap, lose."""
+"""Crate writes: create, pack, correct, check in, place, send, distribute, scrap, lose."""
 
 import json
 from collections.abc import Iterable, Sequence
@@ -27,6 +27,7 @@ from inventory.services.common import (
     LineInput,
     ensure_may_act_at,
     get_site,
+    read_place,
     resolve_lines,
     validate_quantity,
 )
@@ -170,12 +171,14 @@ def pack_crate(
     expiry_date: date | None = None,
     weight_grams: int | None = None,
     note: str = "",
+    place: str | None = None,
 ) -> Crate:
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
     if crate.state != CrateState.EMPTY:
         raise refuse_state(crate)
     validate_crate_details(weight_grams, note)
+    place = read_place(place)
     for stock_item, quantity in resolve_lines(session, lines).items():
         crate.lines.append(CrateLine(stock_item=stock_item, quantity=quantity))
     crate.state = CrateState.IN_STOCK
@@ -183,6 +186,7 @@ def pack_crate(
     crate.expiry_date = expiry_date
     crate.weight_grams = weight_grams
     crate.note = note.strip()
+    crate.place = place
     session.flush()
     post_crate_contents(
         session, crate, site_id=site.id, sign=1, reason=MovementReason.RECEIVED, actor=actor
@@ -285,18 +289,24 @@ def ensure_may_check_in(actor: User, crate: Crate) -> None:
         raise Forbidden(refusal)
 
 
-def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int) -> Crate:
-    """The crate is now at `site_id`: arrived from transit, moved from another of the
-    person's sites, or found again after being marked lost."""
+def check_in_crate(
+    session: Session, *, actor: User, crate: Crate, site_id: int, place: str | None = None
+) -> Crate:
+    """The crate is now at `site_id` (at `place` inside it, if given): arrived from
+    transit, moved from another of the person's sites, or found again after being marked
+    lost."""
+    place = read_place(place)
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
     ensure_may_check_in(actor, crate)
-    return book_crate_in(session, actor=actor, crate=crate, site=site)
+    return book_crate_in(session, actor=actor, crate=crate, site=site, place=place)
 
 
-def book_crate_in(session: Session, *, actor: User, crate: Crate, site: Site) -> Crate:
+def book_crate_in(
+    session: Session, *, actor: User, crate: Crate, site: Site, place: str | None = None
+) -> Crate:
     """Put the crate in stock at `site`, wherever the records had it: for a stocktake,
-    which books in every crate counted at its site."""
+    which books in every crate counted at its site. `place` is already read_place()d."""
     if crate.state == CrateState.IN_STOCK:
         if crate.site_id == site.id:
             raise Conflict(
@@ -325,7 +335,27 @@ def book_crate_in(session: Session, *, actor: User, crate: Crate, site: Site) ->
     # The relationships too, so what reads them next in this request sees the move.
     crate.site, crate.site_id = site, site.id
     crate.destination, crate.destination_site_id = None, None
-    record_crate_event(session, crate, actor, "checked_in", came_from=came_from)
+    crate.place = place
+    record_crate_event(session, crate, actor, "checked_in", came_from=came_from, place=place)
+    return crate
+
+
+def move_crate_within_site(
+    session: Session, *, actor: User, crate: Crate, place: str | None
+) -> Crate:
+    """The crate stays at its site, in another place there (or none): no stock moves, the
+    crate's history records it."""
+    place = read_place(place)
+    if crate.state != CrateState.IN_STOCK or crate.site is None:
+        raise refuse_state(crate)
+    ensure_may_act_at(actor, crate.site)
+    if place == crate.place:
+        raise Conflict(
+            _("Crate %(code)s is already there.", code=crate.display_code), field="place"
+        )
+    came_from, crate.place = crate.place, place
+    session.flush()
+    record_crate_event(session, crate, actor, "placed", place=place, came_from=came_from)
     return crate
 
 
@@ -356,6 +386,7 @@ def dispatch_crate(
     )
     crate.state = CrateState.IN_TRANSIT
     crate.destination_site_id = destination.id
+    crate.place = None
     session.flush()
     record_crate_event(session, crate, actor, "dispatched", destination=destination.id)
     return crate
@@ -374,6 +405,7 @@ def distribute_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
         actor=actor,
     )
     crate.state = CrateState.DISTRIBUTED
+    crate.place = None
     session.flush()
     record_crate_event(session, crate, actor, "distributed")
     return crate
@@ -402,6 +434,7 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
     else:
         raise refuse_state(crate)
     crate.state = CrateState.SCRAPPED
+    crate.place = None
     session.flush()
     record_crate_event(session, crate, actor, "scrapped", reason=reason.strip())
     return crate
@@ -427,6 +460,7 @@ def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) 
     )
     for crate in lost:
         crate.state = CrateState.LOST
+        crate.place = None
     if lost:
         session.execute(
             INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "lost") for crate in lost]

@@ -133,6 +133,7 @@ def do_pack(crate: Crate) -> str:
         expiry_date=read_date(form, "expiry_date"),
         weight_grams=read_weight_grams(form),
         note=form.get("note", ""),
+        place=form.get("place"),
     )
     session["site_id"] = site_id
     return _("Crate %(code)s packed and in stock.", code=crate.display_code)
@@ -224,14 +225,31 @@ def crate_action(
 @requires("crates.act")
 def check_in(code: str) -> Response | str:
     site_id = read_int(request.form, "site_id") or 0
+    place = request.form.get("place")
 
     def work(crate: Crate) -> str:
-        services.check_in_crate(db.session, actor=current_user, crate=crate, site_id=site_id)
+        services.check_in_crate(
+            db.session, actor=current_user, crate=crate, site_id=site_id, place=place
+        )
         return _(
             "Crate %(code)s checked in at %(site)s.", code=crate.display_code, site=crate.site.name
         )
 
-    return crate_action(code, "check_in", work, site_id=site_id)
+    return crate_action(code, "check_in", work, site_id=site_id, place=place)
+
+
+@bp.post("/crates/<code>/place")
+@requires("crates.act")
+def move_within_site(code: str) -> Response | str:
+    place = request.form.get("place", "")
+
+    def work(crate: Crate) -> str:
+        services.move_crate_within_site(db.session, actor=current_user, crate=crate, place=place)
+        if crate.place is None:
+            return _("Crate %(code)s has no place now.", code=crate.display_code)
+        return _("Crate %(code)s is now at %(place)s.", code=crate.display_code, place=crate.place)
+
+    return crate_action(code, "place", work, place=place)
 
 
 @bp.post("/crates/<code>/dispatch")

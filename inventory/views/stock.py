@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,13 +22,16 @@ from app.extensions import db, htmx
 from app.i18n import current_locale
 from app.inputs import database_int, member_or
 from app.permissions import requires
-from inventory import queries, services
-from inventory.forms import read_int
+from inventory import crate_list, queries, services
+from inventory.forms import read_date, read_int
 from inventory.models import (
     CATEGORY_LABELS,
+    CRATE_EVENT_LABELS,
+    CRATE_STATE_LABELS,
     GENDER_LABELS,
     UNIT_LABELS,
     Category,
+    CrateState,
     Gender,
     StockItem,
 )
@@ -134,6 +138,87 @@ def site_stock_csv(site_id: int) -> Response:
             )
         ),
     )
+
+
+# --- a site's crates ------------------------------------------------------------------
+
+ANY_STATE = "any"
+
+
+def crate_filter() -> crate_list.CrateFilter:
+    """The crates list's filters as the page's form sends them; a value no form offers
+    is ignored, a mistyped date refused."""
+    args = request.args
+    state = args.get("state", CrateState.IN_STOCK.value)
+    return crate_list.CrateFilter(
+        item_id=args.get("item", type=database_int),
+        gender=member_or(Gender, args.get("gender", ""), ""),
+        size=args.get("size", "")[:12].strip(),
+        state=None if state == ANY_STATE else member_or(CrateState, state, CrateState.IN_STOCK),
+        expires_by=read_date(args, "expires_by"),
+        text=args.get("q", "")[:60],
+    )
+
+
+@bp.get("/sites/<int:site_id>/crates")
+@requires("stock.view")
+def site_crates(site_id: int) -> str:
+    site = services.get_site(db.session, site_id)
+    wanted = crate_filter()
+    page = crate_list.site_crates_page(
+        db.session,
+        site.id,
+        wanted,
+        request.args.get("page", 1, type=database_int),
+        current_app.config["PAGE_SIZE"],
+    )
+    filters = {name: value for name, value in request.args.items() if name != "page"}
+    table = {
+        "site": site,
+        "page": page,
+        "locale": current_locale(),
+        "crate_contents": crate_list.contents_summary,
+        "csv_url": url_for("inventory.site_crates_csv", site_id=site.id, **filters),
+    }
+    if htmx:
+        return render_template("inventory/_crates_table.html", **table)
+    return render_template(
+        "inventory/site_crates.html",
+        **table,
+        wanted=wanted,
+        any_state=ANY_STATE,
+        items=queries.list_items(db.session),
+    )
+
+
+@bp.get("/sites/<int:site_id>/crates.csv")
+@requires("stock.view")
+def site_crates_csv(site_id: int) -> Response:
+    site = services.get_site(db.session, site_id)
+    locale = current_locale()
+    return csv_response(
+        f"crates-{site.id}.csv",
+        [_("Crate"), _("Contents"), _("State"), _("Place"), _("Expiry date"), _("Last movement")],
+        (
+            [
+                row.crate.display_code,
+                crate_list.contents_summary(row.crate, locale),
+                str(CRATE_STATE_LABELS[row.crate.state]),
+                row.crate.place or "",
+                row.crate.expiry_date.isoformat() if row.crate.expiry_date else "",
+                last_movement(row),
+            ]
+            for row in crate_list.site_crate_rows(db.session, site.id, crate_filter())
+        ),
+    )
+
+
+def last_movement(row: crate_list.CrateRow) -> str:
+    """The crate's last event, in the reader's time zone: "06/12/2026 09:14 · Checked in"."""
+    if row.last_moved_at is None or row.last_action is None:
+        return ""
+    action = CRATE_EVENT_LABELS.get(row.last_action, row.last_action)
+    return f"{format_datetime(row.last_moved_at, 'short')} · {action}"
 
 
 @bp.get("/sites/<int:site_id>/stock/<int:stock_item_id>")

@@ -179,6 +179,7 @@ def shift(
     )
     if crate is not None:
         crate.site_id = distribution.place_site_id if onto_van else distribution.departure_site_id
+        crate.place = None  # on the van, or back in the warehouse with no place known yet
         action = "loaded" if onto_van else "unloaded"
         record_crate_event(session, crate, actor, action, distribution=distribution.id)
     session.flush()

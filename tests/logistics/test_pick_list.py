@@ -15,7 +15,12 @@ from flask.testing import FlaskClient
 
 from app.models import Role, User
 from inventory.models import Crate, Item, Site, SiteKind, StockItem
-from inventory.services import LineInput, dispatch_crate, get_stock_item
+from inventory.services import (
+    LineInput,
+    dispatch_crate,
+    get_stock_item,
+    move_crate_within_site,
+)
 from logistics import services
 from logistics.models import Distribution, Vehicle
 from logistics.pick_list import candidates, crates_to_take
@@ -220,6 +225,29 @@ def test_the_van_pick_list_shows_its_distributions_shelf_by_shelf(
     assert f"{meals} 30 0 30 {morning.in_20_days.display_code}" in evening
     for crate in (morning.on_the_van, morning.elsewhere, morning.sent_away, morning.never):
         assert crate.display_code not in text
+
+
+def test_each_crate_to_take_shows_its_place_until_it_is_on_the_van(
+    db_session: Any,
+    admin: User,
+    coordinator: FlaskClient,
+    plan_world: PlanWorld,
+    morning: Morning,
+) -> None:
+    move_crate_within_site(db_session, actor=admin, crate=morning.in_3_days, place="Shelf B3")
+    move_crate_within_site(db_session, actor=admin, crate=morning.in_20_days, place="Container 2")
+    db_session.commit()
+    text = " ".join(fetch_pdf(coordinator, van_url(morning, plan_world.van)).split())
+    soon, later = morning.in_3_days.display_code, morning.in_10_days.display_code
+    assert f"{soon} (Shelf B3), {later}" in text
+    assert f"{morning.in_20_days.display_code} (Container 2)" in text
+    services.load_crate(
+        db_session,
+        actor=plan_world.lead,
+        distribution_id=morning.lunch.id,
+        code=morning.in_3_days.code,
+    )
+    assert morning.in_3_days.place is None
 
 
 def test_crates_an_earlier_van_takes_are_not_offered_again(
