@@ -30,6 +30,7 @@ from inventory.services.common import (
     resolve_lines,
     validate_quantity,
 )
+from inventory.whereabouts import find_holder
 
 INSERT_CRATE_EVENT = CrateEvent.__table__.insert()
 
@@ -285,12 +286,27 @@ def ensure_may_check_in(actor: User, crate: Crate) -> None:
         raise Forbidden(refusal)
 
 
+def ensure_not_held(session: Session, crate: Crate) -> None:
+    """A crate loaded on a van is taken off it there, on purpose, not by a check-in."""
+    holder = find_holder(session, crate)
+    if holder is not None:
+        raise Conflict(
+            _(
+                "Crate %(code)s cannot be checked in: %(where)s. %(release)s",
+                code=crate.display_code,
+                where=holder.description,
+                release=holder.release,
+            )
+        )
+
+
 def check_in_crate(session: Session, *, actor: User, crate: Crate, site_id: int) -> Crate:
     """The crate is now at `site_id`: arrived from transit, moved from another of the
     person's sites, or found again after being marked lost."""
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
     ensure_may_check_in(actor, crate)
+    ensure_not_held(session, crate)
     return book_crate_in(session, actor=actor, crate=crate, site=site)
 
 
