@@ -28,6 +28,7 @@ from inventory.services.crates import (
     lock_crate_balances,
     mark_crates_lost,
     pack_crate,
+    reuse_crate,
     scrap_crate,
 )
 from inventory.services.needs import remove_need, set_need
@@ -62,6 +63,7 @@ __all__ = [
     "pack_crate",
     "receive_loose",
     "remove_need",
+    "reuse_crate",
     "scrap_crate",
     "set_need",
 ]

@@ -423,6 +423,24 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
     return crate
 
 
+def reuse_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
+    """A distributed or scrapped crate's label starts a new life: the crate is empty
+    again, to be packed anew. Its history and its ledger movements stay; only its
+    current contents and whereabouts are cleared, and no stock changes."""
+    if crate.state not in (CrateState.DISTRIBUTED, CrateState.SCRAPPED):
+        raise refuse_state(crate)
+    record_crate_event(session, crate, actor, "reused", was=crate.state.value)
+    crate.lines.clear()
+    crate.state = CrateState.EMPTY
+    crate.site, crate.site_id = None, None
+    crate.destination, crate.destination_site_id = None, None
+    crate.expiry_date = None
+    crate.weight_grams = None
+    crate.note = ""
+    session.flush()
+    return crate
+
+
 def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) -> int:
     """After a stocktake: crates that should have been there and were not scanned."""
     lost = [

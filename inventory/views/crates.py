@@ -297,6 +297,26 @@ def scrap(code: str) -> Response | str:
     return crate_action(code, "scrap", work, reason=reason)
 
 
+@bp.post("/crates/<code>/reuse")
+@requires("crates.act")
+def reuse(code: str) -> Response:
+    """Pack a distributed or scrapped crate again: it is emptied, then the pack form."""
+    crate = services.get_crate(db.session, code, for_update=True)
+
+    def work() -> str:
+        services.reuse_crate(db.session, actor=current_user, crate=crate)
+        return _("Crate %(code)s is empty again: pack it.", code=crate.display_code)
+
+    answer = act_once("reuse", work, code=crate.code)
+    flash(answer.body["message"], "success")
+    target = url_for("inventory.pack", code=crate.code)
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
 @bp.route("/crates/<code>/contents", methods=["GET", "POST"])
 @requires("crates.act")
 def edit_contents(code: str) -> Response | str | tuple[str, int]:
