@@ -249,7 +249,8 @@ def get_crate(code: str) -> dict[str, Any]:
 @blp.arguments(PackSchema)
 @blp.response(200, CrateSchema)
 def pack_crate(data: dict[str, Any], code: str) -> Response:
-    """Pack an empty crate at a site with one or more lines."""
+    """Pack an empty crate at a site with one or more lines. A distributed or scrapped
+    crate answers 409: empty it with `/reuse` first."""
     lines = [services.LineInput(**line) for line in data["lines"]]
     return crate_write(
         code,
@@ -330,6 +331,24 @@ def scrap_crate(data: dict[str, Any], code: str) -> Response:
         lambda crate: services.scrap_crate(
             db.session, actor=g.api_user, crate=crate, reason=data["reason"]
         ),
+    )
+
+
+@blp.route("/crates/<code>/reuse", methods=["POST"])
+@requires("crates.act")
+@blp.arguments(EventSchema)
+@blp.response(200, CrateSchema)
+def reuse_crate(data: dict[str, Any], code: str) -> Response:
+    """Use a distributed or scrapped crate's label again: the crate is empty once more
+    (its history and ledger movements are kept), ready for `/pack`. Packing never does
+    this by itself, so an old label scanned by mistake cannot hide a crate's past: a
+    pack on a distributed or scrapped crate stays a 409, and this explicit step comes
+    first (offline, queue both in order). 409 for a crate still in use."""
+    return crate_write(
+        code,
+        "reuse",
+        data,
+        lambda crate: services.reuse_crate(db.session, actor=g.api_user, crate=crate),
     )
 
 

@@ -165,6 +165,7 @@ CRATE_EVENT_LABELS = {
     "returned": _l("Brought back from a distribution"),
     "scrapped": _l("Scrapped"),
     "lost": _l("Marked lost after a stocktake"),
+    "reused": _l("Label used again: a new life begins"),
 }
 
 

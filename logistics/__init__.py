@@ -17,11 +17,13 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     from app.api import register_api_blueprint
     from app.cli import register_demo_seeder
-    from logistics import api, demo, views
+    from inventory.whereabouts import register_holder_lookup
+    from logistics import api, demo, views, whereabouts
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.blp)
     register_demo_seeder(app, demo.seed)
+    register_holder_lookup(whereabouts.crate_on_a_van)
     app.jinja_env.globals.update(views.template_helpers())

@@ -30,6 +30,7 @@ from inventory.services.crates import (
     mark_crates_lost,
     move_crate_within_site,
     pack_crate,
+    reuse_crate,
     scrap_crate,
 )
 from inventory.services.needs import remove_need, set_need
@@ -66,6 +67,7 @@ __all__ = [
     "pack_crate",
     "receive_loose",
     "remove_need",
+    "reuse_crate",
     "scrap_crate",
     "set_need",
 ]

@@ -31,6 +31,7 @@ from inventory.services.common import (
     resolve_lines,
     validate_quantity,
 )
+from inventory.whereabouts import find_holder
 
 INSERT_CRATE_EVENT = CrateEvent.__table__.insert()
 
@@ -289,6 +290,20 @@ def ensure_may_check_in(actor: User, crate: Crate) -> None:
         raise Forbidden(refusal)
 
 
+def ensure_not_held(session: Session, crate: Crate) -> None:
+    """A crate loaded on a van is taken off it there, on purpose, not by a check-in."""
+    holder = find_holder(session, crate)
+    if holder is not None:
+        raise Conflict(
+            _(
+                "Crate %(code)s cannot be checked in: %(where)s. %(release)s",
+                code=crate.display_code,
+                where=holder.description,
+                release=holder.release,
+            )
+        )
+
+
 def check_in_crate(
     session: Session, *, actor: User, crate: Crate, site_id: int, place: str | None = None
 ) -> Crate:
@@ -299,6 +314,7 @@ def check_in_crate(
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
     ensure_may_check_in(actor, crate)
+    ensure_not_held(session, crate)
     return book_crate_in(session, actor=actor, crate=crate, site=site, place=place)
 
 
@@ -437,6 +453,24 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
     crate.place = None
     session.flush()
     record_crate_event(session, crate, actor, "scrapped", reason=reason.strip())
+    return crate
+
+
+def reuse_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
+    """A distributed or scrapped crate's label starts a new life: the crate is empty
+    again, to be packed anew. Its history and its ledger movements stay; only its
+    current contents and whereabouts are cleared, and no stock changes."""
+    if crate.state not in (CrateState.DISTRIBUTED, CrateState.SCRAPPED):
+        raise refuse_state(crate)
+    record_crate_event(session, crate, actor, "reused", was=crate.state.value)
+    crate.lines.clear()
+    crate.state = CrateState.EMPTY
+    crate.site, crate.site_id = None, None
+    crate.destination, crate.destination_site_id = None, None
+    crate.expiry_date = None
+    crate.weight_grams = None
+    crate.note = ""
+    session.flush()
     return crate
 
 

@@ -38,6 +38,7 @@ from inventory.models import (
     Site,
     StockItem,
 )
+from inventory.whereabouts import find_holder
 
 MAX_EVENT_ID_LENGTH = 64
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
@@ -138,4 +139,5 @@ def crate_context(crate: Crate) -> dict[str, Any]:
         "all_sites": queries.list_sites(db.session),
         "timeline": queries.crate_timeline(db.session, crate.id),
         "check_in_refusal": services.check_in_refusal(current_user, crate),
+        "holder": find_holder(db.session, crate),
     }

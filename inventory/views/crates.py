@@ -221,6 +221,20 @@ def crate_action(
     )
 
 
+def confirmed() -> bool:
+    """Distributing and scrapping cannot be taken back: their forms carry the answer to
+    "are you sure?", shown before their button."""
+    return request.form.get("confirmed") == "yes"
+
+
+def ask_to_confirm(code: str, action: str) -> str:
+    """A post that skipped the question (a form from an older page) changes nothing and
+    gets the crate's page with the question open."""
+    crate = services.get_crate(db.session, code)
+    template = "inventory/_crate_panel.html" if htmx else "inventory/crate_detail.html"
+    return render_template(template, **crate_context(crate), confirming=action)
+
+
 @bp.post("/crates/<code>/check-in")
 @requires("crates.act")
 def check_in(code: str) -> Response | str:
@@ -255,6 +269,10 @@ def move_within_site(code: str) -> Response | str:
 @bp.post("/crates/<code>/dispatch")
 @requires("crates.act")
 def dispatch(code: str) -> Response | str:
+    if not request.form.get("site_id"):
+        raise InvalidInput(
+            _("Choose the site to send the crate to: nothing was sent."), field="site_id"
+        )
     site_id = read_int(request.form, "site_id") or 0
 
     def work(crate: Crate) -> str:
@@ -273,6 +291,9 @@ def dispatch(code: str) -> Response | str:
 @bp.post("/crates/<code>/distribute")
 @requires("crates.act")
 def distribute(code: str) -> Response | str:
+    if not confirmed():
+        return ask_to_confirm(code, "distribute")
+
     def work(crate: Crate) -> str:
         services.distribute_crate(db.session, actor=current_user, crate=crate)
         return _("Crate %(code)s marked distributed.", code=crate.display_code)
@@ -283,6 +304,8 @@ def distribute(code: str) -> Response | str:
 @bp.post("/crates/<code>/scrap")
 @requires("crates.act")
 def scrap(code: str) -> Response | str:
+    if not confirmed():
+        return ask_to_confirm(code, "scrap")
     reason = request.form.get("reason", "")
 
     def work(crate: Crate) -> str:
@@ -290,6 +313,26 @@ def scrap(code: str) -> Response | str:
         return _("Crate %(code)s scrapped.", code=crate.display_code)
 
     return crate_action(code, "scrap", work, reason=reason)
+
+
+@bp.post("/crates/<code>/reuse")
+@requires("crates.act")
+def reuse(code: str) -> Response:
+    """Pack a distributed or scrapped crate again: it is emptied, then the pack form."""
+    crate = services.get_crate(db.session, code, for_update=True)
+
+    def work() -> str:
+        services.reuse_crate(db.session, actor=current_user, crate=crate)
+        return _("Crate %(code)s is empty again: pack it.", code=crate.display_code)
+
+    answer = act_once("reuse", work, code=crate.code)
+    flash(answer.body["message"], "success")
+    target = url_for("inventory.pack", code=crate.code)
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
 
 
 @bp.route("/crates/<code>/contents", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from app.models import Role, User
 from app.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
 from inventory import services
 from inventory import stocktake as stocktakes
-from inventory.models import Crate, Item, NeedLine, Site, Stocktake
+from inventory.models import Crate, Item, NeedLine, Site, StockItem, Stocktake
 from logistics import services as logistics
 from logistics.models import Distribution, FillUp, Team, Trip, Vehicle, WeekSlot
 from tests.conftest import PASSWORD
@@ -125,6 +125,8 @@ class Rows:
 
     site: Site
     packed: Crate
+    # Kept apart from the crate's lines, which a reuse of the crate empties.
+    stock_item: StockItem
     empty: Crate
     need: NeedLine
     stocktake: Stocktake
@@ -140,8 +142,8 @@ class Rows:
         known = {
             "code": crate.code,
             "site_id": self.site.id,
-            "stock_item_id": self.packed.lines[0].stock_item_id,
-            "item_id": self.packed.lines[0].stock_item.item_id,
+            "stock_item_id": self.stock_item.id,
+            "item_id": self.stock_item.item_id,
             "need_id": self.need.id,
             "stocktake_id": self.stocktake.id,
             "vehicle_id": self.vehicle.id,
@@ -205,9 +207,11 @@ def world(
             odometer_km=1000,
         )
         team = add_team(db_session, f"Team {site.id}", site.id)
+        packed = make_crate(site=site)
         rows = Rows(
             site=site,
-            packed=make_crate(site=site),
+            packed=packed,
+            stock_item=packed.lines[0].stock_item,
             empty=make_crate(),
             need=need,
             stocktake=stocktakes.start_stocktake(db_session, actor=admin, site_id=site.id),

@@ -226,10 +226,16 @@ def test_actions_on_a_packed_crate(
     db_session.refresh(crate)
     assert (crate.state, crate.site_id) == (CrateState.IN_STOCK, other.id)
     response = browser.post(
-        f"/inventory/crates/{crate.code}/distribute", headers={"HX-Request": "true"}
+        f"/inventory/crates/{crate.code}/distribute",
+        data={"confirmed": "yes"},
+        headers={"HX-Request": "true"},
     )
     assert "marked distributed" in response.get_data(as_text=True)
-    response = browser.post(f"/inventory/crates/{crate.code}/scrap", headers={"HX-Request": "true"})
+    response = browser.post(
+        f"/inventory/crates/{crate.code}/scrap",
+        data={"confirmed": "yes"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 409 and "already distributed" in response.get_data(as_text=True)
     assert ledger.find_drift(db_session) == []
 
@@ -238,7 +244,7 @@ def test_a_volunteer_cannot_act_at_another_site_from_the_page(
     browser: Any, make_crate: Any, make_site: Any, db_session: Any
 ) -> None:
     crate = make_crate(site=make_site())
-    response = browser.post(f"/inventory/crates/{crate.code}/distribute")
+    response = browser.post(f"/inventory/crates/{crate.code}/distribute", data={"confirmed": "yes"})
     assert response.status_code == 403
     assert "not assigned" in response.get_data(as_text=True)
     db_session.refresh(crate)
