@@ -2,6 +2,7 @@
 Chromium. They use a database of their own, so what they commit touches no other test."""
 
 import io
+import itertools
 import os
 import shutil
 import threading
@@ -33,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# One counter for every browser test module: they share one database, where names such
+# as a site's are unique.
+numbers = itertools.count(1)
 
 if not shutil.which(CHROMIUM):
     missing_service(

@@ -1,7 +1,6 @@
 """What a coordinator does with a mouse: several crates at once, a stocktake, the need
 list, and the public page that shows it; and switching the language."""
 
-import itertools
 from typing import Any
 
 import pytest
@@ -12,9 +11,7 @@ from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
-
-numbers = itertools.count(100)
+from tests.e2e.conftest import numbers, sign_in
 
 
 @pytest.fixture

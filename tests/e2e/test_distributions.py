@@ -3,7 +3,6 @@ week, gives a distribution its van and lead, sees a shortfall, loads a crate by 
 its code, records the run, and sees the stock and the day board change; a crate read
 by the phone's camera goes on the van; and a coordinator shapes the team's week."""
 
-import itertools
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,8 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import phone_filming_label, sign_in
+from tests.e2e.conftest import numbers, phone_filming_label, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
-
-numbers = itertools.count(1)
 
 
 @pytest.fixture

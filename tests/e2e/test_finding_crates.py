@@ -1,7 +1,6 @@
 """A volunteer on a phone looks for a site's crates of one item and finds where they
 are inside the site."""
 
-import itertools
 from typing import Any
 
 import pytest
@@ -12,9 +11,7 @@ from app.models import Role, User
 from inventory import services
 from inventory.models import Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, sign_in
-
-numbers = itertools.count(1)
+from tests.e2e.conftest import PHONE, numbers, sign_in
 
 
 @pytest.fixture
@@ -22,7 +19,7 @@ def warehouse(live_app: Flask) -> dict[str, Any]:
     """A warehouse with a crate of jeans on shelf B3 and a crate of soap in container 2."""
     number = next(numbers)
     with live_app.app_context():
-        site = Site(name=f"Entrepôt {number}", kind=SiteKind.WAREHOUSE, city="Calais")
+        site = Site(name=f"Entrepôt liste {number}", kind=SiteKind.WAREHOUSE, city="Calais")
         jeans = Item(
             category="clothing",
             name_fr=f"Jean {number}",

@@ -2,7 +2,6 @@
 get the receipt by email and check it; then the treasurer finds it in the register."""
 
 import io
-import itertools
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -19,9 +18,8 @@ from app.models import Role, User
 from donations import services
 from donations.models import Donation, Frequency, Fund, Gateway, GiftItem, PaymentMethod
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import numbers, sign_in
 
-numbers = itertools.count(1)
 LAST_YEAR = date.today().year - 1
 
 

@@ -2,7 +2,6 @@
 destination and is not checked straight back in, a crate on a van says so instead of
 offering a check-in, and a distributed crate's label is packed again."""
 
-import itertools
 from typing import Any
 
 import pytest
@@ -14,10 +13,8 @@ from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
 from inventory.services import LineInput, create_crates, pack_crate
 from logistics import services
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import numbers, sign_in
 from tests.logistics.factories import add_team, add_vehicle, distribution_input
-
-numbers = itertools.count(1)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A volunteer on a phone: sign in, type a blank crate's code, pack it, send it to
 another site, check it in there; and the same crate label read by the camera."""
 
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,7 @@ from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import phone_filming_label, sign_in
-
-numbers = itertools.count(1)
+from tests.e2e.conftest import numbers, phone_filming_label, sign_in
 
 
 @pytest.fixture

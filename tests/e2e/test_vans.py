@@ -2,7 +2,6 @@
 (a camera's photo of several MB, shrunk by the page before it is sent), then checks the
 van out for a distribution and back in."""
 
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,8 @@ from inventory.models import Site, SiteKind
 from logistics import photos
 from logistics.models import FillUp, Trip
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import numbers, sign_in
 from tests.logistics.factories import add_vehicle
-
-numbers = itertools.count(1)
 
 
 @pytest.fixture
