@@ -121,8 +121,9 @@ def column_chart(
                 title=f"{label}: {format_value(Decimal(value))}",
             )
         )
-        if index % every == 0:
-            labels.append(Text(round(x + slot * 0.35, 1), COLUMN_HEIGHT - 6, label))
+        middle = x + slot * 0.35
+        if index % every == 0 and text_width(label) / 2 <= min(middle, WIDTH - middle):
+            labels.append(Text(round(middle, 1), COLUMN_HEIGHT - 6, label))
     lines = []
     for fraction in (0, 0.5, 1):
         y = round(COLUMN_TOP + plot_height * (1 - fraction), 1)

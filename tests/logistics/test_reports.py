@@ -541,6 +541,7 @@ class SvgText:
 @dataclass(frozen=True)
 class SvgChart:
     title: str
+    width: float
     font_size: float
     bars: list[tuple[float, str]]  # each bar's left edge and its title
     texts: list[SvgText]
@@ -549,9 +550,8 @@ class SvgChart:
 def charts_of(page: str) -> dict[str, SvgChart]:
     """Every chart of a page by its title: its bars and its texts as drawn."""
     charts = {}
-    for title, font_size, body in re.findall(
-        r'<svg[^>]*aria-label="([^"]*)"[^>]*font-size="([\d.]+)">(.*?)</svg>', page, re.S
-    ):
+    svg = r'<svg viewBox="0 0 ([\d.]+) [\d.]+"[^>]*aria-label="([^"]*)"[^>]*font-size="([\d.]+)">'
+    for width, title, font_size, body in re.findall(svg + "(.*?)</svg>", page, re.S):
         bars = [
             (float(x), html.unescape(name))
             for x, name in re.findall(
@@ -567,7 +567,9 @@ def charts_of(page: str) -> dict[str, SvgChart]:
                 body,
             )
         ]
-        charts[html.unescape(title)] = SvgChart(html.unescape(title), float(font_size), bars, texts)
+        charts[html.unescape(title)] = SvgChart(
+            html.unescape(title), float(width), float(font_size), bars, texts
+        )
     return charts
 
 
@@ -622,6 +624,7 @@ def test_time_labels_are_thinned_out_so_that_none_overlap(
         assert len(under_bars) >= 4, f"{title}: the time still reads"
         placed = spans(under_bars, chart.font_size)
         assert all(a[1] < b[0] for a, b in itertools.pairwise(placed)), f"{title}: {placed}"
+        assert placed[0][0] >= 0 and placed[-1][1] <= chart.width, "inside the chart"
 
 
 def test_long_time_labels_are_spread_wider() -> None:
