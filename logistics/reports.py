@@ -136,6 +136,28 @@ def make_period(
     return Period(start, end, team_id)
 
 
+def latest_done_day(session: Session, team_id: int | None = None) -> date | None:
+    """The day of the latest distribution done (by the team, if one is given)."""
+    query = select(func.max(Distribution.day)).where(Distribution.status == DistributionStatus.DONE)
+    if team_id is not None:
+        query = query.where(Distribution.team_id == team_id)
+    return session.scalar(query)
+
+
+def default_period(
+    session: Session, team_id: int | None = None, today: date | None = None
+) -> Period:
+    """The DEFAULT_WEEKS weeks up to today or, when no distribution was done in them,
+    the DEFAULT_WEEKS weeks up to the latest one done: a report opens on figures."""
+    recent = make_period(None, None, team_id, today)
+    if session.scalar(select(func.count(Distribution.id)).where(*done_in(recent))):
+        return recent
+    latest = latest_done_day(session, team_id)
+    if latest is None:
+        return recent
+    return make_period(None, latest, team_id)
+
+
 def done_in(period: Period, *, any_team: bool = False) -> list[ColumnElement[bool]]:
     """The distributions done in the period (of its team, unless `any_team`)."""
     conditions = [

@@ -5,9 +5,10 @@ shares with partner organisations, printable and as CSV. Counts and totals only.
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.errors import InvalidInput
 from app.exports import csv_response
@@ -17,9 +18,10 @@ from app.permissions import requires
 from inventory.forms import read_date
 from inventory.models import CATEGORY_LABELS, UNIT_LABELS, Unit
 from logistics import queries, reports
-from logistics.charts import BarChart, bar_chart
+from logistics.charts import Chart, category_chart, column_chart
 from logistics.models import Team
 from logistics.reports import HandedOut, MonthFuelCost, Period, Served, WeekServed
+from logistics.services.common import local_today
 from logistics.views.common import bp, tick, whole_euros
 
 
@@ -58,10 +60,13 @@ def read_team(args: Mapping[str, str], teams: Sequence[Team]) -> int | None:
 
 
 def read_period(args: Mapping[str, str], teams: Sequence[Team]) -> Period:
-    """The period of the URL; InvalidInput (a 422 with its message) if it names none."""
-    return reports.make_period(
-        read_date(args, "from"), read_date(args, "to"), read_team(args, teams)
-    )
+    """The period of the URL, the default one if it names no day; InvalidInput (a 422
+    with its message) if it names a wrong one."""
+    start, end = read_date(args, "from"), read_date(args, "to")
+    team_id = read_team(args, teams)
+    if start is None and end is None:
+        return reports.default_period(db.session, team_id)
+    return reports.make_period(start, end, team_id)
 
 
 def asked_period(teams: Sequence[Team]) -> tuple[Period, InvalidInput | None]:
@@ -69,7 +74,7 @@ def asked_period(teams: Sequence[Team]) -> tuple[Period, InvalidInput | None]:
     try:
         return read_period(request.args, teams), None
     except InvalidInput as error:
-        return reports.make_period(None, None), error
+        return reports.default_period(db.session), error
 
 
 def team_of(period: Period, teams: Sequence[Team]) -> Team | None:
@@ -85,18 +90,43 @@ def csv_period(name: str, teams: Sequence[Team] | None = None) -> tuple[Period, 
 # --- charts ---------------------------------------------------------------------------
 
 
-def people_chart(weeks: list[WeekServed]) -> BarChart:
-    return bar_chart(
+# One chart per unit: pieces, packs, kilograms and litres are not drawn on one scale.
+HANDED_OUT_TITLES = {
+    Unit.PIECE: _l("Pieces handed out per category"),
+    Unit.PAIR: _l("Pairs handed out per category"),
+    Unit.PACK: _l("Packs handed out per category"),
+    Unit.KG: _l("Kilograms handed out per category"),
+    Unit.LITRE: _l("Litres handed out per category"),
+}
+
+
+def people_chart(weeks: list[WeekServed]) -> Chart:
+    return column_chart(
         [(format_date(week.monday, "d MMM"), week.served.people) for week in weeks], tick
     )
 
 
-def handed_out_chart(rows: list[HandedOut]) -> BarChart:
-    return bar_chart([(handed_out_label(row), row.quantity) for row in rows], tick)
+def handed_out_charts(rows: list[HandedOut]) -> list[tuple[str, Chart]]:
+    """A chart of the categories for each unit handed out, titled with the unit."""
+    return [
+        (
+            str(title),
+            category_chart(
+                [
+                    (str(CATEGORY_LABELS[row.category]), row.quantity)
+                    for row in rows
+                    if row.unit == unit
+                ],
+                tick,
+            ),
+        )
+        for unit, title in HANDED_OUT_TITLES.items()
+        if any(row.unit == unit for row in rows)
+    ]
 
 
-def fuel_cost_chart(months: list[MonthFuelCost]) -> BarChart:
-    return bar_chart(
+def fuel_cost_chart(months: list[MonthFuelCost]) -> Chart:
+    return column_chart(
         [
             (format_date(month.month, "MMM yy"), month.per_distribution_cents or 0)
             for month in months
@@ -108,13 +138,19 @@ def fuel_cost_chart(months: list[MonthFuelCost]) -> BarChart:
 # --- pages ----------------------------------------------------------------------------
 
 
-def page_context(period: Period, teams: Sequence[Team]) -> dict[str, object]:
-    """What both report pages show of the period and its form."""
+def page_context(
+    period: Period, teams: Sequence[Team], error: InvalidInput | None
+) -> dict[str, object]:
+    """What both report pages show of the period and its form, and whether the default
+    period ends at the latest distribution done instead of today."""
+    by_default = error is not None or not (request.args.get("from") or request.args.get("to"))
     return {
         "period": period,
         "teams": teams,
         "team": team_of(period, teams),
+        "error": error,
         "default_weeks": reports.DEFAULT_WEEKS,
+        "ends_at_latest": by_default and period.end < local_today(),
         "whole": whole,
     }
 
@@ -131,14 +167,13 @@ def reports_page() -> tuple[str, int]:
     fuel_costs = reports.fuel_cost_per_distribution(db.session, period)
     page = render_template(
         "logistics/reports.html",
-        **page_context(period, teams),
-        error=error,
+        **page_context(period, teams, error),
         weeks=weeks,
         people_chart=people_chart(weeks),
         total=reports.total_served(db.session, period),
         places=reports.people_served_by_place(db.session, period),
         handed_out=handed_out,
-        handed_out_chart=handed_out_chart(handed_out),
+        handed_out_charts=handed_out_charts(handed_out),
         fuel=reports.fuel_by_vehicle_month(db.session, period),
         fuel_costs=fuel_costs,
         fuel_cost_chart=fuel_cost_chart(fuel_costs),
@@ -155,10 +190,10 @@ def partner_report() -> tuple[str, int]:
     figures = reports.partner_figures(db.session, period)
     page = render_template(
         "logistics/partners.html",
-        **page_context(period, teams),
-        error=error,
+        **page_context(period, teams, error),
         figures=figures,
-        handed_out_chart=handed_out_chart(figures.handed_out),
+        organisation=current_app.config["ORGANISATION_NAME"],
+        handed_out_charts=handed_out_charts(figures.handed_out),
     )
     return page, 422 if error else 200
 
@@ -255,6 +290,7 @@ def partner_rows(period: Period, team: Team | None) -> list[list[object]]:
     figures = reports.partner_figures(db.session, period)
     served = figures.served
     rows: list[list[object]] = [
+        [_("Organisation"), current_app.config["ORGANISATION_NAME"]],
         [_("From"), period.start.isoformat()],
         [_("To"), period.end.isoformat()],
         [_("Team"), team.name if team else _("All teams")],

@@ -11,7 +11,7 @@ from app.extensions import db, htmx
 from app.permissions import requires
 from inventory.queries import list_sites
 from logistics import queries, services
-from logistics.charts import bar_chart
+from logistics.charts import column_chart
 from logistics.consumption import Consumption
 from logistics.forms import VehicleForm
 from logistics.queries import MonthCost
@@ -36,14 +36,14 @@ def vehicles() -> str:
 
 
 def cost_chart(months: list[MonthCost]) -> object:
-    return bar_chart(
+    return column_chart(
         [(format_date(month.month, "MMM yy"), month.cost_cents) for month in months],
         whole_euros,
     )
 
 
 def consumption_chart(consumption: Consumption) -> object:
-    return bar_chart(
+    return column_chart(
         [
             (format_date(interval.end_on, "d MMM"), interval.litres_per_100km)
             for interval in consumption.intervals[-INTERVALS_CHARTED:]

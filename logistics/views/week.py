@@ -24,6 +24,8 @@ from logistics.forms import CopySlotForm, SlotForm, SlotLineForm, TeamForm, week
 from logistics.models import WEEKDAY_LABELS, Team, WeekSlot, WeekSlotLine
 from logistics.views.common import bp, form_status, refused, typed_form
 
+WEEKDAY_CODES = {str(index) for index in range(len(WEEKDAY_LABELS))}
+
 
 class Day(NamedTuple):
     """A day of a team's week and its distributions, earliest first."""
@@ -119,7 +121,15 @@ def week_of(team: Team) -> list[Day]:
 @requires("distributions.view")
 def week(team_id: int) -> str:
     team = services.get_team(db.session, team_id)
-    return render_template("logistics/week.html", team=team, days=week_of(team), rule_of=rule_of)
+    return render_template(
+        "logistics/week.html", team=team, days=week_of(team), opened=opened_days(), rule_of=rule_of
+    )
+
+
+def opened_days() -> set[int]:
+    """The days the week page shows unfolded: today's, and those just changed (?open=)."""
+    asked = {int(day) for day in request.args.getlist("open") if day in WEEKDAY_CODES}
+    return {services.local_today().weekday(), *asked}
 
 
 # --- a distribution of the week -------------------------------------------------------
@@ -208,7 +218,8 @@ def save_slot_form(team: Team, slot: WeekSlot | None, form: SlotForm) -> Respons
             url_for("logistics.edit_slot", slot_id=saved[0].id, _anchor="slot-lines"), 303
         )
     anchor = f"slot-{slot_id}" if slot_id else None
-    return redirect(url_for("logistics.week", team_id=team.id, _anchor=anchor), 303)
+    days = [saved[0].weekday] if saved else []
+    return redirect(url_for("logistics.week", team_id=team.id, open=days, _anchor=anchor), 303)
 
 
 def wanted_weekday() -> str | None:
@@ -315,4 +326,5 @@ def copy_slot(slot_id: int) -> Response | tuple[str, int]:
         status = refused(form, error)
         return render_slot(slot.team, slot, copy=form, status=status)
     flash(answer.body["message"], "success")
-    return redirect(url_for("logistics.week", team_id=slot.team_id), 303)
+    days = sorted({slot.weekday, *form.read()})
+    return redirect(url_for("logistics.week", team_id=slot.team_id, open=days), 303)

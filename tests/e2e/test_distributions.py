@@ -3,6 +3,7 @@ week, gives a distribution its van and lead, sees a shortfall, loads a crate by 
 its code, records the run, and sees the stock and the day board change; a crate read
 by the phone's camera goes on the van; and a coordinator shapes the team's week."""
 
+import itertools
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import PHONE, numbers, phone_filming_label, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
+
+PHONE_HEIGHT = PHONE["viewport"]["height"]
 
 
 @pytest.fixture
@@ -207,3 +210,87 @@ def test_a_coordinator_shapes_the_team_week(
         )
         db.session.remove()
     assert page.problems == []
+
+
+def plan_tomorrow(live_app: Flask, world: dict[str, Any]) -> str:
+    """Tomorrow planned from the team's week, as its coordinator would; its day."""
+    tomorrow = services.local_today() + timedelta(days=1)
+    with live_app.app_context():
+        team = db.session.query(Team).filter_by(name=world["team"]).one()
+        planner = db.session.query(User).filter_by(email=world["email"]).one()
+        services.generate_day_plan(db.session, actor=planner, team_id=team.id, day=tomorrow)
+        db.session.commit()
+        db.session.remove()
+    return tomorrow.isoformat()
+
+
+def test_the_day_board_opens_on_its_distributions_on_a_phone(
+    phone: Any, live_server: str, live_app: Flask, calais: dict[str, Any]
+) -> None:
+    day = plan_tomorrow(live_app, calais)
+    page = phone()
+    sign_in(page, live_server, calais["email"])
+    page.goto(f"{live_server}/logistics/day/{day}")
+    first = page.locator("li.distribution").first.bounding_box()
+    assert first["y"] + 40 < PHONE_HEIGHT, "the first distribution shows on the first screen"
+    assert page.locator(".day-tools").bounding_box()["y"] > first["y"]
+    assert not page.get_by_role("button", name=f"Plan from the {calais['team']} week").is_visible()
+    page.get_by_text("Team, planning and other pages").click()
+    assert page.get_by_role("button", name=f"Plan from the {calais['team']} week").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.problems == []
+
+
+def test_the_week_is_seven_columns_wide_and_folded_days_on_a_phone(
+    launch: Any, phone: Any, live_server: str, calais: dict[str, Any]
+) -> None:
+    """The lunch is on tomorrow's weekday: shown in its column on a wide screen, folded
+    away on a phone until its day is opened."""
+    wide = launch().new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = wide.new_page()
+    sign_in(page, live_server, calais["email"])
+    page.goto(f"{live_server}/logistics/teams")
+    page.get_by_role("link", name=calais["team"]).first.click()
+    days = [page.locator(".week-day").nth(index).bounding_box() for index in range(7)]
+    assert len({round(day["y"]) for day in days}) == 1, "the seven days side by side"
+    lefts = [day["x"] for day in days]
+    assert lefts == sorted(lefts) and days[-1]["x"] + days[-1]["width"] <= 1280
+    lunch = page.get_by_text("12:00–13:30 · Lunch")
+    assert lunch.is_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") < 2000
+
+    small = phone()
+    sign_in(small, live_server, calais["email"])
+    small.goto(page.url)
+    boxes = [small.locator(".week-day").nth(index).bounding_box() for index in range(7)]
+    assert all(a["y"] < b["y"] for a, b in itertools.pairwise(boxes)), "one day under another"
+    lunch = small.get_by_text("12:00–13:30 · Lunch")
+    assert not lunch.is_visible()
+    tomorrow = (services.local_today() + timedelta(days=1)).strftime("%A")
+    small.locator(".week-day summary", has_text=tomorrow).click()
+    assert lunch.is_visible()
+    assert small.problems == []
+
+
+def test_time_labels_of_a_chart_never_overlap_as_drawn(
+    phone: Any, live_server: str, calais: dict[str, Any]
+) -> None:
+    """A year of weeks on a phone: the labels the browser draws under the bars keep
+    apart."""
+    page = phone()
+    sign_in(page, live_server, calais["email"])
+    page.goto(f"{live_server}/logistics/reports?from=2025-01-01&to=2025-12-31")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('figure.chart:not(.horizontal) svg')].map(svg => {
+             const frame = svg.getBoundingClientRect();
+             const texts = [...svg.querySelectorAll('text[text-anchor=middle]')];
+             return {frame: [frame.left, frame.right],
+                     labels: texts.map(text => { const box = text.getBoundingClientRect();
+                                                 return [box.left, box.right]; })};
+           })"""
+    )
+    assert rows and all(len(row["labels"]) >= 4 for row in rows)
+    for row in rows:
+        labels = sorted(row["labels"])
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(labels)), labels
+        assert row["frame"][0] <= labels[0][0] and labels[-1][1] <= row["frame"][1], row

@@ -424,3 +424,17 @@ def test_someone_else_cannot_run_the_distribution(
     )
     assert response.status_code == 403
     assert "Only the lead" in response.get_data(as_text=True)
+
+
+def test_the_day_board_opens_on_its_distributions_and_folds_the_rest(
+    coordinator: FlaskClient, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
+) -> None:
+    today = services.local_today()
+    empty = coordinator.get(f"/logistics/day/{(today + timedelta(days=1)).isoformat()}")
+    assert '<details class="day-plan" open>' in empty.get_data(as_text=True), "plan an empty day"
+    make_distribution(label="Soup run")
+    page = coordinator.get(f"/logistics/day/{today.isoformat()}").get_data(as_text=True)
+    first = page.index('<li class="distribution')
+    for tool in ('rel="prev"', 'name="team"', "Plan from the", "Teams and their weeks"):
+        assert first < page.index(tool), f"{tool} comes after the distributions"
+    assert '<details class="day-plan">' in page, "planning is folded while the day has a plan"

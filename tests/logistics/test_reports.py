@@ -5,6 +5,7 @@ recorded through theirs, on the pages and in the CSVs."""
 import csv
 import html
 import io
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from functools import partial
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app.errors import InvalidInput
 from app.models import Role, User
 from inventory.models import Item, Site, SiteKind, StockItem
 from inventory.services import LineInput, get_stock_item, receive_loose
-from logistics import reports, services
+from logistics import charts, reports, services
 from logistics.models import Distribution, FillUp, Team, Vehicle
 from tests.logistics.conftest import PlanWorld
 from tests.logistics.factories import add_team, distribution_input, start_trip
@@ -327,7 +329,7 @@ def test_items_handed_out_per_category_and_unit(
     coordinator: FlaskClient, report_world: ReportWorld
 ) -> None:
     page = coordinator.get(f"/logistics/reports?{MARCH}").get_data(as_text=True)
-    assert "<title>Food and drink (litre): 18</title>" in page
+    assert "<title>Food and drink: 18</title>" in page
     rows = get_csv(coordinator, f"/logistics/reports/handed-out.csv?{MARCH}")
     assert rows == [
         ["Category", "Unit", "Handed out"],
@@ -427,11 +429,12 @@ def test_the_partner_page_shows_aggregates_and_nothing_personal(
 
 
 def test_the_partner_csv_holds_no_personal_data(
-    coordinator: FlaskClient, report_world: ReportWorld, admin: User
+    app: Flask, coordinator: FlaskClient, report_world: ReportWorld, admin: User
 ) -> None:
     rows = get_csv(coordinator, "/logistics/reports/partners.csv?from=2025-03-01&to=2025-04-30")
     assert rows == [
         ["Figure", "Value"],
+        ["Organisation", app.config["ORGANISATION_NAME"]],
         ["From", "2025-03-01"],
         ["To", "2025-04-30"],
         ["Team", "All teams"],
@@ -522,3 +525,164 @@ def test_reports_are_for_coordinators_treasurers_and_admins(
 def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/logistics/reports/partners.csv")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- charts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SvgText:
+    x: float
+    y: float
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SvgChart:
+    title: str
+    width: float
+    font_size: float
+    bars: list[tuple[float, str]]  # each bar's left edge and its title
+    texts: list[SvgText]
+
+
+def charts_of(page: str) -> dict[str, SvgChart]:
+    """Every chart of a page by its title: its bars and its texts as drawn."""
+    charts = {}
+    svg = r'<svg viewBox="0 0 ([\d.]+) [\d.]+"[^>]*aria-label="([^"]*)"[^>]*font-size="([\d.]+)">'
+    for width, title, font_size, body in re.findall(svg + "(.*?)</svg>", page, re.S):
+        bars = [
+            (float(x), html.unescape(name))
+            for x, name in re.findall(
+                r'<rect class="bar" x="([\d.]+)".*?<title>(.*?)</title>', body
+            )
+        ]
+        texts = [
+            SvgText(
+                float(x), float(y), anchor, html.unescape(re.sub(r"<title>.*?</title>", "", text))
+            )
+            for x, y, anchor, text in re.findall(
+                r'<text class="tick" x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)">(.*?)</text>',
+                body,
+            )
+        ]
+        charts[html.unescape(title)] = SvgChart(
+            html.unescape(title), float(width), float(font_size), bars, texts
+        )
+    return charts
+
+
+def spans(texts: list[SvgText], font_size: float) -> list[tuple[float, float]]:
+    """Where centred texts run from and to, at about 0.6 of the font size a character."""
+    return sorted(
+        (text.x - len(text.text) * font_size * 0.3, text.x + len(text.text) * font_size * 0.3)
+        for text in texts
+    )
+
+
+def test_categories_are_horizontal_bars_named_on_their_left_one_unit_a_chart(
+    coordinator: FlaskClient, report_world: ReportWorld
+) -> None:
+    page = coordinator.get(f"/logistics/reports?{MARCH}").get_data(as_text=True)
+    charts = charts_of(page)
+    assert "Handed out per category" not in charts, "no chart adds pieces to litres"
+    pieces = charts["Pieces handed out per category"]
+    litres = charts["Litres handed out per category"]
+    assert not {"Kilograms", "Packs", "Pairs"} & {title.split()[0] for title in charts}
+    assert [title for _, title in pieces.bars] == ["Hygiene: 10", "Food and drink: 80"]
+    assert [title for _, title in litres.bars] == ["Food and drink: 18"]
+    for chart in (pieces, litres):
+        names = [text for text in chart.texts if text.anchor == "end"]
+        assert [name.text for name in names] == [title.split(":")[0] for _, title in chart.bars]
+        left_edge = min(x for x, _ in chart.bars)
+        assert all(name.x < left_edge for name in names), "names end left of the bars"
+        rows = sorted(name.y for name in names)
+        assert all(b - a >= chart.font_size for a, b in itertools.pairwise(rows))
+
+
+def test_a_long_category_name_is_cut_short_with_its_full_name_on_hover() -> None:
+    name = "Hygiène et soins des tout-petits, couches comprises"
+    chart = charts.category_chart([(name, 3)], str)
+    (label,) = [text for text in chart.labels if text.anchor == "end"]
+    assert label.text.endswith("…") and len(label.text) < len(name) and label.title == name
+    assert len(label.text) * charts.FONT_SIZE * 0.6 <= charts.NAME_WIDTH
+
+
+def test_time_labels_are_thinned_out_so_that_none_overlap(
+    coordinator: FlaskClient, report_world: ReportWorld
+) -> None:
+    year = "from=2024-04-01&to=2025-03-31"
+    page = coordinator.get(f"/logistics/reports?{year}").get_data(as_text=True)
+    for title in (
+        "People served per week (weeks from Monday)",
+        "Fuel cost per distribution, per month",
+    ):
+        chart = charts_of(page)[title]
+        bottom = max(text.y for text in chart.texts)
+        under_bars = [text for text in chart.texts if text.y == bottom]
+        assert len(under_bars) >= 4, f"{title}: the time still reads"
+        placed = spans(under_bars, chart.font_size)
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(placed)), f"{title}: {placed}"
+        assert placed[0][0] >= 0 and placed[-1][1] <= chart.width, "inside the chart"
+
+
+def test_long_time_labels_are_spread_wider() -> None:
+    months = [(f"Septembre {year}", 1) for year in range(2000, 2024)]
+    chart = charts.column_chart(months, str)
+    under_bars = [text for text in chart.labels if text.anchor == "middle"]
+    placed = spans(under_bars, charts.FONT_SIZE)
+    assert 2 <= len(placed) < len(months)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(placed))
+
+
+# --- the default period ---------------------------------------------------------------
+
+
+def test_the_default_period_opens_on_the_latest_distributions_done(
+    coordinator: FlaskClient, report_world: ReportWorld
+) -> None:
+    """Nothing was done in the last 12 weeks: the page shows the 12 weeks up to 2 April
+    2025 and says so."""
+    page = coordinator.get("/logistics/reports").get_data(as_text=True)
+    assert 'name="to" value="2025-04-02"' in page
+    assert 'name="from" value="2025-01-13"' in page
+    assert row_of(page, "Total")[1:] == ["5", "105", "22", "127", "8"]
+    assert "No distribution was done in the last 12 weeks" in page
+    assert re.search("the latest one, on (April 2, 2025|2 April 2025)", page)
+    rows = get_csv(coordinator, "/logistics/reports/people-by-week.csv")
+    assert rows[-1][:3] == ["2025-W14", "2025-03-31", "1"]
+    team = report_world.other_team.id
+    page = coordinator.get(f"/logistics/reports/partners?team={team}").get_data(as_text=True)
+    assert 'name="to" value="2025-03-04"' in page, "the team's latest distribution"
+
+
+def test_the_default_period_ends_today_when_it_holds_distributions(
+    coordinator: FlaskClient, db_session: Any, admin: User, plan_world: PlanWorld
+) -> None:
+    today = services.local_today()
+    run_distribution(db_session, plan_world, admin, today, (2, 0, 0), [(plan_world.meals, 2, 2, 0)])
+    page = coordinator.get("/logistics/reports").get_data(as_text=True)
+    assert f'name="to" value="{today.isoformat()}"' in page
+    assert "No distribution was done in the last" not in page
+
+
+# --- the partner report says whose figures they are and for when -------------------------
+
+
+def test_the_partner_report_names_the_organisation_and_the_period(
+    app: Flask, coordinator: FlaskClient, report_world: ReportWorld
+) -> None:
+    page = html.unescape(
+        coordinator.get(f"/logistics/reports/partners?{MARCH}").get_data(as_text=True)
+    )
+    organisation = app.config["ORGANISATION_NAME"]
+    assert f'<p class="organisation">{organisation}</p>' in page
+    assert f"<title>{organisation} · " in page
+    assert re.search("From (March 1, 2025|1 March 2025) to (March 31, 2025|31 March 2025)", page)
+    rows = get_csv(coordinator, f"/logistics/reports/partners.csv?{MARCH}")
+    assert rows[1:4] == [
+        ["Organisation", organisation],
+        ["From", "2025-03-01"],
+        ["To", "2025-03-31"],
+    ]

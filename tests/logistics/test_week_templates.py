@@ -532,11 +532,11 @@ def test_a_coordinator_changes_and_pauses_a_slot(
     del form["active"]
     response = coordinator.post(f"/logistics/slots/{slot.id}/edit", data=form)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(
-        f"/logistics/teams/{world.team.id}/week#slot-{slot.id}"
-    )
     db_session.expire_all()
     assert (slot.expected_people, slot.active) == (150, False)
+    assert response.headers["Location"].endswith(
+        f"/logistics/teams/{world.team.id}/week?open={slot.weekday}#slot-{slot.id}"
+    ), "the week opens on the day changed"
 
 
 @pytest.mark.parametrize(
@@ -675,6 +675,7 @@ def test_a_coordinator_copies_a_slot_to_other_days(
     db_session.commit()
     response = coordinator.post(f"/logistics/slots/{slot.id}/copy", data={"weekdays": ["2", "4"]})
     assert response.status_code == 303
+    assert response.headers["Location"].endswith("/week?open=0&open=2&open=4"), "days shown open"
     week = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Copied to 2 days: Wednesday, Friday." in week
     copies = slots_of(db_session, world.team)[1:]
@@ -750,3 +751,20 @@ def test_the_days_to_copy_to_leave_out_the_slots_own(
     page = coordinator.get(f"/logistics/slots/{slot.id}/edit").get_data(as_text=True)
     copy_section = page.split('id="copy"')[1]
     assert "Monday" in copy_section and "Sunday" not in copy_section
+
+
+def test_the_week_folds_each_day_but_today_and_those_just_changed(
+    volunteer: FlaskClient, db_session: Any, plan_world: PlanWorld
+) -> None:
+    today = services.local_today().weekday()
+    other = (today + 3) % 7
+    add_slot(db_session, plan_world.team, plan_world.place.id, weekday=other, label="Tea")
+    db_session.commit()
+    url = f"/logistics/teams/{plan_world.team.id}/week"
+    page = volunteer.get(url).get_data(as_text=True)
+    days = re.findall(r'<details class="week-day" aria-labelledby="day-(\d)"( open)?>', page)
+    assert [int(day) for day, _ in days] == list(range(7)), "seven folding days, in order"
+    assert [int(day) for day, opened in days if opened] == [today]
+    assert "1 distribution" in page and "0 distributions" in page
+    asked = volunteer.get(f"{url}?open={other}&open=9&open=x").get_data(as_text=True)
+    assert f'aria-labelledby="day-{other}" open>' in asked, "a wrong day to open is left out"
