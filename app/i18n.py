@@ -2,9 +2,11 @@
 numbers then follow the region the browser asks for in that language (en-US, en-GB),
 else the region of our readers: France for French, the United Kingdom for English."""
 
+from datetime import date
+
 from babel import localedata, parse_locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 DEFAULT_TERRITORIES = {"fr": "FR", "en": "GB"}
@@ -64,3 +66,14 @@ def current_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def labelled(label: object, value: object) -> str:
+    """A value after its label, with the typography of the language: "Planned: 8",
+    "Prévu : 8"."""
+    return gettext("%(label)s: %(value)s", label=label, value=value)
+
+
+def week_of(monday: date) -> str:
+    """A week by the date it starts: "week of 14 September 2026"."""
+    return gettext("week of %(date)s", date=format_date(monday, "long"))

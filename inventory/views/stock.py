@@ -30,6 +30,7 @@ from inventory.models import (
     Category,
     Gender,
     StockItem,
+    size_label,
 )
 from inventory.views.common import (
     act_once,
@@ -125,7 +126,7 @@ def site_stock_csv(site_id: int) -> Response:
                 categories[category],
                 name,
                 genders[gender] if gender else "",
-                size,
+                size_label(size),
                 units[unit],
                 quantity,
             ]
