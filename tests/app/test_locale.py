@@ -2,6 +2,9 @@
 browser asks for picks how dates, times and numbers read: a British volunteer reads
 06/12/2026 and 07:24, an American 12/6/26 and 7:24 AM."""
 
+import html
+import re
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,17 +16,20 @@ from flask.testing import FlaskClient
 from flask_babel import format_datetime, get_locale, gettext
 from sqlalchemy import select
 
+from app.cli import DEMO_USERS
 from app.i18n import current_locale, select_locale
 from app.models import Role, User
 from donations.models import Donation, Frequency, Fund, Gateway
 from inventory.models import Crate, CrateEvent, Site
 from logistics import services as logistics
+from tests.conftest import PASSWORD
 from tests.logistics.factories import add_vehicle
 
 # 07:24 in Paris on 6 December 2026: a date whose day and month read both ways.
 MOMENT = datetime(2026, 12, 6, 6, 24, tzinfo=UTC)
 BRITISH = {"Accept-Language": "en-GB,en;q=0.9"}
 AMERICAN = {"Accept-Language": "en-US,en;q=0.9"}
+DEMO_EMAILS = [email for email, _role, _name in DEMO_USERS]
 
 
 @pytest.mark.parametrize(
@@ -142,3 +148,62 @@ def test_the_donations_list_reads_in_the_readers_region(
     treasurer = login(make_user(Role.TREASURER))
     assert "6 Dec 2026" in treasurer.get("/donations/manage", headers=BRITISH).get_data(True)
     assert "Dec 6, 2026" in treasurer.get("/donations/manage", headers=AMERICAN).get_data(True)
+
+
+# --- every page a British reader opens ------------------------------------------------
+
+US_FORM = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{2}\b"  # 12/6/26
+    r"|\b\d{1,2}:\d{2}\s?[AP]M\b"  # 7:24 AM
+    # Dec 6, 2026
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b"
+)
+LINK = re.compile(r'href="(/[^"#]*)"')
+NOT_A_PAGE = re.compile(r"\.(?:pdf|csv|png|svg|json|js|css|webmanifest)$|^/(?:static|api)/")
+PAGES_PER_ROLE = 60
+VARIANTS_PER_PATH = 2  # a list's next page or filter, not all of them
+
+
+def pages_reachable(client: FlaskClient) -> dict[str, str]:
+    """The HTML of the pages reachable by links from the home page, nearest first."""
+    pages: dict[str, str] = {}
+    queue, seen, per_path = deque(["/"]), {"/"}, Counter[str]()
+    while queue and len(pages) < PAGES_PER_ROLE:
+        url = queue.popleft()
+        response = client.get(url, headers=BRITISH)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        pages[url] = response.get_data(as_text=True)
+        for link in LINK.findall(pages[url]):
+            link = html.unescape(link)
+            path = link.split("?")[0]
+            if link in seen or NOT_A_PAGE.search(path) or per_path[path] >= VARIANTS_PER_PATH:
+                continue
+            seen.add(link)
+            per_path[path] += 1
+            queue.append(link)
+    return pages
+
+
+def test_no_page_shows_a_us_form_date_to_a_british_reader(
+    app: Flask, db_session: Any, login: Callable[[User], FlaskClient]
+) -> None:
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    users = list(db_session.scalars(select(User).where(User.email.in_(DEMO_EMAILS))))
+    assert {user.role for user in users} == set(Role)
+    for user in users:
+        user.set_password(PASSWORD)
+    db_session.commit()
+
+    readers = [("public", app.test_client())] + [(user.role.value, login(user)) for user in users]
+    found = []
+    for role, client in readers:
+        pages = pages_reachable(client)
+        assert len(pages) > 5, f"The {role} crawl found only {sorted(pages)}"
+        found += [
+            f"{role} {url}: {match.group(0)!r}"
+            for url, page in pages.items()
+            for match in US_FORM.finditer(page)
+        ]
+    assert not found, "US-form dates or times in en-GB:\n" + "\n".join(found)
