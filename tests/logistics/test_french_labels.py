@@ -18,6 +18,6 @@ def test_the_day_boards_counts_have_french_typography(
     day = services.local_today().isoformat()
     page = coordinator.get(f"/logistics/day/{day}", headers={"Accept-Language": "fr"})
     html = page.get_data(as_text=True)
-    assert "Prévu\u00a0: 2" in html and "Prévu: 2" not in html
+    assert "Prévue\u00a0: 2" in html and "Prévue: 2" not in html
     english = coordinator.get(f"/logistics/day/{day}", headers={"Accept-Language": "en"})
     assert "Planned: 2" in english.get_data(as_text=True)
