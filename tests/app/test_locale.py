@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.cli import DEMO_USERS
 from app.i18n import current_locale, select_locale
 from app.models import Role, User
+from donations import euros
 from donations.models import Donation, Frequency, Fund, Gateway
 from inventory.models import Crate, CrateEvent, Site
 from logistics import services as logistics
@@ -207,3 +208,14 @@ def test_no_page_shows_a_us_form_date_to_a_british_reader(
             for match in US_FORM.finditer(page)
         ]
     assert not found, "US-form dates or times in en-GB:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [("fr", "1\u202f451,59\u00a0€"), ("en-GB", "€1,451.59"), ("en-US", "€1,451.59")],
+)
+def test_money_reads_as_in_the_readers_language(
+    app: Flask, accept_language: str, expected: str
+) -> None:
+    with app.test_request_context(headers={"Accept-Language": accept_language}):
+        assert euros(145159) == expected
