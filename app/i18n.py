@@ -70,7 +70,7 @@ def select_timezone() -> str:
 
 def labelled(label: object, value: object) -> str:
     """A value after its label, with the typography of the language: "Planned: 8",
-    "Prévu : 8"."""
+    "Prévue : 8"."""
     return gettext("%(label)s: %(value)s", label=label, value=value)
 
 
