@@ -181,11 +181,11 @@ def register_core(app: Flask) -> None:
 
 
 def template_globals() -> dict[str, Any]:
-    from app.i18n import current_locale
+    from app.i18n import current_locale, labelled, week_of
     from app.permissions import current_actor, role_may
 
     def can(permission: str) -> bool:
         actor = current_actor()
         return actor is not None and role_may(actor.role, permission)
 
-    return {"can": can, "current_locale": current_locale}
+    return {"can": can, "current_locale": current_locale, "labelled": labelled, "week_of": week_of}

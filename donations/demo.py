@@ -28,9 +28,9 @@ GIFT_ITEMS = [
         "fuel",
         "Un plein pour le van de distribution",
         "A full tank for the distribution van",
-        "50 € remplissent le réservoir du van qui porte les repas chauds aux quatre points "
+        "50\u00a0€ remplissent le réservoir du van qui porte les repas chauds aux quatre points "
         "de distribution de Calais pendant trois jours.",
-        "50 EUR fills the tank of the van that takes warm meals to Calais' four distribution "
+        "€50 fills the tank of the van that takes warm meals to Calais' four distribution "
         "points for three days.",
         5000,
         None,
@@ -40,8 +40,8 @@ GIFT_ITEMS = [
         "housing",
         "Deux nuits à l'abri pour un mineur",
         "Two nights indoors for a minor",
-        "10 € paient deux nuits chez un hébergeur solidaire pour un jeune isolé à Paris.",
-        "10 EUR pays for two nights with an emergency citizen host for a lone minor in Paris.",
+        "10\u00a0€ paient deux nuits chez un hébergeur solidaire pour un jeune isolé à Paris.",
+        "€10 pays for two nights with an emergency citizen host for a lone minor in Paris.",
         1000,
         None,
     ),
@@ -50,9 +50,9 @@ GIFT_ITEMS = [
         "general",
         "Un groupe électrogène",
         "A generator",
-        "300 € achètent un groupe électrogène : chacun peut recharger son téléphone, garder "
-        "le contact avec sa famille et appeler les secours.",
-        "300 EUR buys a generator so people can charge their phones, stay in touch with "
+        "300\u00a0€ achètent un groupe électrogène\u00a0: chacun peut recharger son "
+        "téléphone, garder le contact avec sa famille et appeler les secours.",
+        "€300 buys a generator so people can charge their phones, stay in touch with "
         "their families and call for help.",
         30000,
         None,
@@ -63,9 +63,9 @@ GIFT_ITEMS = [
         "Un minibus de neuf places",
         "A nine-seater minibus",
         "Pour emmener chaque soir les personnes vers les hébergeurs solidaires. Chaque part "
-        "de 100 € nous rapproche des 6 000 € nécessaires.",
-        "To take people to emergency hosts every evening. Each 100 EUR share brings us closer "
-        "to the 6,000 EUR we need.",
+        "de 100\u00a0€ nous rapproche des 6\u202f000\u00a0€ nécessaires.",
+        "To take people to emergency hosts every evening. Each €100 share brings us closer "
+        "to the €6,000 we need.",
         10000,
         600000,
     ),

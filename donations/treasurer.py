@@ -2,6 +2,7 @@
 of receipts with its CSV, and the yearly summary receipts of monthly donors."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -15,8 +16,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from sqlalchemy import select
 
 from app.errors import InvalidInput
 from app.exports import csv_response
@@ -31,6 +33,7 @@ from donations.models import (
     FREQUENCY_LABELS,
     DonationStatus,
     Frequency,
+    Fund,
 )
 from donations.views import bp, pdf_response, send_receipt
 
@@ -87,6 +90,7 @@ def read_filter(args: Mapping[str, str]) -> queries.DonationFilter:
 def manage() -> str:
     """Donations with filters, totals per month and per fund."""
     wanted = read_filter(request.args)
+    names = fund_names()
     page = queries.list_donations(
         db.session,
         wanted,
@@ -97,13 +101,30 @@ def manage() -> str:
         "donations/manage.html",
         page=page,
         wanted=wanted,
-        per_month=queries.totals_per_month(db.session, wanted),
-        per_fund=queries.totals_per_fund(db.session, wanted),
+        per_month=[
+            replace(total, key=month_name(total.key))
+            for total in queries.totals_per_month(db.session, wanted)
+        ],
+        per_fund=[
+            replace(total, key=names[total.key])
+            for total in queries.totals_per_fund(db.session, wanted)
+        ],
         funds=queries.list_funds(db.session),
         gift_items=queries.list_gift_items(db.session),
         statuses=DONATION_STATUS_LABELS,
         frequencies=FREQUENCY_LABELS,
     )
+
+
+def month_name(key: str) -> str:
+    """A month of the totals ("2026-03") as the reader reads it: "March 2026"."""
+    return format_date(date.fromisoformat(f"{key}-01"), "MMMM yyyy")
+
+
+def fund_names() -> dict[str, str]:
+    """The name of every fund, stopped ones too, by code, in the reader's language."""
+    locale = current_locale()
+    return {fund.code: fund.name(locale) for fund in db.session.scalars(select(Fund))}
 
 
 @bp.get("/manage.csv")

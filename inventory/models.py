@@ -5,9 +5,11 @@ inventory/ledger.py writes StockMovement and StockLevel."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
@@ -77,6 +79,22 @@ UNIT_LABELS = {
 }
 
 
+def quantity_with_unit(quantity: int, unit: Unit) -> str:
+    """A quantity and its unit, plural when the language wants it: "24 packs", "1 pair"."""
+    count = format_decimal(quantity)
+    match unit:
+        case Unit.PIECE:
+            return ngettext("%(count)s piece", "%(count)s pieces", quantity, count=count)
+        case Unit.PAIR:
+            return ngettext("%(count)s pair", "%(count)s pairs", quantity, count=count)
+        case Unit.PACK:
+            return ngettext("%(count)s pack", "%(count)s packs", quantity, count=count)
+        case Unit.KG:
+            return ngettext("%(count)s kg", "%(count)s kg", quantity, count=count)
+        case Unit.LITRE:
+            return ngettext("%(count)s litre", "%(count)s litres", quantity, count=count)
+
+
 class Gender(StrEnum):
     MEN = "men"
     WOMEN = "women"
@@ -131,6 +149,21 @@ SIZES: dict[SizeRange, tuple[str, ...]] = {
         "16y",
     ),
 }
+
+# A child's size by age, as stored: months ("0-3m") or years ("2y").
+AGE_SIZE = re.compile(r"(?P<first>\d+)-(?P<last>\d+)m|(?P<years>\d+)y")
+
+
+def size_label(size: str) -> str:
+    """A size as a person reads it: "0-3 months", "2 years"; letters and shoe sizes as
+    they are."""
+    age = AGE_SIZE.fullmatch(size)
+    if age is None:
+        return size
+    if age["years"]:
+        years = int(age["years"])
+        return ngettext("%(num)d year", "%(num)d years", years)
+    return gettext("%(first)s-%(last)s months", first=age["first"], last=age["last"])
 
 
 class CrateState(StrEnum):
@@ -278,7 +311,7 @@ class StockItem(db.Model):
         if self.gender:
             parts.append(str(GENDER_LABELS[Gender(self.gender)]))
         if self.size:
-            parts.append(self.size)
+            parts.append(size_label(self.size))
         return " · ".join(parts)
 
 

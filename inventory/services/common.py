@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.i18n import current_locale
 from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
@@ -128,7 +129,7 @@ def get_stock_item(session: Session, item_id: int, gender: str = "", size: str =
 
 
 def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
-    name = item.name_en
+    name = item.name(current_locale())
     if item.gendered:
         if gender not in {g.value for g in Gender}:
             raise InvalidInput(_("Choose who %(item)s are for.", item=name), field="gender")

@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import current_locale
 from inventory.models import Category, Item, Site, SiteKind, SizeRange, StockItem, Unit
 
 
@@ -84,7 +85,7 @@ def save_item(session: Session, data: ItemInput, item_id: int | None = None) -> 
                 _(
                     "Stock of %(item)s is already counted by gender and size, so these cannot"
                     " change. Create a new item instead.",
-                    item=item.name_en,
+                    item=item.name(current_locale()),
                 ),
                 field="size_range",
             )

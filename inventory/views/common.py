@@ -37,6 +37,8 @@ from inventory.models import (
     Item,
     Site,
     StockItem,
+    quantity_with_unit,
+    size_label,
 )
 from inventory.whereabouts import find_holder
 
@@ -58,6 +60,8 @@ def template_helpers() -> dict[str, Any]:
         "UNIT_LABELS": UNIT_LABELS,
         "locale_name": locale_name,
         "new_event_id": lambda: uuid.uuid4().hex,
+        "quantity_with_unit": quantity_with_unit,
+        "size_label": size_label,
     }
 
 

@@ -25,6 +25,7 @@ from inventory.models import (
     Gender,
     Priority,
     Site,
+    size_label,
 )
 from inventory.views.common import (
     act_once,
@@ -130,7 +131,7 @@ def public_needs_csv(site_id: int) -> Response:
                 PRIORITY_LABELS[need.line.priority],
                 need.line.item.name(locale),
                 GENDER_LABELS[Gender(need.line.gender)] if need.line.gender else _("any"),
-                need.line.size or _("any"),
+                size_label(need.line.size) if need.line.size else _("any"),
                 need.line.target_quantity,
                 need.on_hand,
                 need.in_transit,

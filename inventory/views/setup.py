@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import current_locale
 from app.permissions import requires
 from inventory.forms import ItemForm, SiteForm
 from inventory.models import Item, Site
@@ -67,7 +68,7 @@ def edit_item(item_id: int | None) -> Response | str | tuple[str, int]:
             return render_template("inventory/edit_item.html", form=form, item=item), int(
                 error.status
             )
-        flash(_("%(item)s saved.", item=saved.name_en), "success")
+        flash(_("%(item)s saved.", item=saved.name(current_locale())), "success")
         return redirect(url_for("inventory.catalogue"), 303)
     status = 422 if form.errors else 200
     return render_template("inventory/edit_item.html", form=form, item=item), status

@@ -34,6 +34,7 @@ from inventory.models import (
     CrateState,
     Gender,
     StockItem,
+    size_label,
 )
 from inventory.views.common import (
     act_once,
@@ -129,7 +130,7 @@ def site_stock_csv(site_id: int) -> Response:
                 categories[category],
                 name,
                 genders[gender] if gender else "",
-                size,
+                size_label(size),
                 units[unit],
                 quantity,
             ]

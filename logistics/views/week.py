@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.permissions import requires
-from inventory.models import CATEGORY_LABELS, Item
+from inventory.models import CATEGORY_LABELS, Item, size_label
 from inventory.queries import list_items, list_sites
 from inventory.views.common import act_once, locale_name
 from logistics import services
@@ -165,7 +165,10 @@ def lines_context(slot: WeekSlot, form: SlotLineForm | None = None) -> dict[str,
     form.item_id.choices = item_choices(items)
     form.item_id.data = str(chosen.id) if chosen else None
     sizes = chosen.sizes if chosen else ()
-    form.size.choices = [SelectChoice("", "—"), *(SelectChoice(size, size) for size in sizes)]
+    form.size.choices = [
+        SelectChoice("", "—"),
+        *(SelectChoice(size, size_label(size)) for size in sizes),
+    ]
     return {"slot": slot, "line_form": form, "chosen": chosen, "rule_of": rule_of}
 
 

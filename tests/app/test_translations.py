@@ -211,3 +211,33 @@ def test_pages_are_rendered_in_the_browsers_language(translated_client: FlaskCli
     html = page.get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "<h1>Sign in</h1>" in html and escape(french) not in html
+
+
+# French puts a non-breaking space (or a narrow one) before : ; ? ! and between an amount
+# and its € sign. Left out of the check: addresses (https://..., /give?fund=...), times
+# (14:32) and placeholders (%(name)s, {name}).
+FRENCH_SPACES = "\u00a0\u202f"
+NOT_PROSE = re.compile(r"\S*://\S*|(?<!\S)/\S*|\d{1,2}:\d{2}|" + PERCENT_PLACEHOLDER.pattern)
+SIGN_WITHOUT_ITS_SPACE = re.compile(rf"(?<![{FRENCH_SPACES}:;?!])[:;?!]|(?<![{FRENCH_SPACES}(])€")
+
+
+def typography_slips(text: str) -> list[str]:
+    prose = NOT_PROSE.sub("x", text)
+    return [
+        prose[max(0, found.start() - 12) : found.end() + 1]
+        for found in SIGN_WITHOUT_ITS_SPACE.finditer(prose)
+    ]
+
+
+def test_the_french_catalogue_has_french_typography() -> None:
+    slips = [
+        f"{message_id(message)!r}: {slip!r}"
+        for message in read_catalog(po_path("fr"), "fr")
+        if message.id
+        for text in forms(message.string)
+        for slip in typography_slips(text)
+    ]
+    assert not slips, (
+        f"{len(slips)} French message(s) without a non-breaking space before : ; ? ! or €:\n"
+        + "\n".join(slips)
+    )

@@ -178,7 +178,7 @@ def test_the_donor_sees_what_the_fund_paid_for_in_the_month_of_the_gift(
     finally:
         app.extensions["babel"].instance.domain_instance.cache.clear()
     html = french.get_data(as_text=True)
-    assert "Ce que le fonds Carburant a payé en décembre 2025 :" in html
+    assert "Ce que le fonds Carburant a payé en décembre 2025\u00a0:" in html
     assert "28 litres de carburant pour « Calais van », le 12 décembre" in html
     assert "35,5 litres de carburant pour « Paris minibus », le 3 décembre" in html
 

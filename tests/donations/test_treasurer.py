@@ -81,9 +81,19 @@ def test_the_treasurer_sees_donations_with_totals_per_month_and_fund(
     give(30000, fund_code="general", paid_at=datetime(2036, 4, 2, 12, tzinfo=UTC))
     page = treasurer.get("/donations/manage").get_data(as_text=True)
     assert "3 donations" in page
-    assert "2036-03" in page and "€70.00" in page and "2036-04" in page
+    assert "March 2036" in page and "€70.00" in page and "April 2036" in page
     fuel_only = treasurer.get("/donations/manage?fund=fuel").get_data(as_text=True)
     assert "2 donations" in fuel_only and "€300.00" not in fuel_only
+
+
+def test_the_totals_name_funds_and_months_in_the_readers_language(
+    treasurer: FlaskClient, give: Callable[..., Donation]
+) -> None:
+    give(5000, fund_code="fuel", paid_at=datetime(2036, 3, 10, 12, tzinfo=UTC))
+    page = treasurer.get("/donations/manage", headers={"Accept-Language": "fr"})
+    html = page.get_data(as_text=True)
+    assert "<td>Carburant</td>" in html and "<td>fuel</td>" not in html
+    assert "<td>mars 2036</td>" in html and "2036-03" not in html
 
 
 @pytest.mark.parametrize("start", ["yesterday", "0001-01-01"])

@@ -124,7 +124,10 @@ def test_stock_is_listed_by_name_in_the_readers_language_and_by_size_in_its_rang
     # By category (bedding, then clothing), then by name as each language spells it, accents
     # aside ("Bâche" before "Batterie", "Écharpe" among the Es), then by size as it runs.
     trousers_fr = [f"Pantalon · Homme · {size}" for size in ("XS", "S", "M", "L", "XL", "XXL")]
-    jumper_fr = [f"Pull enfant · Garçon · {size}" for size in ("6-12m", "18-24m", "2y", "10y")]
+    jumper_fr = [
+        f"Pull enfant · Garçon · {size}"
+        for size in ("6-12\u00a0mois", "18-24\u00a0mois", "2\u00a0ans", "10\u00a0ans")
+    ]
     assert french == [
         "Bâche",
         "Batterie externe",
@@ -140,7 +143,10 @@ def test_stock_is_listed_by_name_in_the_readers_language_and_by_size_in_its_rang
         "Scarf",
         "Tarpaulin",
         "Two-person tent",
-        *(f"Children's jumper · Boys · {size}" for size in ("6-12m", "18-24m", "2y", "10y")),
+        *(
+            f"Children's jumper · Boys · {size}"
+            for size in ("6-12 months", "18-24 months", "2 years", "10 years")
+        ),
         *(f"Trousers · Men · {size}" for size in ("XS", "S", "M", "L", "XL", "XXL")),
     ]
     exported = browser.get(f"{url}.csv", headers={"Accept-Language": "fr"}).get_data(True)

@@ -135,7 +135,7 @@ def test_an_odometer_lower_than_the_previous_fill_up_is_refused(
     response = post_fill_up(volunteer, van, odometer_km="10450")
     assert response.status_code == 422
     assert (
-        "The odometer reads 10,450 km, but 10,600 km was already recorded on Jun 1, 2025. "
+        "The odometer reads 10,450 km, but 10,600 km was already recorded on 1 Jun 2025. "
         "Check the reading." in response.get_data(as_text=True)
     )
     assert count(db_session, FillUp) == 1
@@ -147,7 +147,7 @@ def test_a_fill_up_typed_in_late_must_fit_before_the_later_readings(
     fill(van, date(2025, 6, 10), 11_000, "40", 6800)
     too_high = post_fill_up(volunteer, van, filled_on="2025-06-05", odometer_km="11200")
     assert too_high.status_code == 422
-    assert "but 11,000 km was recorded later, on Jun 10, 2025" in too_high.get_data(as_text=True)
+    assert "but 11,000 km was recorded later, on 10 Jun 2025" in too_high.get_data(as_text=True)
     fits = post_fill_up(volunteer, van, filled_on="2025-06-05", odometer_km="10700")
     assert fits.status_code == 303
     assert count(db_session, FillUp) == 2

@@ -278,12 +278,16 @@ def test_people_served_per_week_on_the_page_and_in_the_csv(
     response = coordinator.get(f"/logistics/reports?{MARCH}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    # Week, from, distributions, adults, minors, people, families.
-    assert row_of(page, "2025-W10")[2:] == ["3", "75", "20", "95", "7"]
-    assert row_of(page, "2025-W12")[2:] == ["1", "20", "0", "20", "0"]
-    assert row_of(page, "2025-W14")[2:] == ["0", "0", "0", "0", "0"], "2 April is after March"
+    # Week, distributions, adults, minors, people, families.
+    assert row_of(page, "week of 3 March 2025")[1:] == ["3", "75", "20", "95", "7"]
+    assert row_of(page, "week of 17 March 2025")[1:] == ["1", "20", "0", "20", "0"]
+    assert row_of(page, "week of 31 March 2025")[1:] == ["0", "0", "0", "0", "0"], (
+        "2 April is after March"
+    )
     assert row_of(page, "Total")[1:] == ["4", "95", "20", "115", "7"]
     assert "<title>3 Mar: 95</title>" in page, "the chart shows people per week"
+    french = coordinator.get(f"/logistics/reports?{MARCH}", headers={"Accept-Language": "fr"})
+    assert row_of(french.get_data(as_text=True), "semaine du 3 mars 2025")[1] == "3"
 
     rows = get_csv(coordinator, f"/logistics/reports/people-by-week.csv?{MARCH}")
     assert rows[0] == ["Week", "Monday", "Distributions", "Adults", "Minors", "People", "Families"]
@@ -316,7 +320,7 @@ def test_the_team_filter_keeps_to_one_teams_distributions(
 ) -> None:
     team = report_world.plan.team.id
     page = coordinator.get(f"/logistics/reports?{MARCH}&team={team}").get_data(as_text=True)
-    assert row_of(page, "2025-W10")[2:] == ["2", "70", "15", "85", "6"]
+    assert row_of(page, "week of 3 March 2025")[1:] == ["2", "70", "15", "85", "6"]
     assert f'<option value="{team}" selected>' in page
     other = report_world.other_team.id
     rows = get_csv(coordinator, f"/logistics/reports/people-by-week.csv?{MARCH}&team={other}")

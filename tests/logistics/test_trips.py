@@ -288,7 +288,7 @@ def test_trips_recorded_late_must_fit_between_the_other_readings(
             odometer_km=84_250 + day * 100,
             moment=on(day, 16),
         )
-    with pytest.raises(InvalidInput, match="84,500 km was recorded later, on Jan 3, 2025"):
+    with pytest.raises(InvalidInput, match="84,500 km was recorded later, on 3 Jan 2025"):
         start_trip(db_session, admin, van, 84_700, moment=on(2, 8))
     start_trip(db_session, admin, van, 84_400, moment=on(2, 8))
     with pytest.raises(InvalidInput, match=r"A trip cannot start or end in the future\."):
