@@ -397,6 +397,11 @@
       if (worker && worker.dataset.serviceWorker) {
         navigator.serviceWorker.register(worker.dataset.serviceWorker, { scope: "/" }).catch(() => {});
       }
+      if (document.querySelector("[data-outbox-count]") && navigator.onLine) {
+        navigator.serviceWorker.ready
+          .then((registration) => registration.active && registration.active.postMessage("keep-shell"))
+          .catch(() => {});
+      }
     }
     window.addEventListener("online", () => flush(token()));
     const element = panel();
@@ -405,8 +410,14 @@
     if (recent) showRecent(recent);
     const shell = document.querySelector("form[data-pack-shell]");
     const code = crateInPath(location.pathname);
+    // The shell was kept while working elsewhere, maybe: pack where the volunteer is.
+    const here = document.querySelector(".site-choice select");
+    if (here) localStorage.setItem("relais-site", here.value);
     if (shell && code) {
       shell.action = location.pathname;
+      const site = shell.elements.namedItem("site_id");
+      const chosen = localStorage.getItem("relais-site");
+      if (site && chosen && site.querySelector(`option[value="${CSS.escape(chosen)}"]`)) site.value = chosen;
       const heading = document.querySelector("[data-pack-code]");
       if (heading) heading.textContent = heading.textContent.replace("…", displayCode(code));
     }

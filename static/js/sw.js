@@ -26,14 +26,25 @@ async function keep(cache, url) {
   }
 }
 
+// Pages only when signed in: a redirect to the sign-in page is not kept. Pages ask
+// again (message "keep-shell") once someone is signed in.
+async function keepShell() {
+  const cache = await caches.open(CACHE);
+  const missing = [];
+  for (const url of self.RELAIS.pages) if (!(await cache.match(url))) missing.push(url);
+  await Promise.all(missing.map((url) => keep(cache, url)));
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    await cache.addAll(self.RELAIS.static);
-    // Pages only when signed in: a redirect to the sign-in page is not kept.
-    await Promise.all(self.RELAIS.pages.map((url) => keep(cache, url)));
+    await (await caches.open(CACHE)).addAll(self.RELAIS.static);
+    await keepShell();
     await self.skipWaiting();
   })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "keep-shell") event.waitUntil(keepShell());
 });
 
 self.addEventListener("activate", (event) => {
