@@ -267,8 +267,8 @@
       button.disabled = false;
     }
     const status = detail.xhr ? detail.xhr.status : 0;
-    if (status >= 400 && status < 500 && !detail.failed) {
-      // A refusal swapped into the page (409, 422): announce it as well.
+    if (status === 409 || status === 422) {
+      // A refusal swapped into the page: announce it as well.
       announce(reasonIn(detail.xhr.responseText));
     } else if (detail.successful && live()) {
       live().hidden = true;
