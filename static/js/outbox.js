@@ -344,6 +344,8 @@
   };
 
   // --- the outbox page ---
+  const entryName = (entry) => entry.label || decodeURIComponent(new URL(entry.url).pathname);
+
   const showOutbox = async (section) => {
     const items = section.querySelector("ol");
     const entries = await list();
@@ -353,7 +355,7 @@
       const item = document.createElement("li");
       item.className = "outbox-entry " + entry.state;
       const what = document.createElement("strong");
-      what.textContent = entry.label || decodeURIComponent(new URL(entry.url).pathname);
+      what.textContent = entryName(entry);
       const when = new Date(entry.at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
       const state = document.createElement("p");
       state.textContent = entry.state === "refused"
@@ -379,6 +381,12 @@
   const discard = async (entry) => {
     await remove(entry.id);
     await changed();
+  };
+
+  // The service worker kept a form sent without signal and showed this page: say so.
+  const announceKept = async () => {
+    const entries = await list();
+    if (entries.length) announce(say("msgQueued", entryName(entries[entries.length - 1])));
   };
 
   const refresh = () => {
@@ -420,6 +428,9 @@
       if (site && chosen && site.querySelector(`option[value="${CSS.escape(chosen)}"]`)) site.value = chosen;
       const heading = document.querySelector("[data-pack-code]");
       if (heading) heading.textContent = heading.textContent.replace("…", displayCode(code));
+    }
+    if (document.querySelector("[data-outbox-page]") && /[?&]queued=/.test(location.search)) {
+      announceKept();
     }
     refresh();
     if (navigator.onLine) flush(token());

@@ -109,7 +109,7 @@ async function postOrQueue(request) {
   const fields = [...form.entries()].filter(([, value]) => typeof value === "string");
   await self.RelaisOutbox.add({ url: request.url, fields, label: "" });
   if (self.registration.sync) self.registration.sync.register("outbox").catch(() => {});
-  return Response.redirect(OUTBOX_PAGE, 303);
+  return Response.redirect(OUTBOX_PAGE + "?queued=1", 303);
 }
 
 self.addEventListener("sync", (event) => {

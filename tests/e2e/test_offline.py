@@ -247,3 +247,30 @@ def test_the_same_action_sent_three_times_counts_once(
     page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
     assert crate_of(live_app, world["packed"]) == (CrateState.IN_STOCK, world["gare"], 3)
     assert no_drift(live_app)
+
+
+def test_a_form_answered_by_a_server_error_waits_in_the_outbox(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["blank_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['blank']}/pack")
+    page.locator("fieldset.line select[name^=item_id]").select_option(label=world["blankets"])
+    page.get_by_label("Quantity").fill("4")
+
+    failures: list[str] = []
+
+    def fail_once(route: Any) -> None:
+        if route.request.method == "POST" and not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=500, body="boom")
+        else:
+            route.fallback()
+
+    page.context.route("**/pack", fail_once)
+    page.get_by_role("button", name="Pack and check in").click()
+    page.wait_for_url("**/outbox?queued=1")
+    page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    assert crate_of(live_app, world["blank"]) == (CrateState.IN_STOCK, world["gare"], 1)
+    assert page.problems == []
