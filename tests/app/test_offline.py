@@ -52,7 +52,7 @@ def test_the_manifest_installs_the_scan_page(client: Any) -> None:
 def test_every_page_links_the_manifest_and_the_outbox(phone: Any) -> None:
     html = phone.get("/inventory/scan").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in html
-    assert 'data-outbox-count="0"' in html and 'role="alert"' in html
+    assert "data-outbox-count" in html and 'role="alert"' in html
     assert "/static/js/outbox.js" in html and "data-recent-crates" in html
 
 
