@@ -10,6 +10,7 @@
   const DB_NAME = "relais";
   const OUTBOX = "outbox";
   const CRATES = "crates";
+  const META = "meta";
   const LOGIN_PATH = "/login";
   let opening = null;
 
@@ -20,6 +21,7 @@
         request.onupgradeneeded = () => {
           request.result.createObjectStore(OUTBOX, { keyPath: "id", autoIncrement: true });
           request.result.createObjectStore(CRATES, { keyPath: "code" });
+          request.result.createObjectStore(META, { keyPath: "key" });
         };
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
@@ -41,6 +43,10 @@
   const list = () => run(OUTBOX, "readonly", (store) => store.getAll());
   const put = (entry) => run(OUTBOX, "readwrite", (store) => store.put(entry));
   const remove = (id) => run(OUTBOX, "readwrite", (store) => store.delete(id));
+  // Who is signed in on this phone (pages say it): an action waits for the person who
+  // took it, and is never sent under someone else's name.
+  const setUser = (user) => run(META, "readwrite", (store) => store.put({ key: "user", user }));
+  const getUser = async () => ((await run(META, "readonly", (store) => store.get("user"))) || {}).user;
   const eventIdOf = (entry) => (entry.fields.find(([name]) => name === "event_id") || [])[1];
 
   const changed = async () => {
@@ -55,7 +61,7 @@
     const eventId = eventIdOf(entry);
     const waiting = await list();
     if (waiting.some((other) => other.url === entry.url && eventIdOf(other) === eventId)) return;
-    await put({ ...entry, at: Date.now(), state: "waiting", reason: "" });
+    await put({ ...entry, user: await getUser(), at: Date.now(), state: "waiting", reason: "" });
     await changed();
   };
 
@@ -98,8 +104,9 @@
   const flush = (token) => {
     if (!flushing) {
       flushing = (async () => {
+        const user = await getUser();
         for (const entry of await list()) {
-          if (entry.state !== "waiting") continue;
+          if (entry.state !== "waiting" || entry.user !== user) continue;
           if ((await send(entry, token)) === "later") break;
         }
       })().finally(() => {
@@ -349,6 +356,7 @@
   const showOutbox = async (section) => {
     const items = section.querySelector("ol");
     const entries = await list();
+    const user = await getUser();
     items.replaceChildren();
     section.querySelector("[data-outbox-empty]").hidden = entries.length > 0;
     for (const entry of entries) {
@@ -360,7 +368,7 @@
       const state = document.createElement("p");
       state.textContent = entry.state === "refused"
         ? section.dataset.msgRefused.replace("%s", entry.reason)
-        : section.dataset.msgWaiting;
+        : section.dataset[entry.user === user ? "msgWaiting" : "msgOtherPerson"];
       item.append(what, " · " + when, state);
       if (entry.state === "refused") {
         for (const [key, work] of [["msgRetry", retry], ["msgDiscard", discard]]) {
@@ -395,7 +403,9 @@
     if (page) showOutbox(page);
   };
 
-  const start = () => {
+  const start = async () => {
+    const counter = document.querySelector("[data-outbox-count]");
+    if (counter) await setUser(counter.dataset.user).catch(() => {});
     document.addEventListener("relais:outbox", refresh);
     if (navigator.serviceWorker) {
       navigator.serviceWorker.addEventListener("message", (event) => {

@@ -274,3 +274,25 @@ def test_a_form_answered_by_a_server_error_waits_in_the_outbox(
     page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
     assert crate_of(live_app, world["blank"]) == (CrateState.IN_STOCK, world["gare"], 1)
     assert page.problems == []
+
+
+def test_an_action_waits_for_the_person_who_took_it(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    page.evaluate(  # as if someone else had taken it, then signed out
+        """async () => {
+            const [entry] = await self.RelaisOutbox.list();
+            await self.RelaisOutbox.put({ ...entry, user: "someone else" });
+        }"""
+    )
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/outbox")
+    page.get_by_text("Waiting for the person who took it to sign in").wait_for()
+    assert waiting(page) == "1"
+    assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["nord"])
