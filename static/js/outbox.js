@@ -415,7 +415,7 @@
       if (worker && worker.dataset.serviceWorker) {
         navigator.serviceWorker.register(worker.dataset.serviceWorker, { scope: "/" }).catch(() => {});
       }
-      if (document.querySelector("[data-outbox-count]") && navigator.onLine) {
+      if (counter && navigator.onLine) {
         navigator.serviceWorker.ready
           .then((registration) => registration.active && registration.active.postMessage("keep-shell"))
           .catch(() => {});
@@ -438,6 +438,7 @@
       if (site && chosen && site.querySelector(`option[value="${CSS.escape(chosen)}"]`)) site.value = chosen;
       const heading = document.querySelector("[data-pack-code]");
       if (heading) heading.textContent = heading.textContent.replace("…", displayCode(code));
+      document.title = document.title.replace("…", displayCode(code));
     }
     if (document.querySelector("[data-outbox-page]") && /[?&]queued=/.test(location.search)) {
       announceKept();

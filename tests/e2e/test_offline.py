@@ -128,6 +128,7 @@ def test_actions_taken_without_signal_are_applied_once_when_it_comes_back(
     open_crate(page, world["blank_display"])
     page.wait_for_url(f"**/inventory/crates/{world['blank']}/pack")
     page.get_by_role("heading", name=f"Pack crate {world['blank_display']}").wait_for()
+    assert page.title().startswith(f"Pack crate {world['blank_display']}")
     page.locator("fieldset.line select[name^=item_id]").select_option(label=world["blankets"])
     page.get_by_label("Quantity").fill("4")
     page.get_by_role("button", name="Pack and check in").click()
