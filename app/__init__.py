@@ -165,12 +165,14 @@ def register_core(app: Flask) -> None:
     from app.extensions import api as rest_api
     from app.extensions import csrf
     from app.inputs import init_inputs
+    from app.offline import init_offline
     from app.security import init_security
     from app.static_files import init_static_files
 
     init_inputs(app)
     auth.init_auth(app)
     app.register_blueprint(views.bp)
+    init_offline(app)
     rest_api.register_blueprint(api.blp)
     csrf.exempt(api.blp)
     register_error_handlers(app)

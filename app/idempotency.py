@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from http import HTTPStatus
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,6 +34,17 @@ class Answer:
     status: int
     body: dict[str, Any]
     replayed: bool = False
+
+
+def refusal(answer: Answer) -> DomainError:
+    """The domain error a recorded refusal stands for, to show it the way it was shown
+    the first time."""
+    body = answer.body
+    fields = body.get("errors", {}).get("json", {})
+    error = DomainError(str(body["message"]), field=next(iter(fields), None))
+    error.status = HTTPStatus(answer.status)
+    error.code = str(body["status"])
+    return error
 
 
 def as_json(value: object) -> str:

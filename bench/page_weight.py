@@ -1,12 +1,15 @@
-"""What a phone downloads to scan a crate: the scan page, its scripts, stylesheets and
-icons, plus the QR decoder that scan.js loads lazily when the browser has no native
-BarcodeDetector. Every resource is gzip-compressed (level 6, like a typical server).
+"""What a phone downloads to scan a crate, online and offline: the scan page, its
+scripts, stylesheets and icons, the web app manifest and its icons, the service worker
+and everything it keeps for use without signal (the outbox script, the pack and outbox
+pages, the QR decoder that scan.js otherwise loads lazily when the browser has no native
+BarcodeDetector). Every resource is gzip-compressed (level 6, like a typical server).
 
     /work/venv/bin/python bench/page_weight.py
 
 Exits 1 when the gzipped total is over the budget."""
 
 import gzip
+import json
 import sys
 import tempfile
 from html.parser import HTMLParser
@@ -22,14 +25,18 @@ from app.models import Role, User  # noqa: E402
 
 BUDGET = 100 * 1024
 SCAN_PAGE = "/inventory/scan"
-# Not referenced by the HTML: scan.js injects it only when it needs it.
+# Not referenced by the HTML: scan.js injects it only when it needs it (and the service
+# worker keeps it for use without signal).
 LAZY = ["/static/js/vendor/jsqr.min.js"]
+SERVICE_WORKER = "/sw.js"
+MANIFEST = "/manifest.webmanifest"
 EMAIL = "bench@example.org"
 PASSWORD = "bench-password-1234"
 
 
 class ResourceFinder(HTMLParser):
-    """Collects <script src>, <link rel=stylesheet href> and <link rel=icon href>."""
+    """Collects <script src>, <link href> for stylesheets, icons and the manifest, and
+    the service worker the page registers (data-service-worker on the manifest link)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,8 +48,10 @@ class ResourceFinder(HTMLParser):
             self.add(values["src"])
         elif tag == "link" and values.get("href"):
             rels = values.get("rel", "").lower().split()
-            if "stylesheet" in rels or "icon" in rels:
+            if rels and rels[0] in ("stylesheet", "icon", "apple-touch-icon", "manifest"):
                 self.add(values["href"])
+            if values.get("data-service-worker"):
+                self.add(values["data-service-worker"])
 
     def add(self, url: str) -> None:
         if url not in self.urls:
@@ -59,6 +68,18 @@ def add_sites(user: User) -> None:
         Site(name="Entrepôt Nord", kind=SiteKind.WAREHOUSE, city="Lille"),
         Site(name="Point de collecte Gare", kind=SiteKind.COLLECTION_POINT, city="Lille"),
     ]
+
+
+def referenced_by(path: str, body: bytes) -> list[str]:
+    """What the manifest (its icons) and the service worker (the shell it keeps) make
+    the phone download too."""
+    if path == MANIFEST:
+        return [icon["src"] for icon in json.loads(body)["icons"]]
+    if path == SERVICE_WORKER:
+        first_line = body.decode("utf-8").split("\n", 1)[0]
+        settings = json.loads(first_line.removeprefix("self.RELAIS = ").rstrip(";"))
+        return settings["static"] + settings["pages"]
+    return []
 
 
 def main() -> int:
@@ -95,18 +116,20 @@ def main() -> int:
         finder.feed(html.decode("utf-8"))
 
         rows = [(SCAN_PAGE, html)]
-        for url in finder.urls + [u for u in LAZY if u not in finder.urls]:
+        urls = finder.urls + [u for u in LAZY if u not in finder.urls]
+        for url in urls:
             parts = urlsplit(url)
             if parts.scheme or parts.netloc:
                 print(f"{url}: not served by the app (the CSP would block it)", file=sys.stderr)
                 return 2
-            response = client.get(parts.path)
+            response = client.get(url)
             if response.status_code != 200:
                 print(f"{url}: HTTP {response.status_code}", file=sys.stderr)
                 return 2
-            label = parts.path + ("  (lazy)" if url in LAZY else "")
-            rows.append((label, response.get_data()))
+            body = response.get_data()
             response.close()
+            urls.extend(u for u in referenced_by(parts.path, body) if u not in [SCAN_PAGE, *urls])
+            rows.append((parts.path + ("  (lazy)" if url in LAZY else ""), body))
 
     raw_total = gzip_total = 0
     width = max(len(label) for label, _ in rows)

@@ -21,7 +21,7 @@ from flask_login import current_user
 from app.errors import InvalidInput
 from app.extensions import db, htmx
 from app.i18n import current_locale
-from app.idempotency import Answer, run_once
+from app.idempotency import Answer, refusal, run_once
 from inventory import queries, services
 from inventory.models import (
     CATEGORY_LABELS,
@@ -105,7 +105,9 @@ def form_event_id() -> str | None:
 
 def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
     """Run a form action, once per rendered form (its hidden event_id), and commit.
-    `work` returns the message to show; a replayed submit shows it again."""
+    `work` returns the message to show; a replayed submit shows it again. A refusal is
+    recorded too, so a phone's outbox sending the action again is refused the same way,
+    and raised again as a DomainError (a form shows it with a new event id)."""
     event_id = form_event_id()
 
     def run() -> Answer:
@@ -118,9 +120,10 @@ def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
         action=action,
         payload=payload,
         work=run,
-        record_errors=False,
     )
     db.session.commit()
+    if answer.status >= 400:
+        raise refusal(answer)
     return answer
 
 

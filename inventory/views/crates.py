@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from app.errors import DomainError, InvalidInput
+from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db, htmx
 from app.inputs import database_int
 from app.permissions import requires
@@ -102,9 +102,10 @@ def crate_detail(code: str) -> str:
 @requires("crates.act")
 def pack(code: str) -> Response | str | tuple[str, int]:
     crate = services.get_crate(db.session, code, for_update=request.method == "POST")
-    if crate.state != CrateState.EMPTY:
+    acting = request.method == "POST" and request.form.get("add_row") is None
+    if crate.state != CrateState.EMPTY and not acting:
         return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
-    if request.method == "POST" and request.form.get("add_row") is None:
+    if acting:
         try:
             return crate_answer(
                 crate.code,
@@ -122,6 +123,12 @@ def pack(code: str) -> Response | str | tuple[str, int]:
 
 
 def do_pack(crate: Crate) -> str:
+    """Refuses a crate packed meanwhile: a pack sent from a phone's outbox may arrive
+    after someone else packed the crate."""
+    if crate.state != CrateState.EMPTY:
+        raise Conflict(
+            _("Crate %(code)s is already packed: nothing was changed.", code=crate.display_code)
+        )
     form = request.form
     site_id = read_int(form, "site_id")
     services.pack_crate(
@@ -137,6 +144,25 @@ def do_pack(crate: Crate) -> str:
     )
     session["site_id"] = site_id
     return _("Crate %(code)s packed and in stock.", code=crate.display_code)
+
+
+@bp.get("/pack")
+@requires("crates.act")
+def pack_shell() -> str:
+    """The pack page without its crate: a phone keeps it to pack, without signal, a
+    crate it has not opened before (outbox.js points the form at that crate)."""
+    here = working_site()
+    return render_template(
+        "inventory/pack.html",
+        crate=None,
+        here=here,
+        sites=sites_for_actor(),
+        rows=[blank_row()],
+        items=queries.list_items(db.session),
+        recent=[],
+        form=MultiDict(),
+        error=None,
+    )
 
 
 def render_pack(code: str, form: MultiDict[str, str], error: DomainError | None = None) -> str:

@@ -1,0 +1,302 @@
+"""A volunteer's phone without signal: the scan page and the crates seen before still
+open, actions wait in the outbox and are applied once when the signal comes back, a
+refused action says why, and a server error never passes silently."""
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Role, User
+from inventory import ledger, services
+from inventory.models import Crate, CrateState, Item, Site, SiteKind, StockMovement
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import numbers, sign_in
+
+WAITING = "[data-outbox-count]"
+
+
+@pytest.fixture
+def world(live_app: Flask) -> dict[str, Any]:
+    """Two sites, a volunteer working at both, a crate of blankets in stock at Nord and
+    a blank crate."""
+    number = next(numbers)
+    with live_app.app_context():
+        nord = Site(name=f"Entrepôt Nord {number}", kind=SiteKind.WAREHOUSE, city="Calais")
+        gare = Site(name=f"Gare {number}", kind=SiteKind.COLLECTION_POINT, city="Calais")
+        blankets = Item(
+            category="bedding",
+            name_fr=f"Couverture {number}",
+            name_en=f"Blanket {number}",
+            gendered=False,
+        )
+        volunteer = User(email=f"offline{number}@relais.test", role=Role.VOLUNTEER)
+        volunteer.set_password(PASSWORD)
+        volunteer.sites = [nord, gare]
+        db.session.add_all([nord, gare, blankets, volunteer])
+        db.session.flush()
+        packed, blank = services.create_crates(db.session, actor=volunteer, count=2)
+        services.pack_crate(
+            db.session,
+            actor=volunteer,
+            crate=packed,
+            site_id=nord.id,
+            lines=[services.LineInput(blankets.id, 10)],
+        )
+        names = {
+            "email": volunteer.email,
+            "nord": nord.name,
+            "gare": gare.name,
+            "gare_id": gare.id,
+            "blankets": blankets.name_en,
+            "packed": packed.code,
+            "blank": blank.code,
+            "blank_display": blank.display_code,
+            "packed_display": packed.display_code,
+        }
+        db.session.commit()
+        db.session.remove()
+    return names
+
+
+def crate_of(live_app: Flask, code: str) -> tuple[CrateState, str | None, int]:
+    """The crate's state, site and how many stock movements it made."""
+    with live_app.app_context():
+        crate = db.session.query(Crate).filter_by(code=code).one()
+        moves = db.session.scalar(
+            select(func.count())
+            .select_from(StockMovement)
+            .where(StockMovement.crate_id == crate.id)
+        )
+        found = (crate.state, crate.site.name if crate.site else None, moves)
+        db.session.remove()
+        return found
+
+
+def no_drift(live_app: Flask) -> bool:
+    with live_app.app_context():
+        drift = ledger.find_drift(db.session)
+        db.session.remove()
+        return drift == []
+
+
+def phone_at_gare(phone: Any, live_server: str, world: dict[str, Any]) -> Any:
+    """Signed in, working at Gare, with the service worker in control of the page."""
+    page = phone()
+    sign_in(page, live_server, world["email"])
+    page.goto(f"{live_server}/inventory/scan")
+    with page.expect_navigation():
+        page.get_by_label("I am at").select_option(label=world["gare"])
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return page
+
+
+def open_crate(page: Any, display: str) -> None:
+    page.get_by_label("Crate code").fill(display)
+    page.get_by_role("button", name="Open crate").click()
+
+
+def waiting(page: Any) -> str:
+    return page.locator(WAITING).get_attribute("data-outbox-count")
+
+
+def test_actions_taken_without_signal_are_applied_once_when_it_comes_back(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.get_by_role("button", name=f"Check in at {world['gare']}").wait_for()
+    page.goto(f"{live_server}/inventory/scan")
+    page.locator("[data-recent-crates]").get_by_role(
+        "link", name=world["packed_display"]
+    ).wait_for()
+
+    page.context.set_offline(True)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.get_by_text("last seen on this phone").wait_for()
+    assert page.get_by_text(world["blankets"]).is_visible()
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
+
+    page.goto(f"{live_server}/inventory/scan")
+    open_crate(page, world["blank_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['blank']}/pack")
+    page.get_by_role("heading", name=f"Pack crate {world['blank_display']}").wait_for()
+    assert page.title().startswith(f"Pack crate {world['blank_display']}")
+    page.locator("fieldset.line select[name^=item_id]").select_option(label=world["blankets"])
+    page.get_by_label("Quantity").fill("4")
+    page.get_by_role("button", name="Pack and check in").click()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="2"]', state="attached")
+    assert page.locator(WAITING).inner_text() == "2 waiting"
+
+    page.reload()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="2"]', state="attached")
+    assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["nord"])
+    assert crate_of(live_app, world["blank"])[0] == CrateState.EMPTY
+
+    page.context.set_offline(False)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    assert page.locator(WAITING).is_hidden()
+    checked_in = crate_of(live_app, world["packed"])
+    assert checked_in[:2] == (CrateState.IN_STOCK, world["gare"])
+    assert checked_in[2] == 3  # received at Nord, out of Nord, into Gare
+    assert crate_of(live_app, world["blank"]) == (CrateState.IN_STOCK, world["gare"], 1)
+    assert no_drift(live_app)
+    assert page.problems == []
+
+
+def test_an_action_on_a_crate_moved_meanwhile_is_refused_with_its_reason(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.context.set_offline(True)
+    page.get_by_text("Mark distributed", exact=True).click()
+    page.get_by_role("button", name="Yes, mark distributed").click()
+    page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
+
+    with live_app.app_context():  # another volunteer sends the crate elsewhere
+        crate = db.session.query(Crate).filter_by(code=world["packed"]).one()
+        other = db.session.query(User).filter_by(email=world["email"]).one()
+        services.dispatch_crate(
+            db.session, actor=other, crate=crate, destination_site_id=world["gare_id"]
+        )
+        db.session.commit()
+        db.session.remove()
+
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/outbox")
+    refused = page.locator(".outbox-entry.refused")
+    refused.wait_for(timeout=10_000)
+    assert "mark distributed" in refused.inner_text()
+    assert "Refused: Crate " in refused.inner_text()
+    assert "is on its way to another site" in refused.inner_text()
+    assert waiting(page) == "1"
+    assert crate_of(live_app, world["packed"])[0] == CrateState.IN_TRANSIT
+
+    refused.get_by_role("button", name="Discard").click()
+    page.get_by_text("Nothing waits to be sent.").wait_for()
+    assert waiting(page) == "0"
+    assert page.problems == []
+
+
+def test_a_server_error_is_announced_and_the_action_waits(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.route("**/check-in", lambda route: route.fulfill(status=500, body="boom"))
+    button = page.get_by_role("button", name=f"Check in at {world['gare']}")
+    button.click()
+    page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
+    assert page.locator("[data-request-error]").is_visible()
+    assert waiting(page) == "1"
+    assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["nord"])
+
+    page.unroute("**/check-in")
+    page.goto(f"{live_server}/inventory/scan")
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["gare"])
+    assert page.problems == []
+
+
+def test_a_button_says_it_is_working_while_its_request_is_in_flight(
+    phone: Any, live_server: str, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    held: list[Any] = []
+    page.route("**/check-in", lambda route: held.append(route))
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    busy = page.get_by_role("button", name="Sending…")
+    busy.wait_for()
+    assert busy.is_disabled()
+    for _ in range(200):  # the route's handler runs while Playwright waits, maybe late
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.get_by_text(f"checked in at {world['gare']}").wait_for()
+    assert page.problems == []
+
+
+def test_the_same_action_sent_three_times_counts_once(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    page.evaluate(
+        """async () => {
+            const [entry] = await self.RelaisOutbox.list();
+            for (const copy of [1, 2]) {
+                const { id, ...fields } = entry;
+                await self.RelaisOutbox.put(fields);
+            }
+        }"""
+    )
+    page.reload()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="3"]', state="attached")
+    page.context.set_offline(False)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    assert crate_of(live_app, world["packed"]) == (CrateState.IN_STOCK, world["gare"], 3)
+    assert no_drift(live_app)
+
+
+def test_a_form_answered_by_a_server_error_waits_in_the_outbox(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["blank_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['blank']}/pack")
+    page.locator("fieldset.line select[name^=item_id]").select_option(label=world["blankets"])
+    page.get_by_label("Quantity").fill("4")
+
+    failures: list[str] = []
+
+    def fail_once(route: Any) -> None:
+        if route.request.method == "POST" and not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=500, body="boom")
+        else:
+            route.fallback()
+
+    page.context.route("**/pack", fail_once)
+    page.get_by_role("button", name="Pack and check in").click()
+    page.wait_for_url("**/outbox?queued=1")
+    page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    assert crate_of(live_app, world["blank"]) == (CrateState.IN_STOCK, world["gare"], 1)
+    assert page.problems == []
+
+
+def test_an_action_waits_for_the_person_who_took_it(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone_at_gare(phone, live_server, world)
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    page.evaluate(  # as if someone else had taken it, then signed out
+        """async () => {
+            const [entry] = await self.RelaisOutbox.list();
+            await self.RelaisOutbox.put({ ...entry, user: "someone else" });
+        }"""
+    )
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/outbox")
+    page.get_by_text("Waiting for the person who took it to sign in").wait_for()
+    assert waiting(page) == "1"
+    assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["nord"])
