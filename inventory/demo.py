@@ -132,75 +132,80 @@ CLOTHES, SHOES, BEDDING, HYGIENE, FOOD, BABY, OTHER = (
     Category.OTHER,
 )
 LETTERS, EU_SIZES, AGES = SizeRange.LETTERS, SizeRange.EU_SHOES, SizeRange.CHILD_AGE
+ADULTS = (Gender.MEN, Gender.MEN, Gender.WOMEN, Gender.UNISEX_ADULT)
+KIDS = (Gender.BOYS, Gender.GIRLS, Gender.UNISEX_CHILD)
+ANYONE: tuple[Gender, ...] = ()
+# The crate the README names, so that typing it on the scan page opens a packed crate.
+EXAMPLE_CODE = "7K3MQ9XJ"
 
-# (category, French, English, unit, size range, gendered)
+# (category, French, English, unit, size range, who it is for: adults, children or anyone)
 CATALOGUE = [
-    (CLOTHES, "Pantalon", "Trousers", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Jean", "Jeans", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Jogging", "Tracksuit bottoms", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Tee-shirt", "T-shirt", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Pull", "Jumper", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Sweat à capuche", "Hoodie", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Veste chaude", "Warm jacket", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Manteau imperméable", "Raincoat", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Caleçon", "Boxer shorts", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Chaussettes", "Socks", Unit.PAIR, None, False),
-    (CLOTHES, "Bonnet", "Beanie hat", Unit.PIECE, None, False),
-    (CLOTHES, "Gants", "Gloves", Unit.PAIR, None, False),
-    (CLOTHES, "Écharpe", "Scarf", Unit.PIECE, None, False),
-    (CLOTHES, "Sous-vêtement thermique", "Thermal underwear", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Pantalon enfant", "Children's trousers", Unit.PIECE, AGES, True),
-    (CLOTHES, "Manteau enfant", "Children's coat", Unit.PIECE, AGES, True),
-    (CLOTHES, "Pull enfant", "Children's jumper", Unit.PIECE, AGES, True),
-    (CLOTHES, "Short", "Shorts", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Ceinture", "Belt", Unit.PIECE, None, False),
-    (CLOTHES, "Poncho de pluie", "Rain poncho", Unit.PIECE, None, False),
-    (SHOES, "Baskets", "Trainers", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Chaussures de marche", "Walking boots", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Bottes en caoutchouc", "Wellington boots", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Claquettes", "Sliders", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Chaussures enfant", "Children's shoes", Unit.PAIR, EU_SIZES, True),
-    (BEDDING, "Sac de couchage", "Sleeping bag", Unit.PIECE, None, False),
-    (BEDDING, "Couverture", "Blanket", Unit.PIECE, None, False),
-    (BEDDING, "Couverture de survie", "Emergency blanket", Unit.PIECE, None, False),
-    (BEDDING, "Tente 2 places", "Two-person tent", Unit.PIECE, None, False),
-    (BEDDING, "Bâche", "Tarpaulin", Unit.PIECE, None, False),
-    (BEDDING, "Tapis de sol", "Sleeping mat", Unit.PIECE, None, False),
-    (BEDDING, "Sac à dos", "Rucksack", Unit.PIECE, None, False),
-    (BEDDING, "Lampe frontale", "Head torch", Unit.PIECE, None, False),
-    (BEDDING, "Batterie externe", "Power bank", Unit.PIECE, None, False),
-    (HYGIENE, "Brosse à dents", "Toothbrush", Unit.PIECE, None, False),
-    (HYGIENE, "Dentifrice", "Toothpaste", Unit.PIECE, None, False),
-    (HYGIENE, "Savon", "Soap", Unit.PIECE, None, False),
-    (HYGIENE, "Gel douche", "Shower gel", Unit.PIECE, None, False),
-    (HYGIENE, "Shampooing", "Shampoo", Unit.PIECE, None, False),
-    (HYGIENE, "Rasoir jetable", "Disposable razor", Unit.PIECE, None, False),
-    (HYGIENE, "Serviette de toilette", "Towel", Unit.PIECE, None, False),
-    (HYGIENE, "Serviettes hygiéniques", "Sanitary pads", Unit.PACK, None, False),
-    (HYGIENE, "Déodorant", "Deodorant", Unit.PIECE, None, False),
-    (HYGIENE, "Mouchoirs", "Tissues", Unit.PACK, None, False),
-    (HYGIENE, "Kit d'hygiène", "Hygiene kit", Unit.PIECE, None, False),
-    (HYGIENE, "Crème hydratante", "Moisturising cream", Unit.PIECE, None, False),
-    (HYGIENE, "Coupe-ongles", "Nail clippers", Unit.PIECE, None, False),
-    (FOOD, "Eau potable", "Drinking water", Unit.LITRE, None, False),
-    (FOOD, "Repas chaud", "Warm meal", Unit.PIECE, None, False),
-    (FOOD, "Thé", "Tea", Unit.PACK, None, False),
-    (FOOD, "Sucre", "Sugar", Unit.KG, None, False),
-    (FOOD, "Biscuits", "Biscuits", Unit.PACK, None, False),
-    (FOOD, "Pain", "Bread", Unit.PIECE, None, False),
-    (FOOD, "Dattes", "Dates", Unit.KG, None, False),
-    (FOOD, "Conserves de légumes", "Tinned vegetables", Unit.PIECE, None, False),
-    (FOOD, "Riz", "Rice", Unit.KG, None, False),
-    (BABY, "Couches", "Nappies", Unit.PACK, AGES, False),
-    (BABY, "Lait infantile", "Infant formula", Unit.PIECE, None, False),
-    (BABY, "Lingettes bébé", "Baby wipes", Unit.PACK, None, False),
-    (BABY, "Body bébé", "Baby bodysuit", Unit.PIECE, AGES, False),
-    (BABY, "Porte-bébé", "Baby carrier", Unit.PIECE, None, False),
-    (OTHER, "Masque chirurgical", "Face mask", Unit.PACK, None, False),
-    (OTHER, "Chargeur de téléphone", "Phone charger", Unit.PIECE, None, False),
-    (OTHER, "Carte SIM", "SIM card", Unit.PIECE, None, False),
-    (OTHER, "Parapluie", "Umbrella", Unit.PIECE, None, False),
-    (OTHER, "Thermos", "Flask", Unit.PIECE, None, False),
+    (CLOTHES, "Pantalon", "Trousers", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Jean", "Jeans", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Jogging", "Tracksuit bottoms", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Tee-shirt", "T-shirt", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Pull", "Jumper", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Sweat à capuche", "Hoodie", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Veste chaude", "Warm jacket", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Manteau imperméable", "Raincoat", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Caleçon", "Boxer shorts", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Chaussettes", "Socks", Unit.PAIR, None, ANYONE),
+    (CLOTHES, "Bonnet", "Beanie hat", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Gants", "Gloves", Unit.PAIR, None, ANYONE),
+    (CLOTHES, "Écharpe", "Scarf", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Sous-vêtement thermique", "Thermal underwear", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Pantalon enfant", "Children's trousers", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Manteau enfant", "Children's coat", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Pull enfant", "Children's jumper", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Short", "Shorts", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Ceinture", "Belt", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Poncho de pluie", "Rain poncho", Unit.PIECE, None, ANYONE),
+    (SHOES, "Baskets", "Trainers", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Chaussures de marche", "Walking boots", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Bottes en caoutchouc", "Wellington boots", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Claquettes", "Sliders", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Chaussures enfant", "Children's shoes", Unit.PAIR, EU_SIZES, KIDS),
+    (BEDDING, "Sac de couchage", "Sleeping bag", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Couverture", "Blanket", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Couverture de survie", "Emergency blanket", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Tente 2 places", "Two-person tent", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Bâche", "Tarpaulin", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Tapis de sol", "Sleeping mat", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Sac à dos", "Rucksack", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Lampe frontale", "Head torch", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Batterie externe", "Power bank", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Brosse à dents", "Toothbrush", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Dentifrice", "Toothpaste", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Savon", "Soap", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Gel douche", "Shower gel", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Shampooing", "Shampoo", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Rasoir jetable", "Disposable razor", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Serviette de toilette", "Towel", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Serviettes hygiéniques", "Sanitary pads", Unit.PACK, None, ANYONE),
+    (HYGIENE, "Déodorant", "Deodorant", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Mouchoirs", "Tissues", Unit.PACK, None, ANYONE),
+    (HYGIENE, "Kit d'hygiène", "Hygiene kit", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Crème hydratante", "Moisturising cream", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Coupe-ongles", "Nail clippers", Unit.PIECE, None, ANYONE),
+    (FOOD, "Eau potable", "Drinking water", Unit.LITRE, None, ANYONE),
+    (FOOD, "Repas chaud", "Warm meal", Unit.PIECE, None, ANYONE),
+    (FOOD, "Thé", "Tea", Unit.PACK, None, ANYONE),
+    (FOOD, "Sucre", "Sugar", Unit.KG, None, ANYONE),
+    (FOOD, "Biscuits", "Biscuits", Unit.PACK, None, ANYONE),
+    (FOOD, "Pain", "Bread", Unit.PIECE, None, ANYONE),
+    (FOOD, "Dattes", "Dates", Unit.KG, None, ANYONE),
+    (FOOD, "Conserves de légumes", "Tinned vegetables", Unit.PIECE, None, ANYONE),
+    (FOOD, "Riz", "Rice", Unit.KG, None, ANYONE),
+    (BABY, "Couches", "Nappies", Unit.PACK, AGES, ANYONE),
+    (BABY, "Lait infantile", "Infant formula", Unit.PIECE, None, ANYONE),
+    (BABY, "Lingettes bébé", "Baby wipes", Unit.PACK, None, ANYONE),
+    (BABY, "Body bébé", "Baby bodysuit", Unit.PIECE, AGES, ANYONE),
+    (BABY, "Porte-bébé", "Baby carrier", Unit.PIECE, None, ANYONE),
+    (OTHER, "Masque chirurgical", "Face mask", Unit.PACK, None, ANYONE),
+    (OTHER, "Chargeur de téléphone", "Phone charger", Unit.PIECE, None, ANYONE),
+    (OTHER, "Carte SIM", "SIM card", Unit.PIECE, None, ANYONE),
+    (OTHER, "Parapluie", "Umbrella", Unit.PIECE, None, ANYONE),
+    (OTHER, "Thermos", "Flask", Unit.PIECE, None, ANYONE),
 ]
 
 NEEDS = [
@@ -250,7 +255,7 @@ def seed_sites(session: Session, sites: list[tuple[Any, ...]] = SITES) -> dict[s
 
 def seed_catalogue(session: Session) -> dict[str, Item]:
     existing = {item.name_en: item for item in session.scalars(select(Item))}
-    for category, name_fr, name_en, unit, size_range, gendered in CATALOGUE:
+    for category, name_fr, name_en, unit, size_range, who in CATALOGUE:
         if name_en not in existing:
             existing[name_en] = Item(
                 category=category,
@@ -258,7 +263,7 @@ def seed_catalogue(session: Session) -> dict[str, Item]:
                 name_en=name_en,
                 unit=unit,
                 size_range=size_range,
-                gendered=gendered,
+                gendered=bool(who),
             )
             session.add(existing[name_en])
     session.flush()
@@ -293,12 +298,16 @@ def seed_needs(
             )
 
 
+WHO_FOR = {name_en: who for _category, _fr, name_en, _unit, _sizes, who in CATALOGUE}
+
+
 def random_line(rng: random.Random, items: list[Item]) -> services.LineInput:
+    """A line packing would accept: who an item is for, then a size that fits them."""
     item = rng.choice(items)
-    gender = (
-        rng.choice([Gender.MEN, Gender.MEN, Gender.WOMEN, Gender.BOYS]) if item.gendered else ""
-    )
-    size = rng.choice(item.sizes) if item.sizes else ""
+    who = WHO_FOR.get(item.name_en, ADULTS if item.gendered else ANYONE)
+    gender = rng.choice(who) if item.gendered else ""
+    sizes = item.sizes_for(gender)
+    size = rng.choice(sizes) if sizes else ""
     return services.LineInput(
         item_id=item.id, quantity=rng.randint(2, 40), gender=gender, size=size
     )
@@ -313,6 +322,7 @@ def seed_crates(
     site_list = list(sites.values())
     warehouse = sites["Entrepôt Calais"]
     crates = services.create_crates(session, actor=admin, count=320)
+    crates[0].code = EXAMPLE_CODE
     for index, crate in enumerate(crates[:300]):
         site = warehouse if index % 3 == 0 else rng.choice(site_list)
         lines = [random_line(rng, catalogue) for _ in range(rng.randint(1, 3))]
