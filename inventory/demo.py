@@ -2,14 +2,14 @@
 Safe to run again: what exists is kept."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
-from inventory import services
+from inventory import ledger, services
 from inventory.models import (
     Category,
     Crate,
@@ -71,6 +71,30 @@ SITES = [
         "Petits-déjeuners 8h-10h",
         "paris@relais.test",
         False,
+    ),
+    (
+        "Point de collecte Calais",
+        SiteKind.COLLECTION_POINT,
+        "5 rue Jean Jaurès",
+        "62100",
+        "Calais",
+        50.9497,
+        1.8561,
+        "Mer et sam 10h-17h",
+        "collecte.calais@relais.test",
+        True,
+    ),
+    (
+        "Point de collecte Paris",
+        SiteKind.COLLECTION_POINT,
+        "32 rue Myrha",
+        "75018",
+        "Paris",
+        48.8868,
+        2.3530,
+        "Mar et jeu 17h-20h, sam 10h-13h",
+        "collecte.paris@relais.test",
+        True,
     ),
     (
         "Point de collecte Lille",
@@ -137,6 +161,7 @@ KIDS = (Gender.BOYS, Gender.GIRLS, Gender.UNISEX_CHILD)
 ANYONE: tuple[Gender, ...] = ()
 # The crate the README names, so that typing it on the scan page opens a packed crate.
 EXAMPLE_CODE = "7K3MQ9XJ"
+STORY_DAYS = 120
 
 # (category, French, English, unit, size range, who it is for: adults, children or anyone)
 CATALOGUE = [
@@ -316,25 +341,33 @@ def random_line(rng: random.Random, items: list[Item]) -> services.LineInput:
 def seed_crates(
     session: Session, sites: dict[str, Site], items: dict[str, Item], admin: User
 ) -> None:
-    """About 320 crates: most in stock, some on the road, handed out, scrapped or empty."""
+    """About 320 crates packed over the past four months: most in stock, some on the road,
+    handed out, scrapped or empty; each movement dated on its day of the story."""
     rng = random.Random(2026)
     catalogue = list(items.values())
     site_list = list(sites.values())
     warehouse = sites["Entrepôt Calais"]
     crates = services.create_crates(session, actor=admin, count=320)
     crates[0].code = EXAMPLE_CODE
+    first_day = datetime.now(UTC) - timedelta(days=STORY_DAYS)
     for index, crate in enumerate(crates[:300]):
+        packed_at = first_day + timedelta(days=index * (STORY_DAYS - 6) / 300, hours=rng.random())
         site = warehouse if index % 3 == 0 else rng.choice(site_list)
         lines = [random_line(rng, catalogue) for _ in range(rng.randint(1, 3))]
         expiry = date.today() + timedelta(days=rng.randint(30, 400)) if index % 7 == 0 else None
-        services.pack_crate(
-            session, actor=admin, crate=crate, site_id=site.id, lines=lines, expiry_date=expiry
-        )
-        if index % 10 == 1 and site.id != warehouse.id:
-            services.dispatch_crate(
-                session, actor=admin, crate=crate, destination_site_id=warehouse.id
+        with ledger.dated(session, packed_at):
+            services.pack_crate(
+                session, actor=admin, crate=crate, site_id=site.id, lines=lines, expiry_date=expiry
             )
-        elif index % 10 == 2:
-            services.distribute_crate(session, actor=admin, crate=crate)
-        elif index % 25 == 3:
-            services.scrap_crate(session, actor=admin, crate=crate, reason="Mouillé")
+        with ledger.dated(session, packed_at + timedelta(days=rng.randint(1, 5))):
+            move_on(session, admin, crate, index, warehouse)
+
+
+def move_on(session: Session, admin: User, crate: Crate, index: int, warehouse: Site) -> None:
+    """What became of some crates a few days after packing."""
+    if index % 10 == 1 and crate.site_id != warehouse.id:
+        services.dispatch_crate(session, actor=admin, crate=crate, destination_site_id=warehouse.id)
+    elif index % 10 == 2:
+        services.distribute_crate(session, actor=admin, crate=crate)
+    elif index % 25 == 3:
+        services.scrap_crate(session, actor=admin, crate=crate, reason="Mouillé")
