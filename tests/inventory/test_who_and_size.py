@@ -114,3 +114,12 @@ def test_the_example_codes_of_the_readme_and_the_scan_page_are_crate_codes() -> 
     assert len(codes - {"XXXX-XXXX"}) == 1
     for code in codes - {"XXXX-XXXX"}:
         assert normalise_code(code) == code.replace("-", "")
+
+
+def test_the_scan_page_shows_a_working_code_and_links_to_blank_labels(
+    login: Any, make_user: Any
+) -> None:
+    page = login(make_user(Role.COORDINATOR)).get("/inventory/scan").get_data(as_text=True)
+    (example,) = re.findall(r"for example ([0-9A-Z]{4}-[0-9A-Z]{4})", page)
+    assert normalise_code(example) == example.replace("-", "")
+    assert 'href="/inventory/labels"' in page
