@@ -4,6 +4,10 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Where labels' QR codes, receipts and emails point: this server, as a phone on the same
+# network reaches it (the computer's LAN address when serving on every interface).
+LINK_HOST := $(if $(filter 0.0.0.0,$(HOST)),$(or $(shell hostname -I 2>/dev/null | cut -d' ' -f1),$(HOST)),$(HOST))
+RELAIS_BASE_URL ?= http://$(LINK_HOST):$(PORT)
 CATALOGUES := app/translations/fr/LC_MESSAGES/messages.po app/translations/en/LC_MESSAGES/messages.po
 
 .PHONY: demo test install translations messages lint
@@ -21,9 +25,9 @@ translations: install
 
 demo: translations
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app demo-data
-	@echo "Relais is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'app:create_app()'
+	RELAIS_BASE_URL=$(RELAIS_BASE_URL) $(BIN)/flask --app app demo-data
+	@echo "Relais is at $(RELAIS_BASE_URL)/ (Ctrl+C stops it)"
+	RELAIS_BASE_URL=$(RELAIS_BASE_URL) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'app:create_app()'
 
 test: translations
 	$(BIN)/python -m pytest

@@ -263,14 +263,14 @@ def add_catalogue(session: Session, count: int) -> tuple[list[Item], list[StockI
 
 
 def catalogue_item(entry: tuple[Any, ...], model: int) -> Item:
-    category, name_fr, name_en, unit, size_range, gendered = entry
+    category, name_fr, name_en, unit, size_range, who = entry
     return Item(
         category=category,
         name_fr=name_fr if model == 1 else f"{name_fr} (modèle {model})",
         name_en=name_en if model == 1 else f"{name_en} (model {model})",
         unit=unit,
         size_range=size_range,
-        gendered=gendered,
+        gendered=bool(who),
     )
 
 
@@ -278,7 +278,7 @@ def variants(item: Item) -> Iterator[StockItem]:
     """The item at each gender and size it is packed in."""
     genders = GENDERS[item.size_range] if item.gendered and item.size_range else ("",)
     for gender in genders:
-        for size in item.sizes or ("",):
+        for size in item.sizes_for(gender) or ("",):
             yield StockItem(item=item, gender=str(gender), size=size)
 
 

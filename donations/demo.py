@@ -3,6 +3,7 @@ the treasurer's pages have something to show. Safe to run again."""
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -101,23 +102,35 @@ def seed_gift_items(session: Session) -> None:
         )
 
 
+class Gift(NamedTuple):
+    paid_at: datetime
+    donor: int
+    amount_cents: int
+    frequency: Frequency
+    item: GiftItem | None
+
+
 def seed_gifts(session: Session) -> None:
     """Forty one-off gifts over the past year (receipts issued), three monthly donors
     whose past year awaits its yearly summary receipts, and a gift from a payment link
-    that collected no address, whose receipt waits for the donor's details."""
+    that collected no address, whose receipt waits for the donor's details. Gifts are
+    paid in the order of their dates, so receipt numbers follow them."""
     rng = random.Random(2026)
     items = session.scalars(select(GiftItem).order_by(GiftItem.position)).all()
     now = datetime.now(UTC)
+    gifts: list[Gift] = []
     for number in range(40):
         item = rng.choice([*items, None])
         paid_at = now - timedelta(days=rng.randint(1, 365), hours=rng.randint(0, 23))
         amount = item.amount_cents if item else rng.choice([2000, 3000, 7500, 15000])
-        give(session, number % len(DONORS), amount, Frequency.ONCE, paid_at, item)
+        gifts.append(Gift(paid_at, number % len(DONORS), amount, Frequency.ONCE, item))
     last_year = now.year - 1
     for donor in (1, 4, 6):
         for month in range(1, 13):
             paid_at = datetime(last_year, month, 3 + donor, 10, tzinfo=UTC)
-            give(session, donor, 1000 + 500 * donor, Frequency.MONTHLY, paid_at, None)
+            gifts.append(Gift(paid_at, donor, 1000 + 500 * donor, Frequency.MONTHLY, None))
+    for gift in sorted(gifts, key=lambda gift: gift.paid_at):
+        give(session, gift.donor, gift.amount_cents, gift.frequency, gift.paid_at, gift.item)
     give_without_address(session, now - timedelta(days=2))
 
 
@@ -146,7 +159,7 @@ def give(
     session.add(donation)
     session.flush()
     payment = services.Payment(paid_at=paid_at, method=PaymentMethod.CARD)
-    services.fulfil_donation(session, donation, payment)
+    services.fulfil_donation(session, donation, payment, now=paid_at)
 
 
 def give_without_address(session: Session, paid_at: datetime) -> None:
@@ -161,4 +174,4 @@ def give_without_address(session: Session, paid_at: datetime) -> None:
     session.add(donation)
     session.flush()
     payment = services.Payment(paid_at=paid_at, method=PaymentMethod.CARD)
-    services.fulfil_donation(session, donation, payment)
+    services.fulfil_donation(session, donation, payment, now=paid_at)

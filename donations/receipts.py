@@ -143,10 +143,16 @@ def new_receipt(
 
 
 def issue_single_receipt(
-    session: Session, donation: Donation, *, donor_name: str, donor_address: str
+    session: Session,
+    donation: Donation,
+    *,
+    donor_name: str,
+    donor_address: str,
+    issued_at: datetime | None = None,
 ) -> Receipt:
     """The receipt of one gift just paid, numbered now, to the name and address given
-    for this gift (typed with it, or the donor's on file)."""
+    for this gift (typed with it, or the donor's on file); dated `issued_at`, by default
+    the present."""
     assert donation.paid_at is not None
     gift_date = local_date(donation.paid_at)
     (number,) = allocate_receipt_numbers(session, gift_date.year)
@@ -159,6 +165,7 @@ def issue_single_receipt(
         kind=ReceiptKind.SINGLE,
         gift_date=gift_date,
     )
+    receipt.issued_at = issued_at or utcnow()
     session.add(receipt)
     session.flush()
     return receipt

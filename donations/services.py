@@ -359,10 +359,12 @@ def note_payment_ids(
     donation.charge_id = donation.charge_id or charge_id
 
 
-def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> AfterCommit:
-    """Record the payment and issue its receipt, or have it wait for the donor's details;
-    news of a payment already recorded only adds the ids it lacked. Returns what to
-    email once committed."""
+def fulfil_donation(
+    session: Session, donation: Donation, payment: Payment, *, now: datetime | None = None
+) -> AfterCommit:
+    """Record the payment and issue its receipt (dated `now`, by default the present),
+    or have it wait for the donor's details; news of a payment already recorded only
+    adds the ids it lacked. Returns what to email once committed."""
     note_payment_ids(donation, payment.payment_intent_id, payment.charge_id)
     if donation.status not in (DonationStatus.PENDING, DonationStatus.FAILED):
         return AfterCommit()
@@ -374,7 +376,7 @@ def fulfil_donation(session: Session, donation: Donation, payment: Payment) -> A
     if donor is not None:
         donation.donor = donor
     session.flush()
-    return settle_receipt(session, donation)
+    return settle_receipt(session, donation, now=now)
 
 
 def receipt_details(donation: Donation) -> Contact | None:
@@ -388,7 +390,9 @@ def receipt_details(donation: Donation) -> Contact | None:
     return None
 
 
-def settle_receipt(session: Session, donation: Donation) -> AfterCommit:
+def settle_receipt(
+    session: Session, donation: Donation, *, now: datetime | None = None
+) -> AfterCommit:
     """A paid gift's receipt: issued now (numbered, to be emailed), left to the yearly
     summary, or waiting for a name and address, which the donor is asked for once."""
     donor = donation.donor
@@ -412,6 +416,7 @@ def settle_receipt(session: Session, donation: Donation) -> AfterCommit:
             details.city,
             details.country,
         ),
+        issued_at=now,
     )
     return AfterCommit(receipt_ids=(receipt.id,))
 

@@ -2,14 +2,14 @@
 Safe to run again: what exists is kept."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
-from inventory import services
+from inventory import ledger, services
 from inventory.models import (
     Category,
     Crate,
@@ -73,6 +73,30 @@ SITES = [
         False,
     ),
     (
+        "Point de collecte Calais",
+        SiteKind.COLLECTION_POINT,
+        "5 rue Jean Jaurès",
+        "62100",
+        "Calais",
+        50.9497,
+        1.8561,
+        "Mer et sam 10h-17h",
+        "collecte.calais@relais.test",
+        True,
+    ),
+    (
+        "Point de collecte Paris",
+        SiteKind.COLLECTION_POINT,
+        "32 rue Myrha",
+        "75018",
+        "Paris",
+        48.8868,
+        2.3530,
+        "Mar et jeu 17h-20h, sam 10h-13h",
+        "collecte.paris@relais.test",
+        True,
+    ),
+    (
         "Point de collecte Lille",
         SiteKind.COLLECTION_POINT,
         "45 rue Gambetta",
@@ -132,75 +156,81 @@ CLOTHES, SHOES, BEDDING, HYGIENE, FOOD, BABY, OTHER = (
     Category.OTHER,
 )
 LETTERS, EU_SIZES, AGES = SizeRange.LETTERS, SizeRange.EU_SHOES, SizeRange.CHILD_AGE
+ADULTS = (Gender.MEN, Gender.MEN, Gender.WOMEN, Gender.UNISEX_ADULT)
+KIDS = (Gender.BOYS, Gender.GIRLS, Gender.UNISEX_CHILD)
+ANYONE: tuple[Gender, ...] = ()
+# The crate the README names, so that typing it on the scan page opens a packed crate.
+EXAMPLE_CODE = "7K3MQ9XJ"
+STORY_DAYS = 120
 
-# (category, French, English, unit, size range, gendered)
+# (category, French, English, unit, size range, who it is for: adults, children or anyone)
 CATALOGUE = [
-    (CLOTHES, "Pantalon", "Trousers", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Jean", "Jeans", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Jogging", "Tracksuit bottoms", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Tee-shirt", "T-shirt", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Pull", "Jumper", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Sweat à capuche", "Hoodie", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Veste chaude", "Warm jacket", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Manteau imperméable", "Raincoat", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Caleçon", "Boxer shorts", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Chaussettes", "Socks", Unit.PAIR, None, False),
-    (CLOTHES, "Bonnet", "Beanie hat", Unit.PIECE, None, False),
-    (CLOTHES, "Gants", "Gloves", Unit.PAIR, None, False),
-    (CLOTHES, "Écharpe", "Scarf", Unit.PIECE, None, False),
-    (CLOTHES, "Sous-vêtement thermique", "Thermal underwear", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Pantalon enfant", "Children's trousers", Unit.PIECE, AGES, True),
-    (CLOTHES, "Manteau enfant", "Children's coat", Unit.PIECE, AGES, True),
-    (CLOTHES, "Pull enfant", "Children's jumper", Unit.PIECE, AGES, True),
-    (CLOTHES, "Short", "Shorts", Unit.PIECE, LETTERS, True),
-    (CLOTHES, "Ceinture", "Belt", Unit.PIECE, None, False),
-    (CLOTHES, "Poncho de pluie", "Rain poncho", Unit.PIECE, None, False),
-    (SHOES, "Baskets", "Trainers", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Chaussures de marche", "Walking boots", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Bottes en caoutchouc", "Wellington boots", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Claquettes", "Sliders", Unit.PAIR, EU_SIZES, True),
-    (SHOES, "Chaussures enfant", "Children's shoes", Unit.PAIR, EU_SIZES, True),
-    (BEDDING, "Sac de couchage", "Sleeping bag", Unit.PIECE, None, False),
-    (BEDDING, "Couverture", "Blanket", Unit.PIECE, None, False),
-    (BEDDING, "Couverture de survie", "Emergency blanket", Unit.PIECE, None, False),
-    (BEDDING, "Tente 2 places", "Two-person tent", Unit.PIECE, None, False),
-    (BEDDING, "Bâche", "Tarpaulin", Unit.PIECE, None, False),
-    (BEDDING, "Tapis de sol", "Sleeping mat", Unit.PIECE, None, False),
-    (BEDDING, "Sac à dos", "Rucksack", Unit.PIECE, None, False),
-    (BEDDING, "Lampe frontale", "Head torch", Unit.PIECE, None, False),
-    (BEDDING, "Batterie externe", "Power bank", Unit.PIECE, None, False),
-    (HYGIENE, "Brosse à dents", "Toothbrush", Unit.PIECE, None, False),
-    (HYGIENE, "Dentifrice", "Toothpaste", Unit.PIECE, None, False),
-    (HYGIENE, "Savon", "Soap", Unit.PIECE, None, False),
-    (HYGIENE, "Gel douche", "Shower gel", Unit.PIECE, None, False),
-    (HYGIENE, "Shampooing", "Shampoo", Unit.PIECE, None, False),
-    (HYGIENE, "Rasoir jetable", "Disposable razor", Unit.PIECE, None, False),
-    (HYGIENE, "Serviette de toilette", "Towel", Unit.PIECE, None, False),
-    (HYGIENE, "Serviettes hygiéniques", "Sanitary pads", Unit.PACK, None, False),
-    (HYGIENE, "Déodorant", "Deodorant", Unit.PIECE, None, False),
-    (HYGIENE, "Mouchoirs", "Tissues", Unit.PACK, None, False),
-    (HYGIENE, "Kit d'hygiène", "Hygiene kit", Unit.PIECE, None, False),
-    (HYGIENE, "Crème hydratante", "Moisturising cream", Unit.PIECE, None, False),
-    (HYGIENE, "Coupe-ongles", "Nail clippers", Unit.PIECE, None, False),
-    (FOOD, "Eau potable", "Drinking water", Unit.LITRE, None, False),
-    (FOOD, "Repas chaud", "Warm meal", Unit.PIECE, None, False),
-    (FOOD, "Thé", "Tea", Unit.PACK, None, False),
-    (FOOD, "Sucre", "Sugar", Unit.KG, None, False),
-    (FOOD, "Biscuits", "Biscuits", Unit.PACK, None, False),
-    (FOOD, "Pain", "Bread", Unit.PIECE, None, False),
-    (FOOD, "Dattes", "Dates", Unit.KG, None, False),
-    (FOOD, "Conserves de légumes", "Tinned vegetables", Unit.PIECE, None, False),
-    (FOOD, "Riz", "Rice", Unit.KG, None, False),
-    (BABY, "Couches", "Nappies", Unit.PACK, AGES, False),
-    (BABY, "Lait infantile", "Infant formula", Unit.PIECE, None, False),
-    (BABY, "Lingettes bébé", "Baby wipes", Unit.PACK, None, False),
-    (BABY, "Body bébé", "Baby bodysuit", Unit.PIECE, AGES, False),
-    (BABY, "Porte-bébé", "Baby carrier", Unit.PIECE, None, False),
-    (OTHER, "Masque chirurgical", "Face mask", Unit.PACK, None, False),
-    (OTHER, "Chargeur de téléphone", "Phone charger", Unit.PIECE, None, False),
-    (OTHER, "Carte SIM", "SIM card", Unit.PIECE, None, False),
-    (OTHER, "Parapluie", "Umbrella", Unit.PIECE, None, False),
-    (OTHER, "Thermos", "Flask", Unit.PIECE, None, False),
+    (CLOTHES, "Pantalon", "Trousers", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Jean", "Jeans", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Jogging", "Tracksuit bottoms", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Tee-shirt", "T-shirt", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Pull", "Jumper", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Sweat à capuche", "Hoodie", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Veste chaude", "Warm jacket", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Manteau imperméable", "Raincoat", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Caleçon", "Boxer shorts", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Chaussettes", "Socks", Unit.PAIR, None, ANYONE),
+    (CLOTHES, "Bonnet", "Beanie hat", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Gants", "Gloves", Unit.PAIR, None, ANYONE),
+    (CLOTHES, "Écharpe", "Scarf", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Sous-vêtement thermique", "Thermal underwear", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Pantalon enfant", "Children's trousers", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Manteau enfant", "Children's coat", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Pull enfant", "Children's jumper", Unit.PIECE, AGES, KIDS),
+    (CLOTHES, "Short", "Shorts", Unit.PIECE, LETTERS, ADULTS),
+    (CLOTHES, "Ceinture", "Belt", Unit.PIECE, None, ANYONE),
+    (CLOTHES, "Poncho de pluie", "Rain poncho", Unit.PIECE, None, ANYONE),
+    (SHOES, "Baskets", "Trainers", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Chaussures de marche", "Walking boots", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Bottes en caoutchouc", "Wellington boots", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Claquettes", "Sliders", Unit.PAIR, EU_SIZES, ADULTS),
+    (SHOES, "Chaussures enfant", "Children's shoes", Unit.PAIR, EU_SIZES, KIDS),
+    (BEDDING, "Sac de couchage", "Sleeping bag", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Couverture", "Blanket", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Couverture de survie", "Emergency blanket", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Tente 2 places", "Two-person tent", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Bâche", "Tarpaulin", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Tapis de sol", "Sleeping mat", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Sac à dos", "Rucksack", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Lampe frontale", "Head torch", Unit.PIECE, None, ANYONE),
+    (BEDDING, "Batterie externe", "Power bank", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Brosse à dents", "Toothbrush", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Dentifrice", "Toothpaste", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Savon", "Soap", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Gel douche", "Shower gel", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Shampooing", "Shampoo", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Rasoir jetable", "Disposable razor", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Serviette de toilette", "Towel", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Serviettes hygiéniques", "Sanitary pads", Unit.PACK, None, ANYONE),
+    (HYGIENE, "Déodorant", "Deodorant", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Mouchoirs", "Tissues", Unit.PACK, None, ANYONE),
+    (HYGIENE, "Kit d'hygiène", "Hygiene kit", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Crème hydratante", "Moisturising cream", Unit.PIECE, None, ANYONE),
+    (HYGIENE, "Coupe-ongles", "Nail clippers", Unit.PIECE, None, ANYONE),
+    (FOOD, "Eau potable", "Drinking water", Unit.LITRE, None, ANYONE),
+    (FOOD, "Repas chaud", "Warm meal", Unit.PIECE, None, ANYONE),
+    (FOOD, "Thé", "Tea", Unit.PACK, None, ANYONE),
+    (FOOD, "Sucre", "Sugar", Unit.KG, None, ANYONE),
+    (FOOD, "Biscuits", "Biscuits", Unit.PACK, None, ANYONE),
+    (FOOD, "Pain", "Bread", Unit.PIECE, None, ANYONE),
+    (FOOD, "Dattes", "Dates", Unit.KG, None, ANYONE),
+    (FOOD, "Conserves de légumes", "Tinned vegetables", Unit.PIECE, None, ANYONE),
+    (FOOD, "Riz", "Rice", Unit.KG, None, ANYONE),
+    (BABY, "Couches", "Nappies", Unit.PACK, AGES, ANYONE),
+    (BABY, "Lait infantile", "Infant formula", Unit.PIECE, None, ANYONE),
+    (BABY, "Lingettes bébé", "Baby wipes", Unit.PACK, None, ANYONE),
+    (BABY, "Body bébé", "Baby bodysuit", Unit.PIECE, AGES, ANYONE),
+    (BABY, "Porte-bébé", "Baby carrier", Unit.PIECE, None, ANYONE),
+    (OTHER, "Masque chirurgical", "Face mask", Unit.PACK, None, ANYONE),
+    (OTHER, "Chargeur de téléphone", "Phone charger", Unit.PIECE, None, ANYONE),
+    (OTHER, "Carte SIM", "SIM card", Unit.PIECE, None, ANYONE),
+    (OTHER, "Parapluie", "Umbrella", Unit.PIECE, None, ANYONE),
+    (OTHER, "Thermos", "Flask", Unit.PIECE, None, ANYONE),
 ]
 
 NEEDS = [
@@ -250,7 +280,7 @@ def seed_sites(session: Session, sites: list[tuple[Any, ...]] = SITES) -> dict[s
 
 def seed_catalogue(session: Session) -> dict[str, Item]:
     existing = {item.name_en: item for item in session.scalars(select(Item))}
-    for category, name_fr, name_en, unit, size_range, gendered in CATALOGUE:
+    for category, name_fr, name_en, unit, size_range, who in CATALOGUE:
         if name_en not in existing:
             existing[name_en] = Item(
                 category=category,
@@ -258,7 +288,7 @@ def seed_catalogue(session: Session) -> dict[str, Item]:
                 name_en=name_en,
                 unit=unit,
                 size_range=size_range,
-                gendered=gendered,
+                gendered=bool(who),
             )
             session.add(existing[name_en])
     session.flush()
@@ -293,12 +323,16 @@ def seed_needs(
             )
 
 
+WHO_FOR = {name_en: who for _category, _fr, name_en, _unit, _sizes, who in CATALOGUE}
+
+
 def random_line(rng: random.Random, items: list[Item]) -> services.LineInput:
+    """A line packing would accept: who an item is for, then a size that fits them."""
     item = rng.choice(items)
-    gender = (
-        rng.choice([Gender.MEN, Gender.MEN, Gender.WOMEN, Gender.BOYS]) if item.gendered else ""
-    )
-    size = rng.choice(item.sizes) if item.sizes else ""
+    who = WHO_FOR.get(item.name_en, ADULTS if item.gendered else ANYONE)
+    gender = rng.choice(who) if item.gendered else ""
+    sizes = item.sizes_for(gender)
+    size = rng.choice(sizes) if sizes else ""
     return services.LineInput(
         item_id=item.id, quantity=rng.randint(2, 40), gender=gender, size=size
     )
@@ -307,24 +341,33 @@ def random_line(rng: random.Random, items: list[Item]) -> services.LineInput:
 def seed_crates(
     session: Session, sites: dict[str, Site], items: dict[str, Item], admin: User
 ) -> None:
-    """About 320 crates: most in stock, some on the road, handed out, scrapped or empty."""
+    """About 320 crates packed over the past four months: most in stock, some on the road,
+    handed out, scrapped or empty; each movement dated on its day of the story."""
     rng = random.Random(2026)
     catalogue = list(items.values())
     site_list = list(sites.values())
     warehouse = sites["Entrepôt Calais"]
     crates = services.create_crates(session, actor=admin, count=320)
+    crates[0].code = EXAMPLE_CODE
+    first_day = datetime.now(UTC) - timedelta(days=STORY_DAYS)
     for index, crate in enumerate(crates[:300]):
+        packed_at = first_day + timedelta(days=index * (STORY_DAYS - 6) / 300, hours=rng.random())
         site = warehouse if index % 3 == 0 else rng.choice(site_list)
         lines = [random_line(rng, catalogue) for _ in range(rng.randint(1, 3))]
         expiry = date.today() + timedelta(days=rng.randint(30, 400)) if index % 7 == 0 else None
-        services.pack_crate(
-            session, actor=admin, crate=crate, site_id=site.id, lines=lines, expiry_date=expiry
-        )
-        if index % 10 == 1 and site.id != warehouse.id:
-            services.dispatch_crate(
-                session, actor=admin, crate=crate, destination_site_id=warehouse.id
+        with ledger.dated(session, packed_at):
+            services.pack_crate(
+                session, actor=admin, crate=crate, site_id=site.id, lines=lines, expiry_date=expiry
             )
-        elif index % 10 == 2:
-            services.distribute_crate(session, actor=admin, crate=crate)
-        elif index % 25 == 3:
-            services.scrap_crate(session, actor=admin, crate=crate, reason="Mouillé")
+        with ledger.dated(session, packed_at + timedelta(days=rng.randint(1, 5))):
+            move_on(session, admin, crate, index, warehouse)
+
+
+def move_on(session: Session, admin: User, crate: Crate, index: int, warehouse: Site) -> None:
+    """What became of some crates a few days after packing."""
+    if index % 10 == 1 and crate.site_id != warehouse.id:
+        services.dispatch_crate(session, actor=admin, crate=crate, destination_site_id=warehouse.id)
+    elif index % 10 == 2:
+        services.distribute_crate(session, actor=admin, crate=crate)
+    elif index % 25 == 3:
+        services.scrap_crate(session, actor=admin, crate=crate, reason="Mouillé")

@@ -40,7 +40,7 @@ class LabelFormat(StrEnum):
 @dataclass(frozen=True)
 class Label:
     url: str  # what the QR code encodes
-    code: str  # shown in large type, e.g. "7K3M-Q9XA"
+    code: str  # shown in large type, e.g. "7K3M-Q9XJ"
     lines: tuple[str, ...] = ()  # contents; empty for blank labels
     site: str = ""
     expiry: str = ""  # already formatted; empty when none

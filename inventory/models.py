@@ -166,6 +166,20 @@ def size_label(size: str) -> str:
     return gettext("%(first)s-%(last)s months", first=age["first"], last=age["last"])
 
 
+ADULTS = frozenset({Gender.MEN, Gender.WOMEN, Gender.UNISEX_ADULT})
+# The EU shoe sizes each who-for wears, smallest and largest.
+SHOE_SIZES: dict[str, tuple[int, int]] = {
+    Gender.MEN: (38, 48),
+    Gender.WOMEN: (35, 44),
+    Gender.UNISEX_ADULT: (35, 48),
+    Gender.BOYS: (17, 40),
+    Gender.GIRLS: (17, 40),
+    Gender.UNISEX_CHILD: (17, 40),
+    Gender.BABY: (17, 24),
+}
+BABY_AGES = SIZES[SizeRange.CHILD_AGE][: SIZES[SizeRange.CHILD_AGE].index("4y") + 1]
+
+
 class CrateState(StrEnum):
     EMPTY = "empty"
     IN_STOCK = "in_stock"
@@ -284,6 +298,21 @@ class Item(db.Model):
     @property
     def sizes(self) -> tuple[str, ...]:
         return SIZES[self.size_range] if self.size_range else ()
+
+    def sizes_for(self, gender: str) -> tuple[str, ...]:
+        """The sizes this item comes in for who it is for ("" for anyone): no child's age
+        for men, no men's shoe size 35, no nappies for ten-year-olds."""
+        if self.size_range == SizeRange.EU_SHOES:
+            low, high = SHOE_SIZES.get(gender, (17, 48))
+            return tuple(size for size in self.sizes if low <= int(size) <= high)
+        if self.size_range == SizeRange.CHILD_AGE:
+            if gender in ADULTS:
+                return ()
+            if gender == Gender.BABY or self.category == Category.BABY:
+                return BABY_AGES
+        if self.size_range == SizeRange.LETTERS and gender == Gender.BABY:
+            return ()
+        return self.sizes
 
 
 class StockItem(db.Model):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Role, User, utcnow
 from donations.models import Fund
+from donations.queries import DonationFilter, income, money_out_per_fund
 from inventory.models import Site
 from logistics import demo_distributions, services
 from logistics.models import FuelType, PaidBy, TripPurpose, Vehicle, VehicleKind, VehicleStatus
@@ -92,7 +93,9 @@ def seed(session: Session) -> None:
             ),
         )
         vehicle.created_at = at(today - timedelta(days=DAYS + 1), 8)
-        odometer = History(session, vehicle, spec, admin, drivers, fund, rng).play(today)
+        stations = STATIONS.get(home.city, [""])
+        history = History(session, vehicle, spec, admin, drivers, fund, rng, stations)
+        odometer = history.play(today)
         due_soon(vehicle, spec, odometer, today)
     session.flush()
     demo_distributions.seed(session, admin)
@@ -127,8 +130,10 @@ class History:
         drivers: list[User],
         fund: Fund | None,
         rng: random.Random,
+        stations: list[str],
     ) -> None:
         self.session, self.vehicle, self.spec = session, vehicle, spec
+        self.stations = stations  # where it fills up: near home
         self.admin, self.drivers, self.fund, self.rng = admin, drivers, fund, rng
         self.odometer = spec.odometer_km
         self.tank = Decimal(spec.tank_litres)
@@ -187,7 +192,8 @@ class History:
         partial = self.rng.random() < 0.2
         litres = (room * Decimal("0.5")).quantize(Decimal("0.01")) if partial else room
         price = self.spec.price_cents + self.rng.randint(-8, 8)
-        from_fund = self.fund is not None and self.rng.random() < 0.45
+        cost = round(litres * price)
+        from_fund = self.rng.random() < 0.45 and self.fund_can_pay(cost, day)
         services.record_fill_up(
             self.session,
             actor=self.rng.choice(self.drivers),
@@ -196,10 +202,10 @@ class History:
                 filled_on=day,
                 odometer_km=self.odometer,
                 litres=litres,
-                cost_cents=round(litres * price),
+                cost_cents=cost,
                 full_tank=not partial,
                 missed_previous=self.pending_missed,
-                station=self.rng.choice(STATIONS),
+                station=self.rng.choice(self.stations),
                 paid_by=self.rng.choices(list(PaidBy), weights=[6, 2, 2])[0],
                 fund_code=self.fund.code if from_fund and self.fund else "",
             ),
@@ -208,12 +214,28 @@ class History:
         self.pending_missed = False
         self.tank += litres
 
+    def fund_can_pay(self, cost_cents: int, day: date) -> bool:
+        """Whether the fuel fund held enough on that day: gifts until then, less what it
+        already paid for. A fund is never overspent."""
+        if self.fund is None:
+            return False
+        wanted = DonationFilter(end=day, fund=self.fund.code)
+        _count, money_in = self.session.execute(income(wanted)).one()
+        spent = money_out_per_fund(self.session).get(self.fund.id, 0)
+        return int(money_in) - spent >= cost_cents
 
-STATIONS = [
-    "TotalEnergies Calais Virval",
-    "Intermarché Coquelles",
-    "Esso Marck",
-    "Carrefour Market Paris 18",
-    "BP Porte de la Chapelle",
-    "",
-]
+
+STATIONS = {
+    "Calais": [
+        "TotalEnergies Calais Virval",
+        "Intermarché Coquelles",
+        "Esso Marck",
+        "",
+    ],
+    "Paris": [
+        "Carrefour Market Paris 18",
+        "BP Porte de la Chapelle",
+        "TotalEnergies Paris Porte d'Aubervilliers",
+        "",
+    ],
+}

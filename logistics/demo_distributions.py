@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
@@ -23,7 +23,14 @@ from inventory.demo import seed_sites
 from inventory.models import Category, Item, Priority, Site, SiteKind, StockItem, Unit
 from inventory.services import LineInput, get_stock_item, receive_loose, set_need
 from logistics import services
-from logistics.models import Distribution, Team, Vehicle, WeekSlot, WeekSlotLine
+from logistics.models import (
+    Distribution,
+    DistributionLoad,
+    Team,
+    Vehicle,
+    WeekSlot,
+    WeekSlotLine,
+)
 from logistics.services.common import PARIS
 
 SEED = 2027
@@ -291,7 +298,8 @@ def play_history(
             for day in days
             for slot, rank in pick_slots(world.rng, spec, by_weekday[day.weekday()])
         ]
-        deliver(world, team, [slot for _day, slot, _rank in runs], days[0])
+        with ledger.dated(world.session, moment(days[0], time(8, 30))):
+            deliver(world, team, [slot for _day, slot, _rank in runs], days[0])
         for day, slot, rank in runs:
             run_past(world, spec, slot, day, rank)
 
@@ -360,18 +368,27 @@ def run_past(world: World, spec: DemoTeam, slot: WeekSlot, day: date, rank: int)
             quantity=line.for_people(slot.expected_people),
         )
     runner = lead or admin
-    for line in distribution.lines:
-        services.load_loose(
-            session,
-            actor=runner,
-            distribution_id=distribution.id,
-            stock_item_id=line.stock_item_id,
-            quantity=line.quantity,
-        )
-    services.set_off(session, actor=runner, distribution_id=distribution.id)
-    record_past_run(world, spec, distribution, runner)
+    loaded_at = moment(day, slot.starts_at) - timedelta(hours=1)
+    with ledger.dated(session, loaded_at):
+        for line in distribution.lines:
+            services.load_loose(
+                session,
+                actor=runner,
+                distribution_id=distribution.id,
+                stock_item_id=line.stock_item_id,
+                quantity=line.quantity,
+            )
+        services.set_off(session, actor=runner, distribution_id=distribution.id)
+    recorded_at = moment(day, slot.ends_at) + timedelta(hours=1)
+    with ledger.dated(session, recorded_at):
+        record_past_run(world, spec, distribution, runner)
     distribution.created_at = moment(day - timedelta(days=3), time(10, 0))
-    distribution.recorded_at = moment(day, slot.ends_at) + timedelta(hours=1)
+    distribution.recorded_at = recorded_at
+    session.execute(
+        update(DistributionLoad)
+        .where(DistributionLoad.distribution_id == distribution.id)
+        .values(loaded_at=loaded_at)
+    )
 
 
 def plan_input(

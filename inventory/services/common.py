@@ -13,6 +13,7 @@ from app.i18n import current_locale
 from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
+    GENDER_LABELS,
     Crate,
     Gender,
     Item,
@@ -70,7 +71,7 @@ def read_crate_code(typed_code: str) -> str:
         return normalise_code(typed_code)
     except BadCode:
         raise InvalidInput(
-            _("“%(code)s” is not a crate code. A code looks like 7K3M-Q9XA.", code=typed_code),
+            _("“%(code)s” is not a crate code. A code looks like 7K3M-Q9XJ.", code=typed_code),
             field="code",
         ) from None
 
@@ -140,7 +141,20 @@ def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
             raise InvalidInput(_("Choose a size for %(item)s.", item=name), field="size")
     elif size:
         raise InvalidInput(_("%(item)s have no size.", item=name), field="size")
+    if item.size_range and size not in item.sizes_for(gender):
+        raise InvalidInput(size_refusal(name, gender, size), field="size")
     return gender, size
+
+
+def size_refusal(item_name: str, gender: str, size: str) -> str:
+    """Why a size does not go with who the item is for (a men's size on a baby item)."""
+    if gender:
+        return _(
+            "Size %(size)s is not a size for %(who)s: choose one that fits.",
+            size=size,
+            who=GENDER_LABELS[Gender(gender)],
+        )
+    return _("%(item)s do not come in size %(size)s.", item=item_name, size=size)
 
 
 def read_place(typed: str | None) -> str | None:

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -144,3 +145,27 @@ def test_a_refused_scan_is_replayed_as_refused_and_its_id_cannot_serve_another_a
     )
     assert reused.status_code == 422
     assert ledger.find_drift(db_session) == []
+
+
+def test_movements_posted_inside_dated_carry_that_date_and_others_now(
+    db_session: Any, place: dict[str, Any]
+) -> None:
+    then = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    with ledger.dated(db_session, then):
+        single = post(db_session, place, 10)
+        ledger.post_movements(
+            db_session,
+            [
+                ledger.Posting(
+                    place["site"].id, place["stock_item"].id, -4, MovementReason.DISTRIBUTED
+                )
+            ],
+            actor_id=place["admin"].id,
+        )
+    later = post(db_session, place, 1)
+    db_session.flush()
+    stamps = db_session.scalars(
+        select(StockMovement.created_at).where(StockMovement.site_id == place["site"].id)
+    ).all()
+    assert sorted(stamps)[:2] == [then, then]
+    assert single.created_at == then and later.created_at > then + timedelta(days=30)

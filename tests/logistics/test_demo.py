@@ -21,6 +21,7 @@ from logistics.models import (
     Team,
     WeekSlot,
 )
+from tests.logistics.demo_truth import assert_the_demo_tells_the_truth
 
 COUNTED = (Team, WeekSlot, Distribution, DistributionLoad, DistributionResult)
 
@@ -38,6 +39,7 @@ def test_the_demo_plans_runs_and_records_distributions(
     app: Flask, db_session: Any, coordinator: FlaskClient
 ) -> None:
     run_demo(app)
+    assert_the_demo_tells_the_truth(db_session, coordinator)
     teams = {team.name: team for team in db_session.scalars(select(Team))}
     assert teams["Calais"].departure_site.name == "Entrepôt Calais"
     assert teams["Paris"].departure_site.kind == SiteKind.WAREHOUSE
