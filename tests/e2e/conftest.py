@@ -115,11 +115,18 @@ def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def phone(launch: Callable[..., Any]) -> Callable[..., Any]:
-    """A new phone-sized page in English; page errors and CSP violations fail the test."""
+    """A new phone-sized page in English; page errors and CSP violations fail the test.
+    A test that intercepts requests blocks the service worker, whose requests Playwright's
+    page.route does not see."""
 
-    def open_page(*extra_args: str, permissions: tuple[str, ...] = ()) -> Any:
+    def open_page(
+        *extra_args: str, permissions: tuple[str, ...] = (), service_workers: str = "allow"
+    ) -> Any:
         context = launch(*extra_args).new_context(
-            **PHONE, locale="en-GB", permissions=list(permissions)
+            **PHONE,
+            locale="en-GB",
+            permissions=list(permissions),
+            service_workers=service_workers,
         )
         page = context.new_page()
         problems: list[str] = []

@@ -82,14 +82,18 @@ def no_drift(live_app: Flask) -> bool:
         return drift == []
 
 
-def phone_at_gare(phone: Any, live_server: str, world: dict[str, Any]) -> Any:
-    """Signed in, working at Gare, with the service worker in control of the page."""
-    page = phone()
+def phone_at_gare(
+    phone: Any, live_server: str, world: dict[str, Any], *, service_worker: bool = True
+) -> Any:
+    """Signed in, working at Gare, with the service worker in control of the page (or,
+    for a test that intercepts requests, blocked)."""
+    page = phone(service_workers="allow" if service_worker else "block")
     sign_in(page, live_server, world["email"])
     page.goto(f"{live_server}/inventory/scan")
     with page.expect_navigation():
         page.get_by_label("I am at").select_option(label=world["gare"])
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    if service_worker:
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
     return page
 
 
@@ -188,7 +192,7 @@ def test_an_action_on_a_crate_moved_meanwhile_is_refused_with_its_reason(
 def test_a_server_error_is_announced_and_the_action_waits(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
-    page = phone_at_gare(phone, live_server, world)
+    page = phone_at_gare(phone, live_server, world, service_worker=False)
     open_crate(page, world["packed_display"])
     page.wait_for_url(f"**/inventory/crates/{world['packed']}")
     page.route("**/check-in", lambda route: route.fulfill(status=500, body="boom"))
@@ -209,7 +213,7 @@ def test_a_server_error_is_announced_and_the_action_waits(
 def test_a_button_says_it_is_working_while_its_request_is_in_flight(
     phone: Any, live_server: str, world: dict[str, Any]
 ) -> None:
-    page = phone_at_gare(phone, live_server, world)
+    page = phone_at_gare(phone, live_server, world, service_worker=False)
     open_crate(page, world["packed_display"])
     page.wait_for_url(f"**/inventory/crates/{world['packed']}")
     held: list[Any] = []
