@@ -18,6 +18,8 @@
     msgDenied: "Camera access was refused. Allow it in the browser settings, or type the code.",
     msgNoCamera: "No camera found. Type the code instead.",
     msgError: "The camera could not be started. Type the code instead.",
+    msgNeedsSecure:
+      "The camera works only on a secure (https) address or on localhost. Type the code, or use a USB or Bluetooth scanner.",
   };
 
   const submit = (form, submitter) => {
@@ -94,18 +96,23 @@
     const button = root && root.querySelector("#camera-start");
     const status = root && root.querySelector("#camera-status");
     const canUseCamera = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
-    if (!video || !button || !input || !form || !canUseCamera) return state;
-
-    const canvas = root.querySelector("#camera-frame") || document.createElement("canvas");
-    let stream = null;
-    let run = 0; // bumped on every start/stop so a stale decode loop ends itself
-    let last = { text: "", time: 0 };
+    if (!video || !button || !input || !form) return state;
 
     const say = (key) => {
       if (!status) return;
       status.textContent = key ? root.dataset[key] || MESSAGES[key] : "";
       status.hidden = !key;
     };
+    // Browsers give the camera only to HTTPS pages and localhost: say so, not a dead button.
+    if (!canUseCamera) {
+      say("msgNeedsSecure");
+      return state;
+    }
+
+    const canvas = root.querySelector("#camera-frame") || document.createElement("canvas");
+    let stream = null;
+    let run = 0; // bumped on every start/stop so a stale decode loop ends itself
+    let last = { text: "", time: 0 };
 
     const stop = () => {
       run += 1;

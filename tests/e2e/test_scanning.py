@@ -124,3 +124,22 @@ def test_the_camera_reads_a_printed_label(
     page.wait_for_url(f"**/inventory/crates/{world['code']}", timeout=20_000)
     assert page.get_by_text(f"{world['trousers']} · Women · S").is_visible()
     assert page.problems == []
+
+
+def test_without_a_camera_the_scan_page_says_why_and_shows_no_dead_button(
+    phone: Any, live_server: str, world: dict[str, Any]
+) -> None:
+    """Plain http on a phone: the browser gives no camera (navigator.mediaDevices is
+    missing outside HTTPS and localhost)."""
+    page = phone()
+    page.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined})"
+    )
+    sign_in(page, live_server, world["email"])
+    page.goto(f"{live_server}/inventory/scan")
+    status = page.get_by_role("status").filter(has_text="secure (https) address")
+    assert status.is_visible()
+    assert "Type the code, or use a USB or Bluetooth scanner." in status.inner_text()
+    assert not page.get_by_role("button", name="Use the camera").is_visible()
+    assert page.get_by_label("Crate code").is_visible()
+    assert page.problems == []
