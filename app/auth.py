@@ -70,17 +70,18 @@ def normalise_email(email: str) -> str:
 
 
 @cache
-def unknown_account_hash() -> str:
+def unknown_account_hash(method: str) -> str:
     """The hash of a password nobody knows, made like users' hashes: an unknown email is
     checked against it, so it costs as much time as a known one."""
-    return generate_password_hash(secrets.token_urlsafe(32))
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password. The password is checked whether or
     not the account exists, so the time of the answer does not say which."""
     user = find_user_by_email(email)
-    known_hash = user.password_hash if user is not None else unknown_account_hash()
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    known_hash = user.password_hash if user is not None else unknown_account_hash(method)
     matches = check_password_hash(known_hash, password)
     if user is None or not user.active or not matches:
         return None

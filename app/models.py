@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     Column,
@@ -128,7 +129,9 @@ class User(UserMixin, db.Model):
         self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
         self.end_sessions()
 
     def change_role(self, role: Role) -> None:

@@ -49,6 +49,7 @@ def config_for_tests(url: str, instance: Path, **overrides: Any) -> dict[str, An
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "https://relais.test",
