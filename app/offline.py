@@ -6,12 +6,15 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 
 from app.permissions import SIGNED_IN, public, requires
 
 bp = Blueprint("offline", __name__)
+# Sent by the service worker when it fetches the shell's pages in the background.
+KEEPING_HEADER = "X-Relais-Keep"
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SERVICE_WORKER = STATIC / "js" / "sw.js"
@@ -88,7 +91,19 @@ def outbox() -> str:
     return render_template("app/outbox.html")
 
 
+class ShellKeepingSessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, never set by the service worker's background fetch of
+    a shell page: that fetch carries the cookie of its start, and its answer could land
+    after the person signed in or chose their site, putting back the older session."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.headers.get(KEEPING_HEADER):
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_offline(app: Flask) -> None:
     files = [SERVICE_WORKER] + [STATIC / name for name in SHELL_FILES]
     app.extensions["relais_shell_release"] = release_of(files)
+    app.session_interface = ShellKeepingSessionInterface()
     app.register_blueprint(bp)

@@ -19,7 +19,12 @@ const keepable = (response) =>
 
 async function keep(cache, url) {
   try {
-    const response = await fetch(url, { credentials: "same-origin" });
+    // The header tells the server to set no cookie: this answer may land after the
+    // person signed in or chose their site, and must not put their older session back.
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { "X-Relais-Keep": "1" },
+    });
     if (keepable(response)) await cache.put(url, response);
   } catch (error) {
     // a page that cannot be fetched now is kept at its first visit instead

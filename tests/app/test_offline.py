@@ -121,3 +121,11 @@ def test_the_same_action_sent_three_times_counts_once(
     db_session.refresh(crate)
     assert crate.state == CrateState.DISTRIBUTED
     assert db_session.scalar(select(func.count()).select_from(StockMovement)) == before + 1
+
+
+def test_the_service_workers_background_fetch_sets_no_cookie(phone: Any) -> None:
+    """It carries the cookie of its start: answered after the person chose their site
+    (or signed in), its cookie would put their older session back."""
+    assert "Set-Cookie" in phone.get("/inventory/scan").headers
+    kept = phone.get("/inventory/scan", headers={"X-Relais-Keep": "1"})
+    assert kept.status_code == 200 and "Set-Cookie" not in kept.headers

@@ -102,6 +102,14 @@ def open_crate(page: Any, display: str) -> None:
     page.get_by_role("button", name="Open crate").click()
 
 
+def open_packed_crate(page: Any, world: dict[str, Any]) -> None:
+    """The packed crate's page, loaded to its check-in button, before the test cuts the
+    network or intercepts requests."""
+    open_crate(page, world["packed_display"])
+    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    page.get_by_role("button", name=f"Check in at {world['gare']}").wait_for()
+
+
 def waiting(page: Any) -> str:
     return page.locator(WAITING).get_attribute("data-outbox-count")
 
@@ -110,17 +118,14 @@ def test_actions_taken_without_signal_are_applied_once_when_it_comes_back(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
-    page.get_by_role("button", name=f"Check in at {world['gare']}").wait_for()
+    open_packed_crate(page, world)
     page.goto(f"{live_server}/inventory/scan")
     page.locator("[data-recent-crates]").get_by_role(
         "link", name=world["packed_display"]
     ).wait_for()
 
     page.context.set_offline(True)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     page.get_by_text("last seen on this phone").wait_for()
     assert page.get_by_text(world["blankets"]).is_visible()
     page.get_by_role("button", name=f"Check in at {world['gare']}").click()
@@ -143,7 +148,7 @@ def test_actions_taken_without_signal_are_applied_once_when_it_comes_back(
     assert crate_of(live_app, world["blank"])[0] == CrateState.EMPTY
 
     page.context.set_offline(False)
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=20_000)
     assert page.locator(WAITING).is_hidden()
     checked_in = crate_of(live_app, world["packed"])
     assert checked_in[:2] == (CrateState.IN_STOCK, world["gare"])
@@ -157,8 +162,7 @@ def test_an_action_on_a_crate_moved_meanwhile_is_refused_with_its_reason(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     page.context.set_offline(True)
     page.get_by_text("Mark distributed", exact=True).click()
     page.get_by_role("button", name="Yes, mark distributed").click()
@@ -176,7 +180,7 @@ def test_an_action_on_a_crate_moved_meanwhile_is_refused_with_its_reason(
     page.context.set_offline(False)
     page.goto(f"{live_server}/outbox")
     refused = page.locator(".outbox-entry.refused")
-    refused.wait_for(timeout=10_000)
+    refused.wait_for(timeout=20_000)
     assert "mark distributed" in refused.inner_text()
     assert "Refused: Crate " in refused.inner_text()
     assert "is on its way to another site" in refused.inner_text()
@@ -193,8 +197,7 @@ def test_a_server_error_is_announced_and_the_action_waits(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world, service_worker=False)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     page.route("**/check-in", lambda route: route.fulfill(status=500, body="boom"))
     button = page.get_by_role("button", name=f"Check in at {world['gare']}")
     button.click()
@@ -205,7 +208,7 @@ def test_a_server_error_is_announced_and_the_action_waits(
 
     page.unroute("**/check-in")
     page.goto(f"{live_server}/inventory/scan")
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=20_000)
     assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["gare"])
     assert page.problems == []
 
@@ -214,8 +217,7 @@ def test_a_button_says_it_is_working_while_its_request_is_in_flight(
     phone: Any, live_server: str, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world, service_worker=False)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     held: list[Any] = []
     page.route("**/check-in", lambda route: held.append(route))
     page.get_by_role("button", name=f"Check in at {world['gare']}").click()
@@ -235,8 +237,7 @@ def test_the_same_action_sent_three_times_counts_once(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     page.context.set_offline(True)
     page.get_by_role("button", name=f"Check in at {world['gare']}").click()
     page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
@@ -252,7 +253,7 @@ def test_the_same_action_sent_three_times_counts_once(
     page.reload()
     page.wait_for_selector(f'{WAITING}[data-outbox-count="3"]', state="attached")
     page.context.set_offline(False)
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=20_000)
     assert crate_of(live_app, world["packed"]) == (CrateState.IN_STOCK, world["gare"], 3)
     assert no_drift(live_app)
 
@@ -279,7 +280,7 @@ def test_a_form_answered_by_a_server_error_waits_in_the_outbox(
     page.get_by_role("button", name="Pack and check in").click()
     page.wait_for_url("**/outbox?queued=1")
     page.get_by_role("alert").get_by_text("waits in the outbox").wait_for()
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=10_000)
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="0"]', state="attached", timeout=20_000)
     assert crate_of(live_app, world["blank"]) == (CrateState.IN_STOCK, world["gare"], 1)
     assert page.problems == []
 
@@ -288,8 +289,7 @@ def test_an_action_waits_for_the_person_who_took_it(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
     page = phone_at_gare(phone, live_server, world)
-    open_crate(page, world["packed_display"])
-    page.wait_for_url(f"**/inventory/crates/{world['packed']}")
+    open_packed_crate(page, world)
     page.context.set_offline(True)
     page.get_by_role("button", name=f"Check in at {world['gare']}").click()
     page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
