@@ -82,6 +82,13 @@ def referenced_by(path: str, body: bytes) -> list[str]:
     return []
 
 
+def fetched_already(url: str, urls: list[str]) -> bool:
+    """The same file under another query string (a static URL carries its content's hash,
+    the lazy decoder's does not) is downloaded once."""
+    path = urlsplit(url).path
+    return any(urlsplit(other).path == path for other in urls)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as tmp:
         app = create_app(
@@ -116,7 +123,7 @@ def main() -> int:
         finder.feed(html.decode("utf-8"))
 
         rows = [(SCAN_PAGE, html)]
-        urls = finder.urls + [u for u in LAZY if u not in finder.urls]
+        urls = finder.urls + [u for u in LAZY if not fetched_already(u, finder.urls)]
         for url in urls:
             parts = urlsplit(url)
             if parts.scheme or parts.netloc:
@@ -128,7 +135,11 @@ def main() -> int:
                 return 2
             body = response.get_data()
             response.close()
-            urls.extend(u for u in referenced_by(parts.path, body) if u not in [SCAN_PAGE, *urls])
+            urls.extend(
+                u
+                for u in referenced_by(parts.path, body)
+                if not fetched_already(u, [SCAN_PAGE, *urls])
+            )
             rows.append((parts.path + ("  (lazy)" if url in LAZY else ""), body))
 
     raw_total = gzip_total = 0
