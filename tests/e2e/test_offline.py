@@ -110,6 +110,16 @@ def open_packed_crate(page: Any, world: dict[str, Any]) -> None:
     page.get_by_role("button", name=f"Check in at {world['gare']}").wait_for()
 
 
+def check_in_without_signal(phone: Any, live_server: str, world: dict[str, Any]) -> Any:
+    """A phone at Gare that checked the packed crate in offline: one action waits."""
+    page = phone_at_gare(phone, live_server, world)
+    open_packed_crate(page, world)
+    page.context.set_offline(True)
+    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
+    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    return page
+
+
 def waiting(page: Any) -> str:
     return page.locator(WAITING).get_attribute("data-outbox-count")
 
@@ -236,11 +246,7 @@ def test_a_button_says_it_is_working_while_its_request_is_in_flight(
 def test_the_same_action_sent_three_times_counts_once(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
-    page = phone_at_gare(phone, live_server, world)
-    open_packed_crate(page, world)
-    page.context.set_offline(True)
-    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    page = check_in_without_signal(phone, live_server, world)
     page.evaluate(
         """async () => {
             const [entry] = await self.RelaisOutbox.list();
@@ -288,11 +294,7 @@ def test_a_form_answered_by_a_server_error_waits_in_the_outbox(
 def test_an_action_waits_for_the_person_who_took_it(
     phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
 ) -> None:
-    page = phone_at_gare(phone, live_server, world)
-    open_packed_crate(page, world)
-    page.context.set_offline(True)
-    page.get_by_role("button", name=f"Check in at {world['gare']}").click()
-    page.wait_for_selector(f'{WAITING}[data-outbox-count="1"]', state="attached")
+    page = check_in_without_signal(phone, live_server, world)
     page.evaluate(  # as if someone else had taken it, then signed out
         """async () => {
             const [entry] = await self.RelaisOutbox.list();
