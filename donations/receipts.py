@@ -30,7 +30,6 @@ from donations.models import (
     Donation,
     Donor,
     Frequency,
-    PaymentMethod,
     Receipt,
     ReceiptCounter,
     ReceiptKind,
@@ -80,36 +79,6 @@ def needs_single_receipt(donation: Donation, *, yearly_summary: bool) -> bool:
     return not (donation.frequency == Frequency.MONTHLY and yearly_summary)
 
 
-def receipt_columns(
-    number: str,
-    *,
-    donor_id: int | None,
-    donor_name: str,
-    donor_address: str,
-    amount_cents: int,
-    payment_method: PaymentMethod,
-    kind: ReceiptKind,
-    gift_date: date | None = None,
-    period: tuple[date, date] | None = None,
-) -> dict[str, Any]:
-    """What a new receipt says, fixed for good."""
-    year, sequence = (int(part) for part in number.split("-"))
-    return {
-        "number": number,
-        "year": year,
-        "sequence": sequence,
-        "kind": kind,
-        "donor_id": donor_id,
-        "donor_name": donor_name,
-        "donor_address": donor_address,
-        "amount_cents": amount_cents,
-        "gift_date": gift_date,
-        "period_start": period[0] if period else None,
-        "period_end": period[1] if period else None,
-        "payment_method": payment_method,
-    }
-
-
 def new_receipt(
     number: str,
     donations: list[Donation],
@@ -125,18 +94,23 @@ def new_receipt(
     """A receipt for what these donations kept, to this name and address: both stay as
     printed whatever happens to the donor later."""
     methods = Counter(donation.payment_method for donation in donations)
-    columns = receipt_columns(
-        number,
+    year, sequence = (int(part) for part in number.split("-"))
+    receipt = Receipt(
+        number=number,
+        year=year,
+        sequence=sequence,
+        kind=kind,
         donor_id=donor_id,
         donor_name=donor_name,
         donor_address=donor_address,
         amount_cents=sum(donation.kept_cents for donation in donations),
-        payment_method=methods.most_common(1)[0][0],
-        kind=kind,
         gift_date=gift_date,
-        period=period,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        payment_method=methods.most_common(1)[0][0],
+        replaces=replaces,
+        donations=donations,
     )
-    receipt = Receipt(**columns, replaces=replaces, donations=donations)
     for donation in donations:
         donation.receipt = receipt
     return receipt
