@@ -31,6 +31,7 @@ from wtforms import EmailField, RadioField
 from wtforms.validators import DataRequired, Length
 
 from app import mail
+from app.auth import normalise_email
 from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
 from app.forms import choices_from
@@ -128,7 +129,7 @@ def address_rate_limit() -> str:
 
 
 def typed_address() -> str:
-    return "donor-link:" + donors.normalise_email(request.form.get("email", ""))[:254]
+    return "donor-link:" + normalise_email(request.form.get("email", ""))[:254]
 
 
 def send_sign_in_link(donor: Donor, token: str) -> None:

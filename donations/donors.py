@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.orm import Session, joinedload
 
 from app import mail
+from app.auth import normalise_email
 from app.errors import Conflict, DomainError, NotFound
 from app.links import external_url
 from app.models import utcnow
@@ -57,10 +58,6 @@ class LinkInvalid(LinkRefused):
 
 
 # --- signing in -----------------------------------------------------------------------
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_donor_by_email(session: Session, email: str) -> Donor | None:

@@ -13,6 +13,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.auth import normalise_email
 from app.errors import InvalidInput, NotFound
 from app.models import utcnow
 from donations import receipts
@@ -85,7 +86,7 @@ def parse_amount(raw: str, *, minimum: int, maximum: int) -> int:
 def tidy_contact(contact: Contact) -> Contact:
     """Spaces trimmed, each detail cut to what is stored of it."""
     return Contact(
-        email=contact.email.strip().lower()[:254],
+        email=normalise_email(contact.email)[:254],
         name=" ".join(contact.name.split())[:200],
         address_line1=contact.address_line1.strip()[:200],
         address_line2=contact.address_line2.strip()[:200],
@@ -106,7 +107,7 @@ def require_receipt_details(contact: Contact) -> None:
 
 
 def validate_contact(contact: Contact, *, wants_receipt: bool) -> Contact:
-    email = contact.email.strip().lower()
+    email = normalise_email(contact.email)
     if not EMAIL.fullmatch(email) or len(email) > 254:
         raise InvalidInput(_("Please give a valid email address."), field="email")
     cleaned = tidy_contact(contact)
@@ -328,7 +329,7 @@ def donor_for_payment(session: Session, donation: Donation, payment: Payment) ->
     donor of the gift's email; else the monthly gift's; made when new. Two gifts of a new
     donor at once make one donor: the second waits for the first's row, then finds it."""
     stripe_email = payment.contact.email if payment.contact else ""
-    email = (donation.contact_email or stripe_email).strip().lower()[:254]
+    email = normalise_email(donation.contact_email or stripe_email)[:254]
     details = contact_of(donation)
     if payment.contact is not None and not has_receipt_details(details):
         details = payment.contact

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth import normalise_email
 from app.errors import DomainError
 from app.models import built_per_database, for_database
 from donations import payments, services
@@ -466,7 +467,7 @@ def on_customer_updated(
     email = text(customer, "email", limit=EMAIL_LENGTH)
     donor = services.locked_donor(session, Donor.stripe_customer_id == customer_id)
     if donor is not None and email:
-        services.follow_email_change(session, donor, email.strip().lower())
+        services.follow_email_change(session, donor, normalise_email(email))
     return AfterCommit()
 
 
