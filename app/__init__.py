@@ -44,6 +44,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from logistics import init_app as init_logistics
 
     init_logistics(app)
+
+    from people import init_app as init_people
+
+    init_people(app)
     return app
 
 

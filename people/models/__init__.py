@@ -1,0 +1,1 @@
+"""People tables: volunteers, shifts and beds; hosts, nights and placements."""

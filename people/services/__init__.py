@@ -1,0 +1,1 @@
+"""Writes for volunteers and hosting: validate, add, flush; never commit."""
