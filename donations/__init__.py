@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
         treasurer,  # noqa: F401  (adds the treasurer's pages to views.bp)
         views,
     )
-    from donations.spending import describe_spending
+    from donations.services.spending import describe_spending
 
     app.register_blueprint(views.bp)
     app.register_blueprint(donor_area.bp)

@@ -24,7 +24,7 @@ from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
-from donations import donors, payments, queries, receipts, services, tax, webhooks
+from donations import payments, queries, receipts, services, tax, webhooks
 from donations.forms import GiveForm
 from donations.models import (
     Donation,
@@ -35,6 +35,7 @@ from donations.models import (
     PaymentMethod,
     Receipt,
 )
+from donations.services import donors
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 

@@ -93,7 +93,7 @@ class Donor(db.Model):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The nonce of the one sign-in link that may still be used (donations/donors.py):
+    # The nonce of the one sign-in link that may still be used (donations/services/donors.py):
     # a new link replaces it, using the link clears it.
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
     # When the donor was last asked by email to give the name and postal address their

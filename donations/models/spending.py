@@ -20,7 +20,7 @@ class SpendingKind(StrEnum):
 
 class FundSpending(db.Model):
     """Money out of a fund: what its earmarked gifts paid for. Written only by
-    donations.spending. Never edited: a mistake is cancelled (the row stays, marked) and
+    donations.services.spending. Never edited: a mistake is cancelled (the row stays, marked) and
     recorded again. What it bought is kept as data (litres, a vehicle's name), so the
     sentence a donor reads is written in their language when it is shown."""
 
