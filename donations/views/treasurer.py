@@ -36,7 +36,7 @@ from donations.models import (
     Fund,
 )
 from donations.services import spending
-from donations.views import bp, pdf_response, send_receipt
+from donations.views.common import bp, pdf_response, send_receipt
 
 YEARLY_BATCH = 100
 

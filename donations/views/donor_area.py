@@ -25,23 +25,18 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField
-from wtforms.validators import DataRequired, Length
 
 from app import mail
 from app.auth import normalise_email
 from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
-from app.forms import choices_from
 from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
 from app.security import never_cache
 from donations import payments, queries, services
-from donations.forms import GiveForm
+from donations.forms import DetailsForm, ReceiptPreferenceForm, SignInForm
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
@@ -49,42 +44,14 @@ from donations.models import (
     Gateway,
 )
 from donations.services import donors
-from donations.views import pdf_response, send_after_commit
+from donations.views.common import pdf_response, send_after_commit
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
 SESSION_KEY = "donor_id"
 PER_PAGE = 20
-RECEIPT_CHOICES = {
-    "yearly": _l("One receipt a year, early the next year, for all my monthly payments"),
-    "each": _l("A receipt after each monthly payment"),
-}
 
 View = TypeVar("View", bound=Callable[..., Any])
-
-
-class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-
-
-class ReceiptPreferenceForm(FlaskForm):
-    receipts = RadioField(
-        _l("Tax receipts for my monthly gift"),
-        choices=choices_from(RECEIPT_CHOICES),
-        validators=[DataRequired()],
-    )
-
-
-class DetailsForm(FlaskForm):
-    """The name and postal address printed on the donor's tax receipts, as the donation
-    page asks for them."""
-
-    name = GiveForm.name
-    address_line1 = GiveForm.address_line1
-    address_line2 = GiveForm.address_line2
-    postcode = GiveForm.postcode
-    city = GiveForm.city
-    country = GiveForm.country
 
 
 # --- the donor's session --------------------------------------------------------------
