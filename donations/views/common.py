@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app
 from app import exports
 from app.extensions import db
 from app.security import never_cache
-from donations import receipts, services
+from donations import receipt_document, receipt_mail, services
 from donations.models import Donor, Receipt
 from donations.services import donors
 
@@ -16,7 +16,8 @@ bp = Blueprint("donations", __name__, url_prefix="/donations")
 def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
     return never_cache(
         exports.pdf_response(
-            receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)
+            receipt_document.receipt_pdf(receipt, duplicate=duplicate),
+            receipt_document.receipt_filename(receipt),
         )
     )
 
@@ -49,5 +50,5 @@ def send_receipt(receipt_id: int | None) -> None:
     if receipt_id is None or current_app.config["RECEIPT_SENDER"]:
         return
     receipt = db.session.get(Receipt, receipt_id)
-    if receipt is not None and receipts.email_to_donor(receipt):
+    if receipt is not None and receipt_mail.email_to_donor(receipt):
         db.session.commit()

@@ -22,7 +22,7 @@ from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
-from donations import payments, queries, receipts, services, tax, webhooks
+from donations import payments, queries, receipt_document, receipts, services, tax, webhooks
 from donations.forms import GiveForm
 from donations.models import (
     Donation,
@@ -252,13 +252,15 @@ def verify_receipt(number: str) -> tuple[str, int]:
     """Public check of a receipt from its QR code: number, amount, masked name."""
     receipt = receipts.get_receipt(db.session, number)
     key = request.args.get("k", "")
-    if receipt is None or not receipts.keys_match(key, receipts.verification_key(number)):
+    if receipt is None or not receipt_document.keys_match(
+        key, receipt_document.verification_key(number)
+    ):
         return render_template("donations/verify_receipt.html", receipt=None, number=number), 404
     return render_template(
         "donations/verify_receipt.html",
         receipt=receipt,
         number=number,
-        masked_name=receipts.masked_name(receipt.donor_name),
+        masked_name=receipt_document.masked_name(receipt.donor_name),
     ), 200
 
 
