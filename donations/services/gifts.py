@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidInput, NotFound
@@ -132,6 +133,19 @@ def locked_donation(
 ) -> Donation | None:
     """The donation whose `column` is `value`, locked until commit and read afresh."""
     return session.scalar(locking_lookup(column), {"value": value})
+
+
+def add_or_find_donation(
+    session: Session, donation: Donation, column: InstrumentedAttribute[Any], value: str
+) -> Donation | None:
+    """The donation added; or, when another event of the same payment added one with this
+    unique Stripe id first, that one, locked."""
+    try:
+        with session.begin_nested():
+            session.add(donation)
+    except IntegrityError:
+        return locked_donation(session, column, value)
+    return donation
 
 
 @cache

@@ -10,13 +10,16 @@ lacks, such as how a monthly payment was paid, is asked of Stripe (payments.py).
 
 A signed event Relais cannot use (a field missing or of the wrong type, an impossible
 amount, an id too long) is refused with 400 and changes nothing; the log names only
-the event's id and type."""
+the event's id and type.
+
+This package holds handle_event and the handlers of checkouts, customers, refunds and
+disputes; webhooks.monthly handles invoices and subscriptions, and webhooks.fields
+reads an event's fields."""
 
 from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
@@ -195,13 +198,9 @@ def donation_from_payment_link(
         checkout_session_id=checkout_id,
         locale=(text(checkout, "locale", limit=None) or "fr")[:2],
     )
-    try:
-        with session.begin_nested():
-            session.add(donation)
-    except IntegrityError:
-        # Another event of this checkout made it first: use that one.
-        return services.locked_donation(session, Donation.checkout_session_id, checkout_id)
-    return donation
+    return services.add_or_find_donation(
+        session, donation, Donation.checkout_session_id, checkout_id
+    )
 
 
 # --- customers ------------------------------------------------------------------------

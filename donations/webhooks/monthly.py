@@ -2,7 +2,6 @@
 ended. Each month's payment becomes a donation of its own."""
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from donations import payments, services
@@ -102,12 +101,7 @@ def new_monthly_donation(
         invoice_id=invoice_id,
         locale=gift.donor.locale if gift.donor else "fr",
     )
-    try:
-        with session.begin_nested():
-            session.add(donation)
-    except IntegrityError:
-        return services.locked_donation(session, Donation.invoice_id, invoice_id)
-    return donation
+    return services.add_or_find_donation(session, donation, Donation.invoice_id, invoice_id)
 
 
 def invoice_paid_with(
