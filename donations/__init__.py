@@ -15,18 +15,11 @@ def euros(cents: int) -> str:
 def init_app(app: Flask) -> None:
     from app.api import register_api_blueprint
     from app.cli import register_demo_seeder
-    from donations import (
-        api,
-        cli,
-        demo,
-        donor_area,
-        treasurer,  # noqa: F401  (adds the treasurer's pages to views.bp)
-        views,
-    )
-    from donations.spending import describe_spending
+    from donations import api, cli, demo, views
+    from donations.services.spending import describe_spending
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(donor_area.bp)
+    app.register_blueprint(views.donor_bp)
     register_api_blueprint(app, api.blp)
     app.cli.add_command(cli.receipts_cli)
     register_demo_seeder(app, demo.seed)

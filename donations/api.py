@@ -13,7 +13,7 @@ from app.permissions import requires
 from app.security import never_cache
 from donations import queries, receipts
 from donations.models import Donation, DonationStatus, Frequency
-from donations.views import pdf_response
+from donations.views.common import pdf_response
 
 blp = Blueprint("donations_api", __name__, url_prefix="/api/v1", description="Donations")
 blp.after_request(never_cache)  # the treasurer's donors and money

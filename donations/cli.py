@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import utcnow
-from donations import receipts
+from donations import receipt_mail, receipts
 from donations.models import Donor, Receipt
 
 receipts_cli = AppGroup("receipts", help="Tax receipts.")
@@ -33,7 +33,7 @@ FIRST_BATCH = 100  # smaller, so that the workers have something to do sooner
 HELD_BACK = timedelta(minutes=5)
 SEND_BATCH = 50  # receipts claimed, made and sent over one mail connection at a time
 
-Renderer = Callable[[list[receipts.Outgoing]], Iterable[bytes]]
+Renderer = Callable[[list[receipt_mail.Outgoing]], Iterable[bytes]]
 
 
 @receipts_cli.command("send-pending")
@@ -77,9 +77,11 @@ def send_pending_receipts(*, held_for: timedelta) -> tuple[int, int]:
     after_id = 0
     while batch := claim_unsent_receipts(after_id, held_for):
         after_id = batch[-1].id
-        ready = receipts.outgoing(batch)
+        ready = receipt_mail.outgoing(batch)
         try:
-            went = receipts.email_to_donors(db.session, ready, map(receipts.render_pdf, ready))
+            went = receipt_mail.email_to_donors(
+                db.session, ready, map(receipt_mail.render_pdf, ready)
+            )
         finally:
             db.session.commit()  # the stamps of those sent, and the batch's locks let go
         sent, tried = sent + went, tried + len(batch)
@@ -112,14 +114,14 @@ def claim_unsent_receipts(after_id: int, held_for: timedelta) -> list[Receipt]:
 
 @contextmanager
 def renderer(workers: int) -> Iterator[Renderer]:
-    """Makes receipts' PDFs (receipts.render_pdf), for their emails, in `workers`
+    """Makes receipts' PDFs (receipt_mail.render_pdf), for their emails, in `workers`
     processes, or in this one for 0: pure computation on plain data, the slow part of a
     receipt, shared out over the CPUs. The workers are fresh interpreters (spawn, not
     fork), so they share no database connection with this process. They run at a lower
     priority: this process, which holds the batch's locks and feeds them, is the one to
     keep busy, and on a shared server the web app stays responsive."""
     if workers <= 0:
-        yield lambda items: map(receipts.render_pdf, items)
+        yield lambda items: map(receipt_mail.render_pdf, items)
         return
     pool = ProcessPoolExecutor(
         workers,
@@ -129,7 +131,7 @@ def renderer(workers: int) -> Iterator[Renderer]:
     )
     try:
         pool.map(started, range(workers))  # they start while the first batch is issued
-        yield lambda items: pool.map(receipts.render_pdf, items, chunksize=CHUNK)
+        yield lambda items: pool.map(receipt_mail.render_pdf, items, chunksize=CHUNK)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -178,7 +180,7 @@ def annual(year: int, batch: int, workers: int | None) -> None:
             limit = batch if previous else min(batch, FIRST_BATCH)
             refresh_statistics()
             batch_issued = receipts.issue_yearly_receipts(db.session, year, limit=limit)
-            ready = receipts.outgoing(batch_issued)
+            ready = receipt_mail.outgoing(batch_issued)
             db.session.commit()
             current = None
             if batch_issued:
@@ -186,7 +188,7 @@ def annual(year: int, batch: int, workers: int | None) -> None:
             if previous is not None:
                 count, outgoing, emails = previous
                 try:
-                    emailed += receipts.email_to_donors(db.session, outgoing, emails)
+                    emailed += receipt_mail.email_to_donors(db.session, outgoing, emails)
                 finally:
                     db.session.commit()  # the stamps of those sent, even if one failed
                 issued += count

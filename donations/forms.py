@@ -1,10 +1,11 @@
-"""The donation form. Amount, contact and receipt rules are checked by donations.services,
-so the page, the demo and the tests share one set of rules."""
+"""The donation form and the donor area's forms. Amount, contact and receipt rules are
+checked by donations.services, so the page, the demo and the tests share one set of
+rules."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import choices_from
 from donations.models import FREQUENCY_LABELS, Frequency
@@ -40,3 +41,33 @@ class GiveForm(FlaskForm):
     no_receipt = BooleanField(_l("No tax receipt, thanks"))
     hide_name = BooleanField(_l("Do not show my name publicly"), default=True)
     consent_contact = BooleanField(_l("You may write to me about Relais' work"))
+
+
+RECEIPT_CHOICES = {
+    "yearly": _l("One receipt a year, early the next year, for all my monthly payments"),
+    "each": _l("A receipt after each monthly payment"),
+}
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ReceiptPreferenceForm(FlaskForm):
+    receipts = RadioField(
+        _l("Tax receipts for my monthly gift"),
+        choices=choices_from(RECEIPT_CHOICES),
+        validators=[DataRequired()],
+    )
+
+
+class DetailsForm(FlaskForm):
+    """The name and postal address printed on the donor's tax receipts, as the donation
+    page asks for them."""
+
+    name = GiveForm.name
+    address_line1 = GiveForm.address_line1
+    address_line2 = GiveForm.address_line2
+    postcode = GiveForm.postcode
+    city = GiveForm.city
+    country = GiveForm.country

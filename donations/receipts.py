@@ -1,32 +1,22 @@
-"""Tax receipts: numbering, issuing, cancelling, the PDF and the email.
+"""Tax receipts: numbering, issuing and cancelling them, one gift's or a monthly donor's
+year. What a receipt prints is donations.receipt_document; its email,
+donations.receipt_mail.
 
 Numbers are `YEAR-NNNNNN`, sequential per year with no gap: taken in the receipt's own
 transaction from a per-year counter row that stays locked until it commits, so a
 rolled-back receipt gives its number back and two receipts never share one."""
 
-import hashlib
-import hmac
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import ROOT, mail
-from app.links import external_url
 from app.models import built_per_database, for_database, utcnow
 from donations.models import (
     INCOME_STATUSES,
-    PAYMENT_METHOD_ON_RECEIPT,
     Donation,
     Donor,
     Frequency,
@@ -34,8 +24,6 @@ from donations.models import (
     ReceiptCounter,
     ReceiptKind,
 )
-from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
-from donations.words import amount_in_words
 
 PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
@@ -270,192 +258,3 @@ def issue_yearly_receipts(session: Session, year: int, *, limit: int) -> list[Re
 
 def get_receipt(session: Session, number: str) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.number == number))
-
-
-# --- what is printed and sent ---------------------------------------------------------
-
-
-def verification_key(number: str) -> str:
-    """Printed in the receipt's QR code, so that only its holder can look a number up."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"receipt:{number}".encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def verification_url(receipt: Receipt) -> str:
-    return external_url(
-        "donations.verify_receipt", number=receipt.number, k=verification_key(receipt.number)
-    )
-
-
-@cache
-def signature_png(path: str) -> bytes | None:
-    image = Path(path) if path else ROOT / "static" / "img" / "signature-demo.png"
-    return image.read_bytes() if image.is_file() else None
-
-
-def organisation() -> Organisation:
-    config = current_app.config
-    return Organisation(
-        name=config["ORGANISATION_NAME"],
-        address=config["ORGANISATION_ADDRESS"],
-        object=config["ORGANISATION_OBJECT"],
-        kind=config["ORGANISATION_KIND"],
-        registration=config["ORGANISATION_REGISTRATION"],
-        signatory_name=config["RECEIPT_SIGNATORY_NAME"],
-        signatory_role=config["RECEIPT_SIGNATORY_ROLE"],
-        signature_png=signature_png(config["RECEIPT_SIGNATURE_IMAGE"]),
-    )
-
-
-def receipt_document(receipt: Receipt, *, duplicate: bool = False) -> ReceiptDocument:
-    period = None
-    if receipt.period_start and receipt.period_end:
-        period = (receipt.period_start, receipt.period_end)
-    return ReceiptDocument(
-        organisation=organisation(),
-        number=receipt.number,
-        donor_name=receipt.donor_name,
-        donor_address=receipt.donor_address,
-        amount_cents=receipt.amount_cents,
-        amount_in_words=amount_in_words(receipt.amount_cents),
-        gift_date=receipt.gift_date,
-        period=period,
-        payment_method=PAYMENT_METHOD_ON_RECEIPT[receipt.payment_method],
-        articles=tuple(receipt.articles.split(",")),
-        issued_on=local_date(receipt.issued_at),
-        verify_url=verification_url(receipt),
-        cancelled=receipt.cancelled,
-        duplicate=duplicate,
-        replaces=receipt.replaces.number if receipt.replaces else None,
-    )
-
-
-def receipt_pdf(receipt: Receipt, *, duplicate: bool = False) -> bytes:
-    return render_receipt(receipt_document(receipt, duplicate=duplicate))
-
-
-def receipt_filename(receipt: Receipt) -> str:
-    return filename_of(receipt.number)
-
-
-def filename_of(number: str) -> str:
-    return f"recu-fiscal-{number}.pdf"
-
-
-def receipt_draft(number: str, donor_name: str, *, email: str, locale: str) -> mail.Draft:
-    """The email that carries a receipt, in the donor's language (the PDF, French, is
-    attached by with_pdf)."""
-    with force_locale(locale):
-        subject = _("Your tax receipt %(number)s", number=number)
-        body = _(
-            "Hello %(name)s,\n\n"
-            "Thank you for your gift. Your tax receipt number %(number)s is attached: keep it "
-            "with your tax papers. It lets you deduct part of your gift from your income tax.\n\n"
-            "Your gifts and receipts, at any time: %(area)s\n\n"
-            "%(organisation)s",
-            name=donor_name,
-            number=number,
-            area=external_url("donor.home"),
-            organisation=current_app.config["ORGANISATION_NAME"],
-        )
-    return mail.draft(email, subject, body)
-
-
-def with_pdf(letter: mail.Draft, number: str, pdf: bytes) -> mail.Draft:
-    """The receipt's email with its PDF attached."""
-    return letter.attach(mail.Attachment(filename_of(number), pdf))
-
-
-def email_receipt(receipt: Receipt, *, email: str, locale: str) -> None:
-    """Send the receipt as a PDF attachment, in the donor's language; the PDF is French."""
-    letter = receipt_draft(receipt.number, receipt.donor_name, email=email, locale=locale)
-    mail.send(with_pdf(letter, receipt.number, receipt_pdf(receipt)))
-    receipt.emailed_at = utcnow()
-
-
-def keys_match(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def masked_name(name: str) -> str:
-    """Enough for a donor to recognise their receipt, not enough to learn who gave."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-
-
-def email_to_donor(receipt: Receipt) -> bool:
-    """Email a committed receipt to its donor and stamp it (the caller commits). A mail
-    failure is logged, never undoes the payment, and leaves the receipt for
-    `flask receipts send-pending`."""
-    donor = receipt.donor
-    if donor is None or not donor.email:
-        return False
-    try:
-        email_receipt(receipt, email=donor.email, locale=donor.locale)
-    except OSError:
-        current_app.logger.exception("Receipt %s could not be emailed", receipt.number)
-        return False
-    return True
-
-
-# --- many receipts at once ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A receipt on its way to its donor, as plain data read while the receipt is at
-    hand (before a commit expires it): its PDF's content and its email's draft. Another
-    process may render its PDF (render_pdf), so that making it asks neither the database
-    nor the app anything."""
-
-    receipt_id: int
-    number: str
-    document: ReceiptDocument
-    letter: mail.Draft
-
-
-def outgoing(receipts: Iterable[Receipt]) -> list[Outgoing]:
-    """Those of the receipts whose donor has an email address, ready to be sent."""
-    return [
-        Outgoing(
-            receipt_id=receipt.id,
-            number=receipt.number,
-            document=receipt_document(receipt),
-            letter=receipt_draft(
-                receipt.number,
-                receipt.donor_name,
-                email=receipt.donor.email,
-                locale=receipt.donor.locale,
-            ),
-        )
-        for receipt in receipts
-        if receipt.donor is not None and receipt.donor.email
-    ]
-
-
-def render_pdf(item: Outgoing) -> bytes:
-    """The receipt's PDF: the costly part of sending one, pure computation that worker
-    processes can share out."""
-    return render_receipt(item.document)
-
-
-def email_to_donors(session: Session, batch: Sequence[Outgoing], pdfs: Iterable[bytes]) -> int:
-    """Send the receipts' emails (`pdfs`: render_pdf of each, in order, perhaps still
-    being made by other processes) over one mail connection, and stamp those that went
-    with one UPDATE, even when a later one fails (the caller commits). As for a single
-    receipt, a mail failure is logged and leaves the receipt for `flask receipts
-    send-pending`. Returns how many went."""
-    sent: list[int] = []
-    try:
-        with mail.Mailer() as mailer:
-            for item, pdf in zip(batch, pdfs, strict=True):
-                try:
-                    mailer.send(with_pdf(item.letter, item.number, pdf))
-                except OSError:
-                    current_app.logger.exception("Receipt %s could not be emailed", item.number)
-                    continue
-                sent.append(item.receipt_id)
-    finally:
-        if sent:
-            stamp = update(Receipt).where(Receipt.id.in_(sent)).values(emailed_at=utcnow())
-            session.execute(stamp)
-    return len(sent)

@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.pdf_text import fitting_length
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 requires
 ELLIPSIS = "\u2026"
@@ -108,13 +110,7 @@ _width = pdfmetrics.stringWidth
 
 
 def _prefix_fitting(text: str, font: str, size: float, room: float) -> str:
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if _width(text[:middle], font, size) <= room:
-            low = middle
-        else:
-            high = middle - 1
+    low = fitting_length(text, font, size, room)
     prefix = text[:low]
     space = prefix.rfind(" ")
     if low < len(text) and not text[low].isspace() and space >= low // 2:

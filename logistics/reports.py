@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.errors import InvalidInput
-from donations.queries import paris_midnight
+from donations.receipts import paris_midnight
 from inventory.models import Category, Item, Site, StockItem, Unit
 from logistics.models import (
     Distribution,

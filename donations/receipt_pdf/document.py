@@ -5,24 +5,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+# French typography: a non-breaking space before ":", ";", "?" and "!", after "n°" and
+# between an amount and "€", so that no line starts with them.
 NBSP = "\u00a0"
 
-CERFA = "Cerfa n° 11580*05"
+CERFA = f"Cerfa n°{NBSP}11580*05"
 TITLE = "Reçu au titre des dons à certains organismes d’intérêt général"
 LEGAL_BASIS = "Articles 200, 238 bis et 978 du code général des impôts"
 ACKNOWLEDGEMENT = (
     "Le bénéficiaire reconnaît avoir reçu au titre des dons et versements ouvrant droit "
-    "à réduction d’impôt, la somme de :"
+    f"à réduction d’impôt, la somme de{NBSP}:"
 )
 CERTIFICATION = (
     "Le bénéficiaire certifie sur l’honneur que les dons et versements qu’il reçoit "
     "ouvrent droit à la réduction d’impôt prévue {articles} du CGI."
 )
 CANCELLED_NOTICE = (
-    "ANNULÉ : ce reçu a été annulé. Il n’est plus valable et ne doit pas être utilisé."
+    f"ANNULÉ{NBSP}: ce reçu a été annulé. Il n’est plus valable et ne doit pas être utilisé."
 )
-DUPLICATE_NOTICE = "DUPLICATA : copie d’un reçu déjà délivré, qui ne peut être utilisé qu’une fois."
-KEEP_NOTICE = "Conservez ce reçu : l’administration fiscale peut vous le demander."
+DUPLICATE_NOTICE = (
+    f"DUPLICATA{NBSP}: copie d’un reçu déjà délivré, qui ne peut être utilisé qu’une fois."
+)
+KEEP_NOTICE = f"Conservez ce reçu{NBSP}: l’administration fiscale peut vous le demander."
 
 
 @dataclass(frozen=True)

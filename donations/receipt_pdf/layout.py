@@ -17,6 +17,7 @@ from donations.receipt_pdf.document import (
     DUPLICATE_NOTICE,
     KEEP_NOTICE,
     LEGAL_BASIS,
+    NBSP,
     TITLE,
     Organisation,
     ReceiptDocument,
@@ -55,8 +56,8 @@ def draw_number_box(pdf: Canvas, document: ReceiptDocument, top: float) -> tuple
     """The receipt's number framed at the top right; returns the box's left and bottom."""
     font, pad = fonts(), 10
     room = NUMBER_BOX_WIDTH - 2 * pad
-    lines = wrap(f"N° d’ordre du reçu : {document.number}", font.bold, 10, room, 2)
-    replaces = f"Remplace le reçu n° {document.replaces}"
+    lines = wrap(f"N° d’ordre du reçu{NBSP}: {document.number}", font.bold, 10, room, 2)
+    replaces = f"Remplace le reçu n°{NBSP}{document.replaces}"
     notes = wrap(replaces, font.regular, 8.5, room, 2) if document.replaces else ()
     widest = max(
         [width_of(line, font.bold, 10) for line in lines]
@@ -124,7 +125,7 @@ def draw_field(pdf: Canvas, label: str, value: str, top: float, max_lines: int) 
     value_left = MARGIN + LABEL_WIDTH
     lines = wrap(value, font, TEXT_SIZE, PAGE_WIDTH - MARGIN - value_left, max_lines)
     pdf.setFillColor(MUTED)
-    below_label = draw_lines(pdf, [f"{label} :"], INDENT, top, font, TEXT_SIZE)
+    below_label = draw_lines(pdf, [f"{label}{NBSP}:"], INDENT, top, font, TEXT_SIZE)
     pdf.setFillColor(INK)
     return min(below_label, draw_lines(pdf, lines, value_left, top, font, TEXT_SIZE)) - 3
 
@@ -213,7 +214,7 @@ def draw_closing(pdf: Canvas, document: ReceiptDocument, top: float) -> float:
     """Date and signature at the left, QR code at the right; returns the lowest point."""
     top = draw_section_title(pdf, "Date et signature", top)
     pdf.setFillColor(INK)
-    issued = [f"Date : {format_date(document.issued_on)}"]
+    issued = [f"Date{NBSP}: {format_date(document.issued_on)}"]
     dated = draw_lines(pdf, issued, INDENT, top, fonts().regular, TEXT_SIZE)
     return min(
         draw_signatory(pdf, document.organisation, dated - 2 * mm),
@@ -240,7 +241,7 @@ def draw_footer(pdf: Canvas, number: str) -> None:
     pdf.setFillColor(MUTED)
     pdf.setFont(fonts().regular, 7)
     pdf.drawString(MARGIN, MARGIN, KEEP_NOTICE)
-    pdf.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"Reçu n° {number}")
+    pdf.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"Reçu n°{NBSP}{number}")
 
 
 def draw_watermark(pdf: Canvas, text: str, color: Color) -> None:
@@ -258,7 +259,7 @@ def draw_watermark(pdf: Canvas, text: str, color: Color) -> None:
 
 def new_canvas(buffer: io.BytesIO, document: ReceiptDocument) -> Canvas:
     pdf = Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"Reçu fiscal n° {document.number}")
+    pdf.setTitle(f"Reçu fiscal n°{NBSP}{document.number}")
     pdf.setAuthor(document.organisation.name)
     pdf.setCreator("Relais")
     return pdf

@@ -10,6 +10,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.pdf_text import fitting_length
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LEADING = 1.3
 ELLIPSIS = "\u2026"
@@ -44,23 +46,11 @@ def line_height(size: float) -> float:
     return size * LEADING
 
 
-def longest_prefix(text: str, font: str, size: float, width: float) -> int:
-    """How many characters of text fit in width; at least one, so wrapping ends."""
-    low, high = 1, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if width_of(text[:middle], font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
 def broken_anywhere(text: str, font: str, size: float, width: float) -> list[str]:
     """A text without a place to break, cut where the column ends."""
     lines = []
     while text:
-        cut = longest_prefix(text, font, size, width)
+        cut = max(1, fitting_length(text, font, size, width))  # at least one, so it ends
         lines.append(text[:cut])
         text = text[cut:]
     return lines

@@ -177,7 +177,7 @@ class FillUp(db.Model):
 
     @property
     def spending_reference(self) -> str:
-        """How donations.spending knows the money this fill-up drew from a fund."""
+        """How donations.services.spending knows the money this fill-up drew from a fund."""
         return f"fuel:{self.id}"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
-from donations.queries import paris_midnight
+from donations.receipts import paris_midnight
 from logistics.models import FillUp, Trip, Vehicle
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -15,7 +15,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import User, utcnow
 from donations import euros
 from donations.models import Fund, SpendingKind
-from donations.spending import cancel_spending, get_open_fund, record_spending
+from donations.services.spending import cancel_spending, get_open_fund, record_spending
 from logistics.models import FillUp, PaidBy, Vehicle
 from logistics.services.common import (
     EARLIEST_DAY,

@@ -23,7 +23,7 @@ from werkzeug import Request, Response
 from app import create_app
 from app.extensions import limiter
 from app.models import utcnow
-from donations import donors, services
+from donations import services
 from donations.models import (
     Donation,
     Donor,
@@ -33,6 +33,7 @@ from donations.models import (
     PaymentMethod,
     Receipt,
 )
+from donations.services import donors
 from tests.conftest import config_for_tests, forget_previous_request
 from tests.donations.conftest import checkout_event, give_form, post_event
 from tests.donations.test_giving import pay_in_demo

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from donations.models import Donation, DonationStatus, Donor, GiftItem, MonthlyGift, Receipt
-from donations.views import masked_email
+from donations.views.giving import masked_email
 from tests.donations.conftest import give_form
 
 

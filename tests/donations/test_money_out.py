@@ -24,7 +24,7 @@ from donations.models import (
     PaymentMethod,
     SpendingKind,
 )
-from donations.spending import cancel_spending, record_spending
+from donations.services.spending import cancel_spending, record_spending
 from tests.app.test_translations import compile_if_stale
 from tests.donations.test_donor_area import JEANNE, sign_in
 

@@ -3,6 +3,7 @@ read back as the tax office or the donor would: its text extracted with pdfium, 
 QR code rendered and scanned with zxing-cpp."""
 
 import itertools
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,13 @@ import zxingcpp
 from PIL import Image
 
 from donations.receipt_pdf import Organisation, ReceiptDocument, layout, render_receipt, text
+from donations.receipt_pdf.document import (
+    ACKNOWLEDGEMENT,
+    CANCELLED_NOTICE,
+    CERFA,
+    DUPLICATE_NOTICE,
+    KEEP_NOTICE,
+)
 
 SIGNATURE = Path(__file__).parents[2] / "static" / "img" / "signature-demo.png"
 SCALE = 200 / 72  # 200 dpi
@@ -416,3 +424,46 @@ def test_falls_back_to_helvetica_without_dejavu(
 def test_impossible_receipts_are_refused(change: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         replace(RECEIPT, **change)
+
+
+HIGH_PUNCTUATION = re.compile("[:;?!€]")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        RECEIPT,
+        replace(RECEIPT, cancelled=True, duplicate=True, replaces="2026-000100"),
+        replace(RECEIPT, gift_date=None, period=(date(2026, 1, 1), date(2026, 12, 31))),
+    ],
+    ids=["ordinary", "cancelled duplicate replacing another", "yearly summary"],
+)
+def test_french_punctuation_stays_on_the_line_of_the_word_before_it(
+    document: ReceiptDocument,
+) -> None:
+    """Every ":", ";", "?", "!" and "€" the page prints has a space before it, on the same
+    line, and "n°" never ends a line. (pdfium reads a non-breaking space back as a space:
+    reportlab prints U+00A0 with the space's glyph and code.)"""
+    without_url = replace(document, verify_url="relais.example/recus/2026-000123")
+    page = only_page(render_receipt(without_url)).get_textpage().get_text_range()
+    marks = 0
+    for line in page.splitlines():
+        for mark in HIGH_PUNCTUATION.finditer(line):
+            assert line[: mark.start()].endswith(" "), line
+            marks += 1
+        assert not line.rstrip().endswith(("n°", "N°")), line
+    assert marks >= 15  # a label's colon on each field, the amount's euro sign...
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [CERFA, ACKNOWLEDGEMENT, CANCELLED_NOTICE, DUPLICATE_NOTICE, KEEP_NOTICE],
+    ids=["cerfa", "acknowledgement", "cancelled", "duplicate", "keep"],
+)
+def test_the_fixed_wording_never_breaks_a_line_before_its_punctuation(wording: str) -> None:
+    """Its spaces before ":", ";", "?", "!" and after "n°" are non-breaking, whatever the
+    width of the column it is wrapped in."""
+    assert re.search(r"[:;?!]", wording) or "n°" in wording
+    for width in range(80, 400):
+        for line in text.wrap(wording, text.fonts().regular, 9, float(width), 99):
+            assert not HIGH_PUNCTUATION.match(line) and not line.endswith("n°"), (width, line)

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.models import utcnow
-from donations import receipts, services, tax
+from donations import receipt_document, receipts, services, tax
 from donations.models import (
     Donation,
     DonationStatus,
@@ -89,7 +89,7 @@ def test_the_pdf_carries_every_mention_of_the_cerfa_model(
     app: Flask, paid_donation: Callable[..., Donation]
 ) -> None:
     receipt = paid_donation(cents=5020, paid_at=datetime(2036, 12, 12, 10, tzinfo=UTC)).receipt
-    text = " ".join(pdf_text(receipts.receipt_pdf(receipt)).split())
+    text = " ".join(pdf_text(receipt_document.receipt_pdf(receipt)).split())
     config = app.config
     for mention in (
         config["ORGANISATION_NAME"],
@@ -112,14 +112,14 @@ def test_the_pdf_carries_every_mention_of_the_cerfa_model(
     ):
         assert mention in text, mention
     assert "DUPLICATA" not in text
-    assert "DUPLICATA" in pdf_text(receipts.receipt_pdf(receipt, duplicate=True))
+    assert "DUPLICATA" in pdf_text(receipt_document.receipt_pdf(receipt, duplicate=True))
 
 
 def test_the_verification_page_shows_the_receipt_with_the_name_masked(
     client: FlaskClient, paid_donation: Callable[..., Donation]
 ) -> None:
     receipt = paid_donation(cents=5000).receipt
-    url = receipts.verification_url(receipt).removeprefix("https://relais.test")
+    url = receipt_document.verification_url(receipt).removeprefix("https://relais.test")
     page = client.get(url).get_data(as_text=True)
     assert "This receipt is valid." in page and "€50.00" in page
     assert "M*** L****" in page and "Marc" not in page

@@ -413,7 +413,7 @@ def test_the_batches_go_on_under_the_same_confirmation(
     monthly_donors: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("donations.treasurer.YEARLY_BATCH", 1)
+    monkeypatch.setattr("donations.views.treasurer.YEARLY_BATCH", 1)
     url = f"/donations/register/{LAST_YEAR}/yearly"
     fragment = treasurer.post(
         url, data={"confirm": "yes"}, headers={"HX-Request": "true"}

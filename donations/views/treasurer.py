@@ -27,7 +27,7 @@ from app.i18n import current_locale
 from app.inputs import database_int
 from app.permissions import PUBLIC, requires
 from app.security import never_cache
-from donations import donors, queries, receipts, spending
+from donations import queries, receipts
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
@@ -35,7 +35,8 @@ from donations.models import (
     Frequency,
     Fund,
 )
-from donations.views import bp, pdf_response, send_receipt
+from donations.services import spending
+from donations.views.common import bp, pdf_response, send_receipt
 
 YEARLY_BATCH = 100
 
@@ -188,7 +189,7 @@ def waiting_for_details() -> str:
     donor was emailed a link to give them in their area."""
     return render_template(
         "donations/waiting_for_details.html",
-        page=donors.list_waiting_for_details(
+        page=queries.list_waiting_for_details(
             db.session,
             page=request.args.get("page", 1, type=database_int),
             per_page=current_app.config["PAGE_SIZE"],

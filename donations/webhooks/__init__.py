@@ -10,35 +10,52 @@ lacks, such as how a monthly payment was paid, is asked of Stripe (payments.py).
 
 A signed event Relais cannot use (a field missing or of the wrong type, an impossible
 amount, an id too long) is refused with 400 and changes nothing; the log names only
-the event's id and type."""
+the event's id and type.
+
+This package holds handle_event and the handlers of checkouts, customers, refunds and
+disputes; webhooks.monthly handles invoices and subscriptions, and webhooks.fields
+reads an event's fields."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
-from app.errors import DomainError
 from app.models import built_per_database, for_database
 from donations import payments, services
 from donations.models import (
     Donation,
-    DonationStatus,
     Donor,
     Frequency,
     Gateway,
-    MonthlyGift,
     PaymentMethod,
     StripeEvent,
 )
 from donations.services import AfterCommit
+from donations.webhooks.fields import (
+    EMAIL_LENGTH,
+    LONG_ID_LENGTH,
+    PaymentNotKnownYet,
+    StripeObject,
+    UnusableEvent,
+    amount,
+    contact_from,
+    event_time,
+    in_euros,
+    mapping,
+    required_text,
+    text,
+    unusable,
+)
+from donations.webhooks.monthly import (
+    on_invoice_paid,
+    on_invoice_payment_failed,
+    on_invoice_payment_paid,
+    on_subscription_deleted,
+)
 
-StripeObject = dict[str, Any]
 events = StripeEvent.__table__
 RECORD_EVENT = built_per_database(
     lambda insert: (
@@ -46,92 +63,6 @@ RECORD_EVENT = built_per_database(
     )
 )
 Handler = Callable[[Session, StripeObject, StripeObject], AfterCommit]
-
-# No gift through Stripe comes near 100,000 euros: an amount above is a mistake.
-MAX_AMOUNT_CENTS = 10_000_000
-ID_LENGTH = 64  # what Relais stores of Stripe's ids, apart from a checkout session's
-LONG_ID_LENGTH = 255  # an event's or a checkout session's
-EMAIL_LENGTH = 254
-NOT_PAID_YET = (DonationStatus.PENDING, DonationStatus.FAILED)
-
-
-class UnusableEvent(DomainError):
-    """Signed by Stripe, but not something Relais can act on."""
-
-    status = 400
-    code = "unusable_event"
-
-
-class PaymentNotKnownYet(DomainError):
-    """News about a payment whose own event has not arrived: answered with an error so
-    that Stripe sends it again later, once the payment is recorded."""
-
-    status = 503
-    code = "payment_not_known_yet"
-
-
-# --- reading an event's fields, refusing what cannot be used ----------------------------
-
-
-def unusable() -> UnusableEvent:
-    return UnusableEvent(_("This Stripe event cannot be used."))
-
-
-def mapping(data: StripeObject, key: str, *, required: bool = False) -> StripeObject:
-    value = data.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise unusable()
-    return value
-
-
-def text(data: StripeObject, key: str, *, limit: int | None = ID_LENGTH) -> str | None:
-    """A string field; None when absent or empty. Too long for Relais to store is
-    unusable."""
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or (limit is not None and len(value) > limit):
-        raise unusable()
-    return value
-
-
-def required_text(data: StripeObject, key: str, *, limit: int = ID_LENGTH) -> str:
-    value = text(data, key, limit=limit)
-    if value is None:
-        raise unusable()
-    return value
-
-
-def amount(data: StripeObject, key: str) -> int:
-    """Cents, more than none and less than the cap."""
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise unusable()
-    if not 0 < value <= MAX_AMOUNT_CENTS:
-        raise unusable()
-    return value
-
-
-def moment(value: Any) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise unusable()
-    return datetime.fromtimestamp(value, UTC)
-
-
-def event_time(event: StripeObject) -> datetime:
-    return moment(event.get("created"))
-
-
-def in_euros(data: StripeObject) -> bool:
-    """Relais gives French receipts for euros only; another currency is acknowledged and
-    left to the treasurer."""
-    currency = text(data, "currency", limit=3)
-    if currency is None or currency.lower() == "eur":
-        return True
-    current_app.logger.warning("Ignored Stripe object %s in %s", data.get("id"), currency)
-    return False
 
 
 # --- the event ------------------------------------------------------------------------
@@ -219,20 +150,6 @@ def fulfil(
     return after
 
 
-def contact_from(email: str | None, name: str | None, address: StripeObject) -> services.Contact:
-    return services.tidy_contact(
-        services.Contact(
-            email=email or "",
-            name=name or "",
-            address_line1=text(address, "line1", limit=None) or "",
-            address_line2=text(address, "line2", limit=None) or "",
-            postcode=text(address, "postal_code", limit=None) or "",
-            city=text(address, "city", limit=None) or "",
-            country=text(address, "country", limit=None) or "",
-        )
-    )
-
-
 def collected_contact(checkout: StripeObject) -> services.Contact | None:
     """Who paid, as Stripe's checkout collected it: the email always, the name and
     address only when the checkout asked for them (a payment link may not)."""
@@ -281,182 +198,12 @@ def donation_from_payment_link(
         checkout_session_id=checkout_id,
         locale=(text(checkout, "locale", limit=None) or "fr")[:2],
     )
-    try:
-        with session.begin_nested():
-            session.add(donation)
-    except IntegrityError:
-        # Another event of this checkout made it first: use that one.
-        return services.locked_donation(session, Donation.checkout_session_id, checkout_id)
-    return donation
-
-
-# --- monthly gifts: invoices and subscriptions -----------------------------------------
-
-
-def subscription_of(invoice: StripeObject) -> tuple[str | None, StripeObject]:
-    """The subscription and its metadata: under invoice.parent since API 2025-03-31,
-    on the invoice itself before."""
-    details = mapping(mapping(invoice, "parent"), "subscription_details")
-    subscription = text(details, "subscription") or text(invoice, "subscription")
-    metadata = mapping(details, "metadata") or mapping(
-        mapping(invoice, "subscription_details"), "metadata"
+    return services.add_or_find_donation(
+        session, donation, Donation.checkout_session_id, checkout_id
     )
-    return subscription, metadata
 
 
-def invoice_contact(invoice: StripeObject) -> services.Contact | None:
-    """Stripe's customer, as the invoice names them: an email changed at Stripe shows
-    here first."""
-    email = text(invoice, "customer_email", limit=EMAIL_LENGTH)
-    if not email:
-        return None
-    name = text(invoice, "customer_name", limit=None)
-    return contact_from(email, name, mapping(invoice, "customer_address"))
-
-
-def monthly_gift_for(
-    session: Session, subscription_id: str, first: Donation | None
-) -> MonthlyGift | None:
-    gift = session.scalar(
-        select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription_id)
-    )
-    if gift is None and first is not None:
-        services.start_monthly_gift(session, first, subscription_id)
-        gift = first.monthly_gift
-    return gift
-
-
-def donation_for_invoice(
-    session: Session, invoice: StripeObject, invoice_id: str, cents: int
-) -> Donation | None:
-    """This month's donation, locked: the one the checkout started (first invoice), one
-    an earlier event about this invoice made, or a new one for the monthly gift."""
-    existing = services.locked_donation(session, Donation.invoice_id, invoice_id)
-    if existing is not None:
-        return existing
-    subscription_id, metadata = subscription_of(invoice)
-    if subscription_id is None:
-        return None
-    first = None
-    if public_id := text(metadata, "donation_id"):
-        first = services.locked_donation(session, Donation.public_id, public_id)
-    opens_the_gift = invoice.get("billing_reason") in (None, "subscription_create")
-    if first is not None and first.invoice_id is None and opens_the_gift:
-        first.invoice_id = invoice_id
-        return first
-    gift = monthly_gift_for(session, subscription_id, first)
-    if gift is None:
-        return None
-    return new_monthly_donation(session, gift, invoice_id, cents)
-
-
-def new_monthly_donation(
-    session: Session, gift: MonthlyGift, invoice_id: str, cents: int
-) -> Donation | None:
-    donation = Donation(
-        donor=gift.donor,
-        fund=gift.fund,
-        gift_item_id=gift.gift_item_id,
-        monthly_gift=gift,
-        frequency=Frequency.MONTHLY,
-        amount_cents=cents,
-        gateway=Gateway.STRIPE,
-        invoice_id=invoice_id,
-        locale=gift.donor.locale if gift.donor else "fr",
-    )
-    try:
-        with session.begin_nested():
-            session.add(donation)
-    except IntegrityError:
-        return services.locked_donation(session, Donation.invoice_id, invoice_id)
-    return donation
-
-
-def invoice_paid_with(
-    invoice: StripeObject, invoice_id: str, donation: Donation
-) -> payments.PaidWith | None:
-    """How this invoice was paid, when the donation does not know yet: from the
-    PaymentIntent an invoice names before API 2025-03-31, else from its invoice
-    payments; Stripe is asked, since only the charge says SEPA or card."""
-    if donation.status not in NOT_PAID_YET and donation.payment_intent_id:
-        return None
-    payment_intent = text(invoice, "payment_intent")
-    charge = text(invoice, "charge")
-    if payment_intent:
-        paid_with = payments.payment_intent(payment_intent)
-        return payments.PaidWith(payment_intent, paid_with.charge_id or charge, paid_with.method)
-    if charge:
-        return payments.charge(charge)
-    return payments.invoice_paid_with(invoice_id)
-
-
-def on_invoice_paid(session: Session, invoice: StripeObject, event: StripeObject) -> AfterCommit:
-    invoice_id = required_text(invoice, "id")
-    cents = amount(invoice, "amount_paid")
-    paid_at = mapping(invoice, "status_transitions").get("paid_at") or event.get("created")
-    customer_id = text(invoice, "customer")
-    contact = invoice_contact(invoice)
-    if not in_euros(invoice):
-        return AfterCommit()
-    donation = donation_for_invoice(session, invoice, invoice_id, cents)
-    if donation is None:
-        return AfterCommit()
-    paid_with = invoice_paid_with(invoice, invoice_id, donation)
-    payment = services.Payment(
-        paid_at=moment(paid_at),
-        method=paid_with.method if paid_with else PaymentMethod.CARD,
-        payment_intent_id=paid_with.payment_intent_id if paid_with else None,
-        charge_id=paid_with.charge_id if paid_with else None,
-        customer_id=customer_id,
-        contact=contact,
-    )
-    after = services.fulfil_donation(session, donation, payment)
-    subscription_id, _metadata = subscription_of(invoice)
-    if subscription_id and donation.monthly_gift is None:
-        services.start_monthly_gift(session, donation, subscription_id)
-    return after
-
-
-def on_invoice_payment_paid(
-    session: Session, invoice_payment: StripeObject, event: StripeObject
-) -> AfterCommit:
-    """An invoice's payment (API 2025-03-31 on): the PaymentIntent or charge of this
-    month's donation. Before its invoice.paid, nothing to add it to: invoice.paid then
-    asks Stripe for it."""
-    invoice_id = required_text(invoice_payment, "invoice")
-    payment = mapping(invoice_payment, "payment", required=True)
-    payment_intent = text(payment, "payment_intent")
-    charge = text(payment, "charge")
-    donation = services.locked_donation(session, Donation.invoice_id, invoice_id)
-    if donation is not None:
-        services.note_payment_ids(donation, payment_intent, charge)
-    return AfterCommit()
-
-
-def on_invoice_payment_failed(
-    session: Session, invoice: StripeObject, event: StripeObject
-) -> AfterCommit:
-    invoice_id = required_text(invoice, "id")
-    cents = amount(invoice, "amount_due")
-    if not in_euros(invoice):
-        return AfterCommit()
-    donation = donation_for_invoice(session, invoice, invoice_id, cents)
-    if donation is not None:
-        services.fail_donation(session, donation, "invoice.payment_failed")
-    return AfterCommit()
-
-
-def on_subscription_deleted(
-    session: Session, subscription: StripeObject, event: StripeObject
-) -> AfterCommit:
-    subscription_id = required_text(subscription, "id")
-    gift = session.scalar(
-        select(MonthlyGift).where(MonthlyGift.stripe_subscription_id == subscription_id)
-    )
-    if gift is not None and gift.active:
-        gift.active = False
-        gift.ended_at = event_time(event)
-    return AfterCommit()
+# --- customers ------------------------------------------------------------------------
 
 
 def on_customer_updated(

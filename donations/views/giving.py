@@ -4,7 +4,6 @@ receipt verification, and Stripe's webhook."""
 from datetime import date, timedelta
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,26 +16,22 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from app import exports
 from app.errors import DomainError
 from app.extensions import csrf, db, htmx, limiter
 from app.i18n import current_locale
 from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
-from donations import donors, payments, queries, receipts, services, tax, webhooks
+from donations import payments, queries, receipt_document, receipts, services, tax, webhooks
 from donations.forms import GiveForm
 from donations.models import (
     Donation,
     DonationStatus,
-    Donor,
     Frequency,
     Gateway,
     PaymentMethod,
-    Receipt,
 )
-
-bp = Blueprint("donations", __name__, url_prefix="/donations")
+from donations.views.common import bp, pdf_response, send_after_commit
 
 
 def limits() -> tuple[int, int]:
@@ -205,14 +200,6 @@ def cancelled(public_id: str) -> str:
     return render_template("donations/cancelled.html", donation=donation)
 
 
-def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
-    return never_cache(
-        exports.pdf_response(
-            receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)
-        )
-    )
-
-
 # --- the demo gateway -----------------------------------------------------------------
 
 
@@ -243,38 +230,6 @@ def demo_checkout(public_id: str) -> Response | str:
     return redirect(url_for("donations.thanks", public_id=public_id), 303)
 
 
-def send_after_commit(after: services.AfterCommit) -> None:
-    """The emails a payment's news calls for, once it is committed."""
-    for receipt_id in after.receipt_ids:
-        send_receipt(receipt_id)
-    if after.ask_details_of is not None:
-        ask_for_details(after.ask_details_of)
-
-
-def ask_for_details(donor_id: int) -> None:
-    """Email the donor a sign-in link to give the name and address their receipt waits
-    for. A mail failure is logged; the treasurer sees the wait either way."""
-    donor = db.session.get(Donor, donor_id)
-    if donor is None or not donor.email:
-        return
-    token = donors.issue_sign_in_token(db.session, donor)
-    db.session.commit()
-    try:
-        donors.send_details_request(donor, token)
-    except OSError:
-        current_app.logger.exception("Donor %s was not asked for their details", donor_id)
-
-
-def send_receipt(receipt_id: int | None) -> None:
-    """Email a receipt just committed, and record that it went; unless a watching sender
-    emails receipts (RECEIPT_SENDER), which then takes it within seconds."""
-    if receipt_id is None or current_app.config["RECEIPT_SENDER"]:
-        return
-    receipt = db.session.get(Receipt, receipt_id)
-    if receipt is not None and receipts.email_to_donor(receipt):
-        db.session.commit()
-
-
 # --- the tax reduction and receipts ---------------------------------------------------
 
 
@@ -297,13 +252,15 @@ def verify_receipt(number: str) -> tuple[str, int]:
     """Public check of a receipt from its QR code: number, amount, masked name."""
     receipt = receipts.get_receipt(db.session, number)
     key = request.args.get("k", "")
-    if receipt is None or not receipts.keys_match(key, receipts.verification_key(number)):
+    if receipt is None or not receipt_document.keys_match(
+        key, receipt_document.verification_key(number)
+    ):
         return render_template("donations/verify_receipt.html", receipt=None, number=number), 404
     return render_template(
         "donations/verify_receipt.html",
         receipt=receipt,
         number=number,
-        masked_name=receipts.masked_name(receipt.donor_name),
+        masked_name=receipt_document.masked_name(receipt.donor_name),
     ), 200
 
 

@@ -25,65 +25,33 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField
-from wtforms.validators import DataRequired, Length
 
 from app import mail
 from app.auth import normalise_email
 from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
-from app.forms import choices_from
 from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
 from app.security import never_cache
-from donations import donors, payments, services
-from donations.forms import GiveForm
+from donations import payments, queries, services
+from donations.forms import DetailsForm, ReceiptPreferenceForm, SignInForm
 from donations.models import (
     DONATION_STATUS_LABELS,
     FREQUENCY_LABELS,
     Donor,
     Gateway,
 )
-from donations.views import pdf_response, send_after_commit
+from donations.services import donors
+from donations.views.common import pdf_response, send_after_commit
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
 SESSION_KEY = "donor_id"
 PER_PAGE = 20
-RECEIPT_CHOICES = {
-    "yearly": _l("One receipt a year, early the next year, for all my monthly payments"),
-    "each": _l("A receipt after each monthly payment"),
-}
 
 View = TypeVar("View", bound=Callable[..., Any])
-
-
-class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-
-
-class ReceiptPreferenceForm(FlaskForm):
-    receipts = RadioField(
-        _l("Tax receipts for my monthly gift"),
-        choices=choices_from(RECEIPT_CHOICES),
-        validators=[DataRequired()],
-    )
-
-
-class DetailsForm(FlaskForm):
-    """The name and postal address printed on the donor's tax receipts, as the donation
-    page asks for them."""
-
-    name = GiveForm.name
-    address_line1 = GiveForm.address_line1
-    address_line2 = GiveForm.address_line2
-    postcode = GiveForm.postcode
-    city = GiveForm.city
-    country = GiveForm.country
 
 
 # --- the donor's session --------------------------------------------------------------
@@ -225,13 +193,13 @@ def sign_out() -> Response:
 @donor_required
 def home(donor: Donor) -> str:
     """Gifts, receipts, the monthly gift and the receipt preference."""
-    gifts = donors.list_gifts(
+    gifts = queries.list_gifts(
         db.session,
         donor,
         page=request.args.get("page", 1, type=database_int),
         per_page=PER_PAGE,
     )
-    receipts = donors.list_receipts(
+    receipts = queries.list_donor_receipts(
         db.session,
         donor,
         page=request.args.get("receipts_page", 1, type=database_int),
@@ -242,11 +210,11 @@ def home(donor: Donor) -> str:
         "donations/donor_home.html",
         donor=donor,
         gifts=gifts,
-        paid_for=donors.what_gifts_paid_for(db.session, gifts.rows),
+        paid_for=queries.what_gifts_paid_for(db.session, gifts.rows),
         receipts=receipts,
-        monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
-        gives_monthly=donors.gives_monthly(db.session, donor),
-        details_needed=donors.details_needed(db.session, donor),
+        monthly_gifts=queries.list_active_monthly_gifts(db.session, donor),
+        gives_monthly=queries.gives_monthly(db.session, donor),
+        details_needed=queries.details_needed(db.session, donor),
         preference=preference,
         statuses=DONATION_STATUS_LABELS,
         frequencies=FREQUENCY_LABELS,
@@ -291,7 +259,7 @@ def details(donor: Donor) -> Response | tuple[str, int]:
 @donor_required
 def receipt_pdf(donor: Donor, number: str) -> Response:
     """A reprint of one of the donor's receipts, marked as a duplicate."""
-    return pdf_response(donors.get_receipt(db.session, donor, number), duplicate=True)
+    return pdf_response(queries.get_donor_receipt(db.session, donor, number), duplicate=True)
 
 
 @bp.post("/receipts")
@@ -345,7 +313,7 @@ def demo_monthly(donor: Donor) -> Response | str:
         return redirect(url_for("donor.home"), 303)
     return render_template(
         "donations/donor_demo_monthly.html",
-        monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
+        monthly_gifts=queries.list_active_monthly_gifts(db.session, donor),
         locale=current_locale(),
     )
 
@@ -369,7 +337,7 @@ def forget(donor: Donor) -> Response | str:
     if request.method == "GET":
         return render_template(
             "donations/donor_forget.html",
-            monthly_gifts=donors.list_active_monthly_gifts(db.session, donor),
+            monthly_gifts=queries.list_active_monthly_gifts(db.session, donor),
         )
     donors.erase_donor(db.session, donor)
     db.session.commit()

@@ -1,22 +1,22 @@
-"""Donations: funds and the impact catalogue, donors, donations and monthly gifts, tax
-receipts with their yearly counters, the tax rules, the Stripe events received, and
-what each fund spent.
-
-Amounts are integer cents in euros. A receipt is never edited: it is cancelled and
-another is issued. Only donations/receipts.py allocates receipt numbers."""
+"""Funds and the impact catalogue, donors, donations and monthly gifts, and the Stripe
+events received. Amounts are integer cents in euros."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from donations.models.receipts import Receipt
 
 
 def new_public_id() -> str:
@@ -93,7 +93,7 @@ class Donor(db.Model):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The nonce of the one sign-in link that may still be used (donations/donors.py):
+    # The nonce of the one sign-in link that may still be used (donations/services/donors.py):
     # a new link replaces it, using the link clears it.
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
     # When the donor was last asked by email to give the name and postal address their
@@ -188,14 +188,6 @@ class MonthlyGift(db.Model):
     fund: Mapped[Fund] = relationship()
 
 
-receipt_donations = Table(
-    "receipt_donations",
-    db.metadata,
-    Column("receipt_id", ForeignKey("receipts.id"), primary_key=True),
-    Column("donation_id", ForeignKey("donations.id"), primary_key=True),
-)
-
-
 class Donation(db.Model):
     """One payment: a one-off gift, or one month of a monthly gift."""
 
@@ -263,92 +255,6 @@ class Donation(db.Model):
         return self.status in INCOME_STATUSES
 
 
-class ReceiptKind(StrEnum):
-    SINGLE = "single"  # one gift, issued as soon as it is paid
-    YEARLY = "yearly"  # every gift of a monthly donor over a calendar year
-
-
-class Receipt(db.Model):
-    """A tax receipt (reçu fiscal). Its number, amount, donor name and address are fixed
-    when it is issued; cancelling keeps it, so its number is never reused."""
-
-    __tablename__ = "receipts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(16), unique=True)
-    year: Mapped[int]
-    sequence: Mapped[int]
-    kind: Mapped[ReceiptKind] = mapped_column(str_enum(ReceiptKind))
-    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
-    donor_name: Mapped[str] = mapped_column(String(200))
-    donor_address: Mapped[str] = mapped_column(Text)
-    amount_cents: Mapped[int]
-    gift_date: Mapped[date | None]
-    period_start: Mapped[date | None]
-    period_end: Mapped[date | None]
-    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
-    articles: Mapped[str] = mapped_column(String(32), default="200")
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    donor: Mapped[Donor | None] = relationship()
-    replaces: Mapped[Receipt | None] = relationship(remote_side=[id])
-    donations: Mapped[list[Donation]] = relationship(secondary=receipt_donations)
-
-    __table_args__ = (
-        CheckConstraint("amount_cents > 0", name="positive_amount"),
-        Index("uq_receipts_year_sequence", "year", "sequence", unique=True),
-        # What the receipt sender looks for every second or so: few rows, whatever the
-        # years of receipts behind them.
-        Index(
-            "ix_receipts_unsent",
-            "id",
-            postgresql_where=text("emailed_at IS NULL"),
-            sqlite_where=text("emailed_at IS NULL"),
-        ),
-    )
-
-    @property
-    def cancelled(self) -> bool:
-        return self.cancelled_at is not None
-
-
-class ReceiptCounter(db.Model):
-    """The last receipt number given in a year; its row is locked while a number is taken."""
-
-    __tablename__ = "receipt_counters"
-
-    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_sequence: Mapped[int] = mapped_column(default=0)
-
-
-class TaxScheme(StrEnum):
-    GENERAL = "general"  # art. 200-1 CGI
-    PEOPLE_IN_DIFFICULTY = "people_in_difficulty"  # art. 200-1 ter CGI
-
-
-class TaxRule(db.Model):
-    """How much of a gift a French taxpayer deducts, from a date on. Rules are data:
-    when the law changes, a row is added with its date of effect."""
-
-    __tablename__ = "tax_rules"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scheme: Mapped[TaxScheme] = mapped_column(str_enum(TaxScheme))
-    effective_from: Mapped[date]
-    rate_percent: Mapped[int]
-    yearly_ceiling_cents: Mapped[int | None]
-    income_cap_percent: Mapped[int | None]
-    reference: Mapped[str] = mapped_column(String(200))
-
-    __table_args__ = (
-        Index("uq_tax_rules_scheme_effective_from", "scheme", "effective_from", unique=True),
-    )
-
-
 class StripeEvent(db.Model):
     """A webhook event, stored in the same transaction as its effects: an event id seen
     before is acknowledged and changes nothing."""
@@ -358,44 +264,3 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SpendingKind(StrEnum):
-    FUEL = "fuel"
-    OTHER = "other"
-
-
-class FundSpending(db.Model):
-    """Money out of a fund: what its earmarked gifts paid for. Written only by
-    donations.spending. Never edited: a mistake is cancelled (the row stays, marked) and
-    recorded again. What it bought is kept as data (litres, a vehicle's name), so the
-    sentence a donor reads is written in their language when it is shown."""
-
-    __tablename__ = "fund_spendings"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
-    amount_cents: Mapped[int]
-    spent_on: Mapped[date]
-    kind: Mapped[SpendingKind] = mapped_column(str_enum(SpendingKind))
-    litres_cl: Mapped[int | None]
-    subject: Mapped[str] = mapped_column(String(120), default="")
-    description: Mapped[str] = mapped_column(String(200), default="")
-    # Who wrote it and why, e.g. "fuel:123" for fill-up 123: unique, so a spending is
-    # recorded once, and found again to be cancelled.
-    reference: Mapped[str] = mapped_column(String(64), unique=True)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    fund: Mapped[Fund] = relationship(lazy="joined")
-
-    __table_args__ = (
-        CheckConstraint("amount_cents > 0", name="positive_amount"),
-        CheckConstraint("litres_cl IS NULL OR litres_cl > 0", name="positive_litres"),
-        Index("ix_fund_spendings_fund_spent_on", "fund_id", "spent_on"),
-    )
-
-    @property
-    def cancelled(self) -> bool:
-        return self.cancelled_at is not None

@@ -1,5 +1,7 @@
-"""A donor in their own area: one-time sign-in links, their gifts and receipts, their
-receipt preference, the export of what is stored about them, and erasure.
+"""What a donor does in their own area: sign in with one-time links, give the details
+their receipts need, choose their receipt preference, stop a monthly gift in the demo,
+export what is stored about them, and be forgotten. What they see is in
+donations.queries.
 
 A sign-in link is signed with the app's secret key and carries the donor's id and the
 nonce stored on the donor: a new link replaces the nonce and using a link clears it, so
@@ -7,16 +9,15 @@ a link works once, and only the latest one does. None of these functions commits
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app import mail
@@ -24,23 +25,23 @@ from app.auth import normalise_email
 from app.errors import Conflict, DomainError, NotFound
 from app.links import external_url
 from app.models import utcnow
-from app.pagination import Page, paginate
-from donations import services
 from donations.models import (
     Donation,
     Donor,
-    Frequency,
-    Fund,
-    FundSpending,
     MonthlyGift,
     Receipt,
 )
-from donations.receipts import local_date
+from donations.queries.donors import list_active_monthly_gifts
+from donations.services.gifts import AfterCommit, settle_receipt
+from donations.services.payers import (
+    ADDRESS_FIELDS,
+    Contact,
+    require_receipt_details,
+    tidy_contact,
+)
 
 LINK_SALT = "relais.donations.donor-sign-in"
 LINK_MAX_AGE_SECONDS = 30 * 60
-
-T = TypeVar("T")
 
 
 class LinkRefused(DomainError):
@@ -126,161 +127,12 @@ def use_sign_in_token(session: Session, token: str) -> Donor:
     return donor
 
 
-# --- what the donor sees --------------------------------------------------------------
-
-
-def scalars_page(session: Session, query: Select[tuple[T]], page: int, per_page: int) -> Page[T]:
-    """A page of one kind of row (app.pagination gives rows as tuples)."""
-    cut = paginate(session, query, page, per_page)
-    return replace(cut, rows=[row[0] for row in cut.rows])
-
-
-def list_gifts(session: Session, donor: Donor, *, page: int, per_page: int) -> Page[Donation]:
-    """The donor's payments, newest first."""
-    query = (
-        select(Donation)
-        .where(Donation.donor_id == donor.id)
-        .options(joinedload(Donation.fund), joinedload(Donation.gift_item))
-        .order_by(func.coalesce(Donation.paid_at, Donation.created_at).desc(), Donation.id.desc())
-    )
-    return scalars_page(session, query, page, per_page)
-
-
-def list_receipts(session: Session, donor: Donor, *, page: int, per_page: int) -> Page[Receipt]:
-    query = (
-        select(Receipt)
-        .where(Receipt.donor_id == donor.id)
-        .order_by(Receipt.issued_at.desc(), Receipt.id.desc())
-    )
-    return scalars_page(session, query, page, per_page)
-
-
-def get_receipt(session: Session, donor: Donor, number: str) -> Receipt:
-    """One of the donor's own receipts: another donor's number is not found."""
-    receipt = session.scalar(
-        select(Receipt).where(Receipt.number == number, Receipt.donor_id == donor.id)
-    )
-    if receipt is None:
-        raise NotFound(_("You have no receipt with this number."))
-    return receipt
-
-
-def list_active_monthly_gifts(session: Session, donor: Donor) -> Sequence[MonthlyGift]:
-    return session.scalars(
-        select(MonthlyGift)
-        .where(MonthlyGift.donor_id == donor.id, MonthlyGift.active)
-        .options(joinedload(MonthlyGift.fund))
-        .order_by(MonthlyGift.started_at, MonthlyGift.id)
-    ).all()
-
-
-@dataclass(frozen=True)
-class FundMonth:
-    """What a gift's fund paid for in the month the gift was paid: the first few
-    spendings of that month, and how many there were in all."""
-
-    fund: Fund
-    month: date  # its first day
-    spendings: list[FundSpending]
-    count: int
-
-    @property
-    def more(self) -> int:
-        return self.count - len(self.spendings)
-
-
-SPENDINGS_SHOWN = 5
-
-
-def gift_month(gift: Donation) -> date | None:
-    """The month, in France, a gift was paid in; None for a gift that is not money in."""
-    if gift.paid_at is None or not gift.counts_as_income:
-        return None
-    return local_date(gift.paid_at).replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def what_gifts_paid_for(session: Session, gifts: Sequence[Donation]) -> dict[int, FundMonth]:
-    """For each paid gift (by id), what its fund paid for in the month of the gift, in one
-    query: the spendings of each (fund, month) are numbered and the first few kept."""
-    months = {gift.id: (gift.fund, month) for gift in gifts if (month := gift_month(gift))}
-    pairs = sorted({(fund.id, month) for fund, month in months.values()})
-    if not pairs:
-        return {}
-    in_pair = [
-        and_(
-            FundSpending.fund_id == fund_id,
-            FundSpending.spent_on >= month,
-            FundSpending.spent_on < next_month(month),
-        )
-        for fund_id, month in pairs
-    ]
-    pair = case(*((condition, index) for index, condition in enumerate(in_pair)))
-    numbered = (
-        select(
-            FundSpending.id,
-            pair.label("pair"),
-            func.row_number()
-            .over(partition_by=pair, order_by=(FundSpending.spent_on, FundSpending.id))
-            .label("rank"),
-            func.count().over(partition_by=pair).label("total"),
-        )
-        .where(FundSpending.cancelled_at.is_(None), or_(*in_pair))
-        .subquery()
-    )
-    rows = session.execute(
-        select(FundSpending, numbered.c.pair, numbered.c.total)
-        .join(numbered, numbered.c.id == FundSpending.id)
-        .where(numbered.c.rank <= SPENDINGS_SHOWN)
-        .order_by(numbered.c.pair, numbered.c.rank)
-    )
-    found: dict[tuple[int, date], tuple[list[FundSpending], int]] = {}
-    for spending, index, total in rows:
-        found.setdefault(pairs[index], ([], total))[0].append(spending)
-    result = {}
-    for gift_id, (fund, month) in months.items():
-        if (fund.id, month) in found:
-            spendings, total = found[(fund.id, month)]
-            result[gift_id] = FundMonth(fund, month, spendings, total)
-    return result
-
-
-def gives_monthly(session: Session, donor: Donor) -> bool:
-    """Whether the choice between yearly and per-payment receipts concerns this donor."""
-    monthly_gift = exists().where(MonthlyGift.donor_id == donor.id)
-    monthly_donation = exists().where(
-        Donation.donor_id == donor.id, Donation.frequency == Frequency.MONTHLY
-    )
-    return bool(session.scalar(select(or_(monthly_gift, monthly_donation))))
-
-
 # --- what the donor changes -----------------------------------------------------------
 
 
 def set_receipt_preference(donor: Donor, *, yearly: bool) -> None:
     """One summary a year for monthly payments, or a receipt for each, from now on."""
     donor.yearly_receipt = yearly
-
-
-def details_needed(session: Session, donor: Donor) -> bool:
-    """Whether a receipt of the donor waits for their name and postal address."""
-    waiting = exists().where(Donation.donor_id == donor.id, Donation.awaiting_details)
-    return bool(session.scalar(select(waiting)))
-
-
-def list_waiting_for_details(session: Session, *, page: int, per_page: int) -> Page[Donation]:
-    """For the treasurer: paid gifts whose receipt waits for a name and postal address,
-    oldest first, with their donor."""
-    query = (
-        select(Donation)
-        .where(Donation.awaiting_details)
-        .options(joinedload(Donation.donor), joinedload(Donation.fund))
-        .order_by(Donation.paid_at, Donation.id)
-    )
-    return scalars_page(session, query, page, per_page)
 
 
 def waiting_for_details(session: Session, donor: Donor) -> Sequence[Donation]:
@@ -294,23 +146,21 @@ def waiting_for_details(session: Session, donor: Donor) -> Sequence[Donation]:
     ).all()
 
 
-def change_details(
-    session: Session, donor: Donor, details: services.Contact
-) -> services.AfterCommit:
+def change_details(session: Session, donor: Donor, details: Contact) -> AfterCommit:
     """The donor's name and postal address on file, changed by the donor themselves
     (signed in). Receipts already issued keep what they print; those that waited for
     these details are issued now (returned, to be emailed once committed), and monthly
     gifts go on the next yearly summary."""
-    tidy = services.tidy_contact(details)
-    services.require_receipt_details(tidy)
-    for field in services.ADDRESS_FIELDS:
+    tidy = tidy_contact(details)
+    require_receipt_details(tidy)
+    for field in ADDRESS_FIELDS:
         setattr(donor, field, getattr(tidy, field))
     donor.details_requested_at = None
     session.flush()
-    after = services.AfterCommit()
+    after = AfterCommit()
     for donation in waiting_for_details(session, donor):
         if donation.counts_as_income:
-            after |= services.settle_receipt(session, donation)
+            after |= settle_receipt(session, donation)
         else:
             donation.awaiting_details = False
     return after
