@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db, limiter, login_manager
-from app.models import ApiToken, User, utcnow
+from app.models import ApiToken, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 

@@ -48,7 +48,7 @@ from donations.models import (
     Donor,
     Gateway,
 )
-from donations.views import pdf_response, send_after_commit
+from donations.views import receipt_response, send_after_commit
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
@@ -291,7 +291,7 @@ def details(donor: Donor) -> Response | tuple[str, int]:
 @donor_required
 def receipt_pdf(donor: Donor, number: str) -> Response:
     """A reprint of one of the donor's receipts, marked as a duplicate."""
-    return pdf_response(donors.get_receipt(db.session, donor, number), duplicate=True)
+    return receipt_response(donors.get_receipt(db.session, donor, number), duplicate=True)
 
 
 @bp.post("/receipts")

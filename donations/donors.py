@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import mail
 from app.auth import normalise_email
+from app.clock import local_day, utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.links import external_url
-from app.models import utcnow
 from app.pagination import Page, paginate
 from donations import services
 from donations.models import (
@@ -35,7 +35,6 @@ from donations.models import (
     MonthlyGift,
     Receipt,
 )
-from donations.receipts import local_date
 
 LINK_SALT = "relais.donations.donor-sign-in"
 LINK_MAX_AGE_SECONDS = 30 * 60
@@ -196,7 +195,7 @@ def gift_month(gift: Donation) -> date | None:
     """The month, in France, a gift was paid in; None for a gift that is not money in."""
     if gift.paid_at is None or not gift.counts_as_income:
         return None
-    return local_date(gift.paid_at).replace(day=1)
+    return local_day(gift.paid_at).replace(day=1)
 
 
 def next_month(month: date) -> date:

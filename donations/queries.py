@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.clock import paris_midnight
 from app.pagination import Page, paginate
 from donations.models import (
     INCOME_STATUSES,
@@ -23,7 +24,7 @@ from donations.models import (
     Receipt,
     ReceiptKind,
 )
-from donations.receipts import due_for_yearly_receipt, paris_midnight
+from donations.receipts import due_for_yearly_receipt
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ import hmac
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,8 +21,9 @@ from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import ROOT, mail
+from app.clock import local_day, paris_midnight, utcnow
 from app.links import external_url
-from app.models import built_per_database, for_database, utcnow
+from app.models import built_per_database, for_database
 from donations.models import (
     INCOME_STATUSES,
     PAYMENT_METHOD_ON_RECEIPT,
@@ -37,7 +37,6 @@ from donations.models import (
 from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
 from donations.words import amount_in_words
 
-PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
 ALLOCATE_NUMBERS = built_per_database(
     lambda insert: (
@@ -59,16 +58,6 @@ def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> lis
     statement = for_database(session, ALLOCATE_NUMBERS)
     last = session.execute(statement, {"year": year, "count": count}).scalar_one()
     return [f"{year}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
-
-
-def paris_midnight(day: date) -> datetime:
-    """The start of a day in France, as a UTC instant."""
-    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
-
-
-def local_date(moment: datetime) -> date:
-    """The day of a payment in France, which decides its tax year."""
-    return moment.astimezone(PARIS).date()
 
 
 def needs_single_receipt(donation: Donation, *, yearly_summary: bool) -> bool:
@@ -128,7 +117,7 @@ def issue_single_receipt(
     for this gift (typed with it, or the donor's on file); dated `issued_at`, by default
     the present."""
     assert donation.paid_at is not None
-    gift_date = local_date(donation.paid_at)
+    gift_date = local_day(donation.paid_at)
     (number,) = allocate_receipt_numbers(session, gift_date.year)
     receipt = new_receipt(
         number,
@@ -322,7 +311,7 @@ def receipt_document(receipt: Receipt, *, duplicate: bool = False) -> ReceiptDoc
         period=period,
         payment_method=PAYMENT_METHOD_ON_RECEIPT[receipt.payment_method],
         articles=tuple(receipt.articles.split(",")),
-        issued_on=local_date(receipt.issued_at),
+        issued_on=local_day(receipt.issued_at),
         verify_url=verification_url(receipt),
         cancelled=receipt.cancelled,
         duplicate=duplicate,

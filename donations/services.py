@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth import normalise_email
+from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
-from app.models import utcnow
+from app.lookup import get_one
 from donations import receipts
 from donations.models import (
     Donation,
@@ -124,10 +125,8 @@ def get_gift_item(session: Session, slug: str) -> GiftItem:
 
 
 def get_fund(session: Session, code: str) -> Fund:
-    fund = session.scalar(select(Fund).where(Fund.code == code))
-    if fund is None:
-        raise NotFound(_("There is no fund %(code)s.", code=code))
-    return fund
+    missing = _("There is no fund %(code)s.", code=code)
+    return get_one(session, Fund, code, column=Fund.code, missing=missing)
 
 
 def start_donation(
@@ -159,13 +158,9 @@ def start_donation(
 
 
 def get_donation(session: Session, public_id: str, *, for_update: bool = False) -> Donation:
-    if for_update:
-        donation = locked_donation(session, Donation.public_id, public_id)
-    else:
-        donation = session.scalar(select(Donation).where(Donation.public_id == public_id))
-    if donation is None:
-        raise NotFound(_("There is no such donation."))
-    return donation
+    missing = _("There is no such donation.")
+    column = Donation.public_id
+    return get_one(session, Donation, public_id, lock=for_update, column=column, missing=missing)
 
 
 def locked_donation(

@@ -20,6 +20,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.clock import local_day
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db, htmx
@@ -35,7 +36,7 @@ from donations.models import (
     Frequency,
     Fund,
 )
-from donations.views import bp, pdf_response, send_receipt
+from donations.views import bp, receipt_response, send_receipt
 
 YEARLY_BATCH = 100
 
@@ -260,7 +261,7 @@ def register_csv(year: int) -> Response:
     rows = (
         [
             receipt.number,
-            receipts.local_date(receipt.issued_at).isoformat(),
+            local_day(receipt.issued_at).isoformat(),
             receipt.kind.value,
             receipt.donor_name,
             receipt.donor_address.replace("\n", ", "),
@@ -268,7 +269,7 @@ def register_csv(year: int) -> Response:
             receipt.gift_date.isoformat() if receipt.gift_date else "",
             f"{receipt.period_start} {receipt.period_end}" if receipt.period_start else "",
             receipt.payment_method.value,
-            receipts.local_date(receipt.cancelled_at).isoformat() if receipt.cancelled_at else "",
+            local_day(receipt.cancelled_at).isoformat() if receipt.cancelled_at else "",
             receipt.replaces.number if receipt.replaces else "",
         ]
         for receipt in db.session.scalars(
@@ -285,7 +286,7 @@ def receipt_pdf(number: str) -> Response:
     receipt = receipts.get_receipt(db.session, number)
     if receipt is None:
         abort(404)
-    return pdf_response(receipt, duplicate=True)
+    return receipt_response(receipt, duplicate=True)
 
 
 def yearly_year(year: int) -> int:

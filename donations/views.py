@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from app import exports
+from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db, htmx, limiter
 from app.i18n import current_locale
-from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
 from donations import donors, payments, queries, receipts, services, tax, webhooks
@@ -195,7 +195,7 @@ def thanks_receipt(public_id: str) -> Response:
         return expired_thanks()
     if donation.receipt is None:
         abort(404)
-    return pdf_response(donation.receipt, duplicate=True)
+    return receipt_response(donation.receipt, duplicate=True)
 
 
 @bp.get("/cancelled/<public_id>")
@@ -205,7 +205,7 @@ def cancelled(public_id: str) -> str:
     return render_template("donations/cancelled.html", donation=donation)
 
 
-def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
+def receipt_response(receipt: Receipt, *, duplicate: bool) -> Response:
     return never_cache(
         exports.pdf_response(
             receipts.receipt_pdf(receipt, duplicate=duplicate), receipts.receipt_filename(receipt)

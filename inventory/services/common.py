@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import current_locale
+from app.lookup import get_one
 from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
@@ -84,13 +85,16 @@ def get_crate(session: Session, typed_code: str, *, for_update: bool = False) ->
     """The crate behind a typed or scanned code, locked for the rest of the transaction
     when it is about to change, so two volunteers acting on it at once are serialised."""
     code = read_crate_code(typed_code)
-    query = select(Crate).where(Crate.code == code)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    crate = session.scalar(query)
-    if crate is None:
-        raise crate_not_found(code)
-    return crate
+    missing = crate_not_found(code)
+    return get_one(
+        session,
+        Crate,
+        code,
+        lock=for_update,
+        column=Crate.code,
+        missing=missing.message,
+        field="code",
+    )
 
 
 def lock_crates(session: Session, typed_codes: Sequence[str]) -> list[Crate]:

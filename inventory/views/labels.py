@@ -83,7 +83,7 @@ def crate_labels() -> Response:
         if not codes:
             raise InvalidInput(_("Name at least one crate code."), field="codes")
         crates = [services.get_crate(db.session, code) for code in codes[:1000]]
-    return pdf_response(
+    return labels_response(
         labels_for(crates), label_format_from(request.args.get("format", "")), "crate-labels.pdf"
     )
 
@@ -109,7 +109,7 @@ def labels_for(crates: list[Crate]) -> list[label_pdf.Label]:
     ]
 
 
-def pdf_response(
+def labels_response(
     labels_: list[label_pdf.Label], label_format: label_pdf.LabelFormat, filename: str
 ) -> Response:
     pdf = label_pdf.render_labels(labels_, label_format, more_template=_("+{count} more"))

@@ -23,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import User, UTCDateTime, str_enum, utcnow
+from app.models import User, UTCDateTime, str_enum
 from inventory.models import Crate, Site, StockItem
 from logistics.models.vehicles import Vehicle
 

@@ -5,9 +5,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
@@ -44,13 +43,6 @@ def decimal(value: Decimal | None) -> str:
 def tick(value: Decimal) -> str:
     """A number on a chart's scale: 20, 12.5."""
     return format_decimal(value, format="#,##0.#")
-
-
-def whole_euros(cents: Decimal) -> str:
-    """An amount on a chart's scale, without its cents: €1,000 or 1 000 €."""
-    locale = get_locale() or Locale.parse("fr")
-    pattern = locale.currency_formats["standard"].pattern.replace("0.00", "0")
-    return format_currency(Decimal(cents) / 100, "EUR", format=pattern, currency_digits=False)
 
 
 def home_reminders() -> list[Reminder]:

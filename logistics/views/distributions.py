@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
 from app.permissions import requires, role_may
@@ -48,7 +49,7 @@ def parse_day(text: str) -> date:
 @bp.get("/day")
 @requires("distributions.view")
 def today() -> Response:
-    return redirect(url_for("logistics.day_board", day=services.local_today().isoformat()))
+    return redirect(url_for("logistics.day_board", day=local_today().isoformat()))
 
 
 @bp.get("/day/<day>")

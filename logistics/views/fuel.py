@@ -14,13 +14,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
 from app.i18n import current_locale
+from app.money import euros
 from app.permissions import requires
 from app.views import safe_next
-from donations import euros
 from inventory.views.common import act_once
 from logistics import photos, queries, services
 from logistics.forms import FillUpForm
@@ -56,7 +57,7 @@ def record_fuel(vehicle_id: int) -> Response | tuple[str, int]:
         (fund.code, fund.name(locale)) for fund in queries.list_fuel_funds(db.session)
     ]
     if not form.is_submitted():
-        form.filled_on.data = services.local_today().isoformat()
+        form.filled_on.data = local_today().isoformat()
     if not form.validate_on_submit():
         return render_fuel_form(vehicle, form, form_status(form))
     stored: list[str] = []

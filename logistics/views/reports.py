@@ -10,10 +10,12 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.clock import local_today
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db
 from app.inputs import database_int
+from app.money import whole_euros
 from app.permissions import requires
 from inventory.forms import read_date
 from inventory.models import CATEGORY_LABELS, UNIT_LABELS, Unit
@@ -21,8 +23,7 @@ from logistics import queries, reports
 from logistics.charts import Chart, category_chart, column_chart
 from logistics.models import Team
 from logistics.reports import HandedOut, MonthFuelCost, Period, Served, WeekServed
-from logistics.services.common import local_today
-from logistics.views.common import bp, tick, whole_euros
+from logistics.views.common import bp, tick
 
 
 def whole(value: int) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.permissions import requires
@@ -129,7 +130,7 @@ def week(team_id: int) -> str:
 def opened_days() -> set[int]:
     """The days the week page shows unfolded: today's, and those just changed (?open=)."""
     asked = {int(day) for day in request.args.getlist("open") if day in WEEKDAY_CODES}
-    return {services.local_today().weekday(), *asked}
+    return {local_today().weekday(), *asked}
 
 
 # --- a distribution of the week -------------------------------------------------------
