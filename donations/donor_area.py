@@ -34,7 +34,7 @@ from app import mail
 from app.auth import normalise_email
 from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
-from app.forms import choices_from
+from app.forms import choices_from, refused
 from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
@@ -272,11 +272,8 @@ def details(donor: Donor) -> Response | tuple[str, int]:
     try:
         after = donors.change_details(db.session, donor, given)
     except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field or "name").errors = [error.message]
-        return render_template("donations/donor_details.html", form=form, waiting=waiting), int(
-            error.status
-        )
+        status = refused(form, error)
+        return render_template("donations/donor_details.html", form=form, waiting=waiting), status
     db.session.commit()
     send_after_commit(after)
     if after.receipt_ids:

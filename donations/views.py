@@ -21,6 +21,7 @@ from app import exports
 from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db, htmx, limiter
+from app.forms import refused
 from app.i18n import current_locale
 from app.permissions import public
 from app.security import never_cache
@@ -119,13 +120,7 @@ def give() -> Response | tuple[str, int]:
         checkout_url = payments.start_checkout(donation, title=title)
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        target = getattr(form, error.field or "", None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-        return render_give(form, int(error.status))
+        return render_give(form, refused(form, error))
     return redirect(checkout_url, 303)
 
 

@@ -2,7 +2,6 @@
 items use Flask-WTF forms. CSRF is checked for every form by Flask-WTF's CSRFProtect."""
 
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -19,8 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import InvalidInput
-from app.forms import choices_from
-from app.inputs import database_int
+from app.forms import choices_from, read_int
 from inventory.models import (
     CATEGORY_LABELS,
     SITE_KIND_LABELS,
@@ -33,30 +31,6 @@ from inventory.models import (
 )
 from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput
 from inventory.services.setup import ItemInput, SiteInput
-
-
-def read_int(form: Mapping[str, str], name: str, *, required: bool = True) -> int | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise InvalidInput(_("Please fill in this field."), field=name)
-        return None
-    try:
-        return database_int(raw)
-    except ValueError:
-        raise InvalidInput(
-            _("“%(value)s” is not a whole number.", value=raw[:20]), field=name
-        ) from None
-
-
-def read_date(form: Mapping[str, str], name: str) -> date | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(_("“%(value)s” is not a date.", value=raw[:20]), field=name) from None
 
 
 def read_weight_grams(form: Mapping[str, str]) -> int | None:

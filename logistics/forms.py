@@ -26,8 +26,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput
 
 from app.errors import InvalidInput
-from app.forms import choices_from
-from inventory.forms import read_date, read_int
+from app.forms import choices_from, read_date, read_int
 from inventory.models import GENDER_LABELS
 from logistics.models import (
     FUEL_TYPE_LABELS,

@@ -2,7 +2,6 @@
 running a form action once, answering with the crate panel, CSV."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -11,17 +10,14 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import InvalidInput
 from app.extensions import db, htmx
 from app.i18n import current_locale
-from app.idempotency import Answer, refusal, run_once
+from app.idempotency import Answer
 from inventory import queries, services
 from inventory.models import (
     CATEGORY_LABELS,
@@ -42,7 +38,6 @@ from inventory.models import (
 )
 from inventory.whereabouts import find_holder
 
-MAX_EVENT_ID_LENGTH = 64
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 links = Blueprint("links", __name__)
 
@@ -86,45 +81,6 @@ def working_site() -> Site | None:
         if site.id == chosen:
             return site
     return choices[0] if choices else None
-
-
-# --- running form actions once --------------------------------------------------------
-
-
-def form_event_id() -> str | None:
-    """The hidden event id a form was rendered with; at most 64 characters, as the API's
-    (the database keeps no more)."""
-    event_id = request.form.get("event_id") or ""
-    if len(event_id) > MAX_EVENT_ID_LENGTH:
-        raise InvalidInput(
-            _("This form's event id is too long: reload the page and try again."),
-            field="event_id",
-        )
-    return event_id or None
-
-
-def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
-    """Run a form action, once per rendered form (its hidden event_id), and commit.
-    `work` returns the message to show; a replayed submit shows it again. A refusal is
-    recorded too, so a phone's outbox sending the action again is refused the same way,
-    and raised again as a DomainError (a form shows it with a new event id)."""
-    event_id = form_event_id()
-
-    def run() -> Answer:
-        return Answer(200, {"message": work()})
-
-    answer = run_once(
-        db.session,
-        actor_id=current_user.id,
-        event_id=event_id,
-        action=action,
-        payload=payload,
-        work=run,
-    )
-    db.session.commit()
-    if answer.status >= 400:
-        raise refusal(answer)
-    return answer
 
 
 def crate_answer(crate_code: str, answer: Answer) -> Response | str:

@@ -20,10 +20,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db, htmx
+from app.forms import act_once, read_date, read_int
 from app.inputs import database_int
 from app.permissions import requires
 from inventory import queries, services
-from inventory.forms import read_date, read_int, read_lines, read_weight_grams
+from inventory.forms import read_lines, read_weight_grams
 from inventory.models import (
     Crate,
     CrateState,
@@ -31,7 +32,6 @@ from inventory.models import (
     StockItem,
 )
 from inventory.views.common import (
-    act_once,
     bp,
     crate_answer,
     crate_context,

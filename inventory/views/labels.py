@@ -14,15 +14,15 @@ from flask_login import current_user
 from app import exports
 from app.errors import InvalidInput
 from app.extensions import db
+from app.forms import form_event_id, read_int
 from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import labels as label_pdf
 from inventory import queries, services
-from inventory.forms import read_int
 from inventory.models import Crate, LabelBatch
-from inventory.views.common import bp, form_event_id
+from inventory.views.common import bp
 
 # --- labels ---------------------------------------------------------------------------
 

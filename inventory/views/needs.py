@@ -14,11 +14,11 @@ from flask_login import current_user
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import act_once, read_int
 from app.i18n import current_locale
 from app.inputs import member_or
 from app.permissions import public, requires
 from inventory import queries, services
-from inventory.forms import read_int
 from inventory.models import (
     GENDER_LABELS,
     PRIORITY_LABELS,
@@ -27,10 +27,7 @@ from inventory.models import (
     Site,
     size_label,
 )
-from inventory.views.common import (
-    act_once,
-    bp,
-)
+from inventory.views.common import bp
 
 # --- need lists -----------------------------------------------------------------------
 

@@ -19,11 +19,11 @@ from flask_login import current_user
 
 from app.exports import csv_response
 from app.extensions import db, htmx
+from app.forms import act_once, read_date, read_int
 from app.i18n import current_locale
 from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import crate_list, queries, services
-from inventory.forms import read_date, read_int
 from inventory.models import (
     CATEGORY_LABELS,
     CRATE_EVENT_LABELS,
@@ -36,10 +36,7 @@ from inventory.models import (
     StockItem,
     size_label,
 )
-from inventory.views.common import (
-    act_once,
-    bp,
-)
+from inventory.views.common import bp
 
 # --- stock ----------------------------------------------------------------------------
 

@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from app.errors import DomainError
 from app.extensions import db, htmx
+from app.forms import act_once, read_int
 from app.permissions import requires
 from inventory import queries, services
 from inventory import stocktake as stocktakes
-from inventory.forms import read_int
 from inventory.models import Stocktake
-from inventory.views.common import act_once, bp
+from inventory.views.common import bp
 
 
 @bp.get("/sites/<int:site_id>/stocktake")

@@ -8,10 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from app.errors import DomainError
 from app.extensions import db
 from app.inputs import database_int
 from app.pagination import Page
@@ -95,19 +93,3 @@ def render_log(template: str, log: Log) -> str:
     return render_template(
         template, page=page, vehicles=queries.list_vehicles(db.session), vehicle_id=vehicle_id
     )
-
-
-def refused(form: FlaskForm, error: DomainError) -> int:
-    """Undo the request's writes and show the form again with the message; its status."""
-    db.session.rollback()
-    form.form_errors.append(error.message)
-    return int(error.status)
-
-
-def typed_form() -> dict[str, str]:
-    """What a form sent, for recognising the same form sent twice."""
-    return {key: value for key, value in request.form.items() if key != "csrf_token"}
-
-
-def form_status(form: FlaskForm) -> int:
-    return 422 if form.errors else 200

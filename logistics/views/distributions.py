@@ -14,19 +14,18 @@ from sqlalchemy import select
 from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
+from app.forms import act_once, read_int, typed_form
 from app.permissions import requires, role_may
-from inventory.forms import read_int
 from inventory.models import Priority, StockItem
 from inventory.queries import list_items, list_sites
 from inventory.services import set_need
-from inventory.views.common import act_once
 from logistics import planning, queries, services
 from logistics.forms import read_time
 from logistics.models import Distribution, DistributionResult
 from logistics.services import runs
 from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 from logistics.services.runs import OnTheVan
-from logistics.views.common import bp, typed_form, wanted_id
+from logistics.views.common import bp, wanted_id
 
 BOARD_REFRESH_SECONDS = 20
 

@@ -18,23 +18,15 @@ from app.clock import local_today
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import act_once, form_status, refused, typed_form
 from app.i18n import current_locale
 from app.money import euros
 from app.permissions import requires
 from app.views import safe_next
-from inventory.views.common import act_once
 from logistics import photos, queries, services
 from logistics.forms import FillUpForm
 from logistics.models import PAID_BY_LABELS, FillUp, Vehicle
-from logistics.views.common import (
-    bp,
-    form_status,
-    litres,
-    refused,
-    render_log,
-    typed_form,
-    wanted_id,
-)
+from logistics.views.common import bp, litres, render_log, wanted_id
 
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 

@@ -14,10 +14,10 @@ from app.clock import local_today
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import read_date
 from app.inputs import database_int
 from app.money import whole_euros
 from app.permissions import requires
-from inventory.forms import read_date
 from inventory.models import CATEGORY_LABELS, UNIT_LABELS, Unit
 from logistics import queries, reports
 from logistics.charts import Chart, category_chart, column_chart

@@ -16,14 +16,15 @@ from wtforms.fields.choices import SelectChoice
 from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db, htmx
+from app.forms import act_once, form_status, refused, typed_form
+from app.i18n import current_locale
 from app.permissions import requires
 from inventory.models import CATEGORY_LABELS, Item, size_label
 from inventory.queries import list_items, list_sites
-from inventory.views.common import act_once, locale_name
 from logistics import services
 from logistics.forms import CopySlotForm, SlotForm, SlotLineForm, TeamForm, weekday_choices
 from logistics.models import WEEKDAY_LABELS, Team, WeekSlot, WeekSlotLine
-from logistics.views.common import bp, form_status, refused, typed_form
+from logistics.views.common import bp
 
 WEEKDAY_CODES = {str(index) for index in range(len(WEEKDAY_LABELS))}
 
@@ -151,7 +152,9 @@ def copy_form(slot: WeekSlot, *, sent: bool = False) -> CopySlotForm:
 def item_choices(items: Sequence[Item]) -> list[SelectChoice]:
     """The active items by category, named in the reader's language."""
     return [
-        SelectChoice(str(item.id), locale_name(item), optgroup=str(CATEGORY_LABELS[item.category]))
+        SelectChoice(
+            str(item.id), item.name(current_locale()), optgroup=str(CATEGORY_LABELS[item.category])
+        )
         for item in items
     ]
 
