@@ -107,19 +107,33 @@ def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
 
 def refused(form: FlaskForm, error: DomainError) -> int:
     """Undo the request's writes and show the form again with the refusal on the field it
-    names (on the form itself when it names none the form has); the answer's status."""
+    names (on the form itself when it names none the form shows, such as a hidden event
+    id); the answer's status."""
     db.session.rollback()
-    if error.field and error.field in form:
-        target = form[error.field]
-        target.errors = [*target.errors, error.message]
-    else:
+    target = form[error.field] if error.field and error.field in form else None
+    if target is None or isinstance(target, HiddenField):
         form.form_errors.append(error.message)
+    else:
+        target.errors = [*target.errors, error.message]
     return int(error.status)
+
+
+def field_texts(form: FlaskForm) -> dict[str, str]:
+    """The text of each field of `form` as typed, for the readers above (numbers are
+    typed as text, so that "42,5" works on a French phone and every message is clear)."""
+    return {field.name: field.data if isinstance(field.data, str) else "" for field in form}
 
 
 def typed_form() -> dict[str, str]:
     """What a form sent, for recognising the same form sent twice."""
     return {key: value for key, value in request.form.items() if key != "csrf_token"}
+
+
+def sent_form(*, lists: bool = False) -> dict[str, Any]:
+    """Everything a form sent (each field's values as lists with `lists`): the payload
+    by which the crate pages recognise a form sent twice. Phones' outboxes replay forms
+    recorded with it, so its shape stays."""
+    return request.form.to_dict(flat=not lists)
 
 
 def form_status(form: FlaskForm) -> int:

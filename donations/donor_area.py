@@ -41,11 +41,11 @@ from app.links import external_url
 from app.permissions import public
 from app.security import never_cache
 from donations import donors, payments, services
-from donations.forms import GiveForm
+from donations.forms import GiveForm, StopMonthlyForm
 from donations.models import (
-    DONATION_STATUS_LABELS,
-    FREQUENCY_LABELS,
+    DonationStatus,
     Donor,
+    Frequency,
     Gateway,
 )
 from donations.views import receipt_response, send_after_commit
@@ -129,7 +129,7 @@ def address_rate_limit() -> str:
 
 
 def typed_address() -> str:
-    return "donor-link:" + normalise_email(request.form.get("email", ""))[:254]
+    return "donor-link:" + normalise_email(SignInForm().email.data or "")[:254]
 
 
 def send_sign_in_link(donor: Donor, token: str) -> None:
@@ -248,8 +248,8 @@ def home(donor: Donor) -> str:
         gives_monthly=donors.gives_monthly(db.session, donor),
         details_needed=donors.details_needed(db.session, donor),
         preference=preference,
-        statuses=DONATION_STATUS_LABELS,
-        frequencies=FREQUENCY_LABELS,
+        statuses=DonationStatus,
+        frequencies=Frequency,
         locale=current_locale(),
     )
 
@@ -331,7 +331,7 @@ def demo_monthly(donor: Donor) -> Response | str:
     if payments.gateway_in_use() != Gateway.DEMO:
         return redirect(url_for("donor.home"), 303)
     if request.method == "POST":
-        gift_id = request.form.get("gift_id", "")
+        gift_id = StopMonthlyForm().gift_id.data or ""
         try:
             number = database_int(gift_id)
         except ValueError:

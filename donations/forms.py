@@ -7,7 +7,8 @@ from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.forms import choices_from
-from donations.models import FREQUENCY_LABELS, Frequency
+from app.labels import choices_of
+from donations.models import Frequency
 
 COUNTRIES = {
     "FR": _l("France"),
@@ -27,7 +28,7 @@ class GiveForm(FlaskForm):
     amount = StringField(_l("Amount in euros"), validators=[Optional(), Length(max=20)])
     frequency = RadioField(
         _l("How often"),
-        choices=choices_from(FREQUENCY_LABELS),
+        choices=choices_of(Frequency),
         default=Frequency.ONCE.value,
     )
     email = StringField(_l("Email"), validators=[Length(max=254)])
@@ -40,3 +41,24 @@ class GiveForm(FlaskForm):
     no_receipt = BooleanField(_l("No tax receipt, thanks"))
     hide_name = BooleanField(_l("Do not show my name publicly"), default=True)
     consent_contact = BooleanField(_l("You may write to me about Relais' work"))
+
+
+class DemoCheckoutForm(FlaskForm):
+    """The demo gateway's page: pay, or decline."""
+
+    outcome = StringField()
+
+
+class StopMonthlyForm(FlaskForm):
+    gift_id = StringField(default="")
+
+
+class FuelFundForm(FlaskForm):
+    fund = StringField()
+    pays_for_fuel = StringField()
+
+
+class ConfirmForm(FlaskForm):
+    """A button that acts only once the person said yes."""
+
+    confirm = StringField()

@@ -29,9 +29,8 @@ from app.inputs import database_int
 from app.permissions import PUBLIC, requires
 from app.security import never_cache
 from donations import donors, queries, receipts, spending
+from donations.forms import ConfirmForm, FuelFundForm
 from donations.models import (
-    DONATION_STATUS_LABELS,
-    FREQUENCY_LABELS,
     DonationStatus,
     Frequency,
     Fund,
@@ -112,8 +111,8 @@ def manage() -> str:
         ],
         funds=queries.list_funds(db.session),
         gift_items=queries.list_gift_items(db.session),
-        statuses=DONATION_STATUS_LABELS,
-        frequencies=FREQUENCY_LABELS,
+        statuses=DonationStatus,
+        frequencies=Frequency,
     )
 
 
@@ -201,10 +200,9 @@ def waiting_for_details() -> str:
 @requires("funds.manage")
 def fund_pays_for_fuel() -> Response:
     """Say whether fill-ups may draw on a fund."""
-    pays = request.form.get("pays_for_fuel") == "yes"
-    fund = spending.set_pays_for_fuel(
-        db.session, code=(request.form.get("fund") or "")[:32], pays=pays
-    )
+    form = FuelFundForm()
+    pays = form.pays_for_fuel.data == "yes"
+    fund = spending.set_pays_for_fuel(db.session, code=(form.fund.data or "")[:32], pays=pays)
     db.session.commit()
     name = fund.name(current_locale())
     if pays:
@@ -313,7 +311,7 @@ def issue_yearly(year: int) -> Response | str:
     each confirmation does one batch. An unconfirmed press only shows what would go out,
     and running it again never issues a gift's receipt twice."""
     yearly_year(year)
-    if request.form.get("confirm") != "yes":
+    if ConfirmForm().confirm.data != "yes":
         if htmx:
             return confirm_yearly(year)
         return redirect(url_for("donations.confirm_yearly", year=year), 303)

@@ -26,7 +26,7 @@ from app.i18n import current_locale
 from app.permissions import public
 from app.security import never_cache
 from donations import donors, payments, queries, receipts, services, tax, webhooks
-from donations.forms import GiveForm
+from donations.forms import DemoCheckoutForm, GiveForm
 from donations.models import (
     Donation,
     DonationStatus,
@@ -224,7 +224,7 @@ def demo_checkout(public_id: str) -> Response | str:
     if request.method == "GET":
         return render_template("donations/demo_checkout.html", donation=donation)
     after = services.AfterCommit()
-    if request.form.get("outcome") == "pay":
+    if DemoCheckoutForm().outcome.data == "pay":
         payment = services.Payment(paid_at=utcnow(), method=PaymentMethod.CARD)
         after = services.fulfil_donation(db.session, donation, payment)
         if donation.frequency == Frequency.MONTHLY:

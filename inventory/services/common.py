@@ -14,7 +14,6 @@ from app.lookup import get_one
 from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
-    GENDER_LABELS,
     Crate,
     Gender,
     Item,
@@ -156,7 +155,7 @@ def size_refusal(item_name: str, gender: str, size: str) -> str:
         return _(
             "Size %(size)s is not a size for %(who)s: choose one that fits.",
             size=size,
-            who=GENDER_LABELS[Gender(gender)],
+            who=Gender(gender).label,
         )
     return _("%(item)s do not come in size %(size)s.", item=item_name, size=size)
 

@@ -20,16 +20,10 @@ from app.i18n import current_locale
 from app.idempotency import Answer
 from inventory import queries, services
 from inventory.models import (
-    CATEGORY_LABELS,
     CRATE_EVENT_LABELS,
-    CRATE_STATE_LABELS,
-    GENDER_LABELS,
-    MOVEMENT_REASON_LABELS,
-    PRIORITY_LABELS,
-    SITE_KIND_LABELS,
-    SIZE_RANGE_LABELS,
-    UNIT_LABELS,
     Crate,
+    CrateState,
+    Gender,
     Item,
     Site,
     StockItem,
@@ -44,15 +38,9 @@ links = Blueprint("links", __name__)
 
 def template_helpers() -> dict[str, Any]:
     return {
-        "CATEGORY_LABELS": CATEGORY_LABELS,
         "CRATE_EVENT_LABELS": CRATE_EVENT_LABELS,
-        "CRATE_STATE_LABELS": CRATE_STATE_LABELS,
-        "GENDER_LABELS": GENDER_LABELS,
-        "MOVEMENT_REASON_LABELS": MOVEMENT_REASON_LABELS,
-        "PRIORITY_LABELS": PRIORITY_LABELS,
-        "SITE_KIND_LABELS": SITE_KIND_LABELS,
-        "SIZE_RANGE_LABELS": SIZE_RANGE_LABELS,
-        "UNIT_LABELS": UNIT_LABELS,
+        "CrateState": CrateState,
+        "Gender": Gender,
         "locale_name": locale_name,
         "new_event_id": lambda: uuid.uuid4().hex,
         "quantity_with_unit": quantity_with_unit,

@@ -33,9 +33,8 @@ def edit_site(site_id: int | None) -> Response | str | tuple[str, int]:
             saved = save_site(db.session, form.to_input(), site_id)
             db.session.commit()
         except DomainError as error:
-            return render_template("inventory/edit_site.html", form=form, site=site), refused(
-                form, error
-            )
+            status = refused(form, error)
+            return render_template("inventory/edit_site.html", form=form, site=site), status
         flash(_("%(site)s saved.", site=saved.name), "success")
         return redirect(url_for("inventory.manage_sites"), 303)
     return render_template("inventory/edit_site.html", form=form, site=site), form_status(form)
@@ -61,9 +60,8 @@ def edit_item(item_id: int | None) -> Response | str | tuple[str, int]:
             saved = save_item(db.session, form.to_input(), item_id)
             db.session.commit()
         except DomainError as error:
-            return render_template("inventory/edit_item.html", form=form, item=item), refused(
-                form, error
-            )
+            status = refused(form, error)
+            return render_template("inventory/edit_item.html", form=form, item=item), status
         flash(_("%(item)s saved.", item=saved.name(current_locale())), "success")
         return redirect(url_for("inventory.catalogue"), 303)
     return render_template("inventory/edit_item.html", form=form, item=item), form_status(form)

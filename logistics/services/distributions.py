@@ -15,7 +15,6 @@ from app.models import Role, User
 from inventory.services import get_site, get_stock_item
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from logistics.models import (
-    DISTRIBUTION_STATUS_LABELS,
     Distribution,
     DistributionLine,
     DistributionStatus,
@@ -72,7 +71,7 @@ def ensure_open(distribution: Distribution) -> None:
         raise Conflict(
             _(
                 "This distribution is %(status)s: its plan can no longer change.",
-                status=str(DISTRIBUTION_STATUS_LABELS[distribution.status]).lower(),
+                status=distribution.status.label.lower(),
             )
         )
 

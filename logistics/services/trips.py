@@ -14,7 +14,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.lookup import get_one
 from app.models import User
 from app.permissions import role_may
-from logistics.models import VEHICLE_STATUS_LABELS, Trip, TripPurpose, Vehicle, VehicleStatus
+from logistics.models import Trip, TripPurpose, Vehicle, VehicleStatus
 from logistics.services.common import (
     check_moment_reading,
     get_vehicle,
@@ -92,7 +92,7 @@ def check_out_vehicle(
             _(
                 "%(vehicle)s is %(status)s: it cannot be checked out.",
                 vehicle=vehicle.name,
-                status=str(VEHICLE_STATUS_LABELS[vehicle.status]).lower(),
+                status=vehicle.status.label.lower(),
             )
         )
     current = open_trip_of(session, vehicle.id)

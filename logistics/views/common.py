@@ -15,15 +15,10 @@ from app.inputs import database_int
 from app.pagination import Page
 from logistics import queries
 from logistics.models import (
-    DISTRIBUTION_STATUS_LABELS,
-    FUEL_TYPE_LABELS,
-    PAID_BY_LABELS,
-    TRIP_PURPOSE_LABELS,
-    VEHICLE_KIND_LABELS,
-    VEHICLE_STATUS_LABELS,
+    DistributionStatus,
     Vehicle,
 )
-from logistics.reminders import CHECK_LABELS, Reminder
+from logistics.reminders import Check, Reminder
 from logistics.services.common import km
 from logistics.services.trips import check_out_refusal
 
@@ -55,13 +50,8 @@ def may_take_out(vehicle: Vehicle) -> bool:
 
 def template_helpers() -> dict[str, Any]:
     return {
-        "CHECK_LABELS": CHECK_LABELS,
-        "DISTRIBUTION_STATUS_LABELS": DISTRIBUTION_STATUS_LABELS,
-        "FUEL_TYPE_LABELS": FUEL_TYPE_LABELS,
-        "PAID_BY_LABELS": PAID_BY_LABELS,
-        "TRIP_PURPOSE_LABELS": TRIP_PURPOSE_LABELS,
-        "VEHICLE_KIND_LABELS": VEHICLE_KIND_LABELS,
-        "VEHICLE_STATUS_LABELS": VEHICLE_STATUS_LABELS,
+        "Check": Check,
+        "DistributionStatus": DistributionStatus,
         "km": km,
         "litres": litres,
         "decimal": decimal,

@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -24,8 +23,8 @@ from app.money import euros
 from app.permissions import requires
 from app.views import safe_next
 from logistics import photos, queries, services
-from logistics.forms import FillUpForm
-from logistics.models import PAID_BY_LABELS, FillUp, Vehicle
+from logistics.forms.vehicles import FillUpForm, VoidFillUpForm
+from logistics.models import FillUp, Vehicle
 from logistics.views.common import bp, litres, render_log, wanted_id
 
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -118,7 +117,7 @@ def fuel_log_csv() -> Response:
             _("yes") if fill_up.full_tank else _("no"),
             _("yes") if fill_up.missed_previous else _("no"),
             fill_up.station,
-            PAID_BY_LABELS[fill_up.paid_by],
+            fill_up.paid_by.label,
             fill_up.fund.code if fill_up.fund else "",
             fill_up.recorded_by.name,
             fill_up.voided_at.date().isoformat() if fill_up.voided_at else "",
@@ -132,17 +131,15 @@ def fuel_log_csv() -> Response:
 @requires("vehicles.manage")
 def void_fill_up(fill_up_id: int) -> Response:
     """Void a wrong fill-up; its money goes back to the fund it was drawn from."""
+    form = VoidFillUpForm()
     fill_up = services.void_fill_up(
-        db.session,
-        actor=current_user,
-        fill_up_id=fill_up_id,
-        reason=request.form.get("reason", ""),
+        db.session, actor=current_user, fill_up_id=fill_up_id, reason=form.reason.data or ""
     )
     vehicle_id = fill_up.vehicle_id
     db.session.commit()
     flash(_("The fill-up is voided: it no longer counts."), "success")
     fallback = url_for("logistics.fuel_log", vehicle=vehicle_id)
-    return redirect(safe_next(request.form.get("next"), fallback), 303)
+    return redirect(safe_next(form.next.data, fallback), 303)
 
 
 @bp.get("/fuel/<int:fill_up_id>/receipt")

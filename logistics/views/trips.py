@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms import act_once, form_status, refused, typed_form
 from app.permissions import requires
 from logistics import queries, services
-from logistics.forms import CheckInForm, CheckOutForm
+from logistics.forms.vehicles import CheckInForm, CheckOutForm
 from logistics.models import Trip, Vehicle
 from logistics.services.common import km
 from logistics.views.common import bp, render_log

@@ -15,7 +15,7 @@ from inventory.queries import list_sites
 from logistics import queries, services
 from logistics.charts import column_chart
 from logistics.consumption import Consumption
-from logistics.forms import VehicleForm
+from logistics.forms.vehicles import VehicleForm
 from logistics.queries import MonthCost
 from logistics.views.common import bp, tick
 

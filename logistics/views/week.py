@@ -19,10 +19,10 @@ from app.extensions import db, htmx
 from app.forms import act_once, form_status, refused, typed_form
 from app.i18n import current_locale
 from app.permissions import requires
-from inventory.models import CATEGORY_LABELS, Item, size_label
+from inventory.models import Item, size_label
 from inventory.queries import list_items, list_sites
 from logistics import services
-from logistics.forms import CopySlotForm, SlotForm, SlotLineForm, TeamForm, weekday_choices
+from logistics.forms.planning import CopySlotForm, SlotForm, SlotLineForm, TeamForm, weekday_choices
 from logistics.models import WEEKDAY_LABELS, Team, WeekSlot, WeekSlotLine
 from logistics.views.common import bp
 
@@ -152,9 +152,7 @@ def copy_form(slot: WeekSlot, *, sent: bool = False) -> CopySlotForm:
 def item_choices(items: Sequence[Item]) -> list[SelectChoice]:
     """The active items by category, named in the reader's language."""
     return [
-        SelectChoice(
-            str(item.id), item.name(current_locale()), optgroup=str(CATEGORY_LABELS[item.category])
-        )
+        SelectChoice(str(item.id), item.name(current_locale()), optgroup=item.category.label)
         for item in items
     ]
 
@@ -326,9 +324,8 @@ def copy_slot(slot_id: int) -> Response | tuple[str, int]:
         )
         return copied(copies)
 
-    weekdays = request.form.getlist("weekdays")
     try:
-        answer = act_once("copy_slot", work, slot_id=slot.id, weekdays=weekdays)
+        answer = act_once("copy_slot", work, slot_id=slot.id, weekdays=form.weekdays.data or [])
     except DomainError as error:
         status = refused(form, error)
         return render_slot(slot.team, slot, copy=form, status=status)
