@@ -17,6 +17,7 @@ from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
 from app.lookup import get_one
+from app.money import read_cents
 from donations import receipts
 from donations.models import (
     Donation,
@@ -32,7 +33,6 @@ from donations.models import (
 )
 
 GENERAL_FUND = "general"
-AMOUNT = re.compile(r"(?P<euros>\d{1,9})(?:[.,](?P<cents>\d{1,2}))?")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -62,16 +62,8 @@ class GiftRequest:
 
 
 def parse_amount(raw: str, *, minimum: int, maximum: int) -> int:
-    """Euros as a person types them, to cents; a clear message for anything else."""
-    text = raw.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
-    match = AMOUNT.fullmatch(text)
-    if not match:
-        if re.fullmatch(r"\d+[.,]\d{3,}", text):
-            raise InvalidInput(_("An amount has at most two decimals."), field="amount")
-        raise InvalidInput(
-            _("“%(value)s” is not an amount in euros.", value=raw.strip()[:20]), field="amount"
-        )
-    cents = int(match["euros"]) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+    """A gift's amount as typed, to cents, within the limits; a clear message otherwise."""
+    cents = read_cents(raw, "amount")
     if not minimum <= cents <= maximum:
         raise InvalidInput(
             _(

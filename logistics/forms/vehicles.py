@@ -2,7 +2,6 @@
 "42,5" works on a French phone and every message is a clear one; the rules themselves
 are checked by logistics.services, the same for pages and API."""
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length
 from app.errors import InvalidInput
 from app.forms import field_texts, read_date, read_int
 from app.labels import choices_of
+from app.money import read_cents
 from logistics.models import (
     FuelType,
     PaidBy,
@@ -35,8 +35,6 @@ from logistics.services import (
     VehicleInput,
 )
 from logistics.services.vehicles import CHECKS
-
-EUROS = re.compile(r"(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?")
 
 
 def read_decimal(raw: str, field: str) -> Decimal:
@@ -52,19 +50,11 @@ def read_decimal(raw: str, field: str) -> Decimal:
     return number
 
 
-def read_cents(raw: str, field: str) -> int:
-    """Euros as typed ("52,30", "52.3 €") to cents."""
-    text = raw.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
-    if not text:
-        raise InvalidInput(_("Please fill in this field."), field=field)
-    match = EUROS.fullmatch(text)
-    if not match:
-        if re.fullmatch(r"\d+[.,]\d{3,}", text):
-            raise InvalidInput(_("An amount has at most two decimals."), field=field)
-        raise InvalidInput(
-            _("“%(value)s” is not an amount in euros.", value=raw.strip()[:20]), field=field
-        )
-    return int(match["euros"]) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+def read_cost(raw: str) -> int:
+    """A fill-up's cost in euros as typed, to cents."""
+    if not raw.strip():
+        raise InvalidInput(_("Please fill in this field."), field="cost")
+    return read_cents(raw, "cost")
 
 
 Choice = TypeVar("Choice", PaidBy, TripPurpose)
@@ -158,7 +148,7 @@ class FillUpForm(FlaskForm):
             filled_on=filled_on,
             odometer_km=read_int(raw, "odometer_km") or 0,
             litres=read_decimal(raw["litres"], "litres"),
-            cost_cents=read_cents(raw["cost"], "cost"),
+            cost_cents=read_cost(raw["cost"]),
             full_tank=bool(self.full_tank.data),
             missed_previous=bool(self.missed_previous.data),
             station=raw["station"],
