@@ -1,5 +1,5 @@
-"""The inventory blueprints and what their pages share: where the volunteer is working,
-running a form action once, answering with the crate panel, CSV."""
+"""The inventory blueprints and what their pages share: the templates' helpers, where
+the volunteer is working, and answering with the crate panel."""
 
 import uuid
 from typing import Any

@@ -1,5 +1,5 @@
-"""The logistics blueprint and what its pages share: labels and number formats for the
-templates, the vehicle filter of the logs, and showing a refused form again."""
+"""The logistics blueprint and what its pages share: the templates' helpers and number
+formats, and the vehicle filter of the logs."""
 
 from collections.abc import Callable
 from decimal import Decimal
