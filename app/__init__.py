@@ -169,6 +169,7 @@ def register_core(app: Flask) -> None:
     from app.extensions import api as rest_api
     from app.extensions import csrf
     from app.inputs import init_inputs
+    from app.money import euros
     from app.offline import init_offline
     from app.security import init_security
     from app.static_files import init_static_files
@@ -184,6 +185,7 @@ def register_core(app: Flask) -> None:
     init_static_files(app)
     cli.init_cli(app)
     app.jinja_env.globals.update(template_globals())
+    app.jinja_env.filters["euros"] = euros
 
 
 def template_globals() -> dict[str, Any]:

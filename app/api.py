@@ -6,9 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.auth import authenticate, sign_in_rate_limited
+from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import api, csrf, db
-from app.models import ApiToken, utcnow
+from app.models import ApiToken
 from app.permissions import SIGNED_IN, public, requires
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens")

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db, limiter, login_manager
-from app.models import ApiToken, User, utcnow
+from app.forms import LoginForm
+from app.models import ApiToken, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -101,8 +103,11 @@ def login_address_rate_limit() -> str:
 
 def typed_account() -> str:
     """The account a sign-in names: the email of the page's form or of the API's JSON."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if isinstance(data, Mapping) else None
+    if request.is_json:
+        data = request.get_json(silent=True)
+        email = data.get("email") if isinstance(data, Mapping) else None
+    else:
+        email = LoginForm().email.data
     return "sign-in:" + (normalise_email(email)[:254] if isinstance(email, str) else "")
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import find_user_by_email, normalise_email
+from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.models import ApiToken, Role, User, utcnow
+from app.models import ApiToken, Role, User
 
 users_cli = AppGroup(
     "users", help="Create users, change their password or role, sign them out, revoke tokens."

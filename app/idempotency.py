@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import DomainError, InvalidInput, domain_error_payload
-from app.models import ClientEvent, built_per_database, for_database, utcnow
+from app.models import ClientEvent, built_per_database, for_database
 
 # Built once; rows go in as parameters.
 events = ClientEvent.__table__

@@ -26,14 +26,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
     from inventory.models import Site
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 T = TypeVar("T")

@@ -37,6 +37,7 @@ from flask import Flask, url_for  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from app.clock import local_today  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Role, User  # noqa: E402
 from bench.production import verdict_exit_code  # noqa: E402
@@ -135,7 +136,7 @@ def plan_tomorrow(app: Flask, dataset: StockDataset, coordinator_id: int) -> str
         ]
         session.add_all(leads)
         session.flush()
-        day = services.local_today() + timedelta(days=1)
+        day = local_today() + timedelta(days=1)
         stocked = {team.id: stocked_items(session, team.departure_site_id) for team in teams}
         everything = list(session.scalars(select(StockItem).order_by(StockItem.id)))
         for number in range(DISTRIBUTIONS):

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -46,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.clock import PARIS  # noqa: E402
 from bench.production import (  # noqa: E402
     BIN,
     machine_cpu_seconds,
@@ -61,7 +61,6 @@ MONTHS = 12
 YEAR = date.today().year - 1
 SECRET_KEY = "bench-receipts-" + "x" * 48
 BASE_URL = "https://relais.example.org"
-PARIS = ZoneInfo("Europe/Paris")
 
 FIRST_NAMES = (
     "Marie", "Jean", "Inès", "Zoë", "François", "Chloé", "Aïcha", "Mamadou", "Léa", "Noël",

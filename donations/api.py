@@ -13,7 +13,7 @@ from app.permissions import requires
 from app.security import never_cache
 from donations import queries, receipts
 from donations.models import Donation, DonationStatus, Frequency
-from donations.views.common import pdf_response
+from donations.views.common import receipt_response
 
 blp = Blueprint("donations_api", __name__, url_prefix="/api/v1", description="Donations")
 blp.after_request(never_cache)  # the treasurer's donors and money
@@ -104,4 +104,4 @@ def receipt_pdf(number: str) -> Response:
     receipt = receipts.get_receipt(db.session, number)
     if receipt is None:
         abort(404)
-    return pdf_response(receipt, duplicate=True)
+    return receipt_response(receipt, duplicate=True)

@@ -15,8 +15,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import utcnow
 from donations import receipt_mail, receipts
 from donations.models import Donor, Receipt
 

@@ -8,7 +8,8 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import choices_from
-from donations.models import FREQUENCY_LABELS, Frequency
+from app.labels import choices_of
+from donations.models import Frequency
 
 COUNTRIES = {
     "FR": _l("France"),
@@ -28,7 +29,7 @@ class GiveForm(FlaskForm):
     amount = StringField(_l("Amount in euros"), validators=[Optional(), Length(max=20)])
     frequency = RadioField(
         _l("How often"),
-        choices=choices_from(FREQUENCY_LABELS),
+        choices=choices_of(Frequency),
         default=Frequency.ONCE.value,
     )
     email = StringField(_l("Email"), validators=[Length(max=254)])
@@ -71,3 +72,24 @@ class DetailsForm(FlaskForm):
     postcode = GiveForm.postcode
     city = GiveForm.city
     country = GiveForm.country
+
+
+class DemoCheckoutForm(FlaskForm):
+    """The demo gateway's page: pay, or decline."""
+
+    outcome = StringField()
+
+
+class StopMonthlyForm(FlaskForm):
+    gift_id = StringField(default="")
+
+
+class FuelFundForm(FlaskForm):
+    fund = StringField()
+    pays_for_fuel = StringField()
+
+
+class ConfirmForm(FlaskForm):
+    """A button that acts only once the person said yes."""
+
+    confirm = StringField()

@@ -10,10 +10,10 @@ from pathlib import Path
 from flask import current_app
 
 from app import ROOT
+from app.clock import local_day
 from app.links import external_url
 from donations.models import PAYMENT_METHOD_ON_RECEIPT, Receipt
 from donations.receipt_pdf import Organisation, ReceiptDocument, render_receipt
-from donations.receipts import local_date
 from donations.words import amount_in_words
 
 
@@ -64,7 +64,7 @@ def receipt_document(receipt: Receipt, *, duplicate: bool = False) -> ReceiptDoc
         period=period,
         payment_method=PAYMENT_METHOD_ON_RECEIPT[receipt.payment_method],
         articles=tuple(receipt.articles.split(",")),
-        issued_on=local_date(receipt.issued_at),
+        issued_on=local_day(receipt.issued_at),
         verify_url=verification_url(receipt),
         cancelled=receipt.cancelled,
         duplicate=duplicate,

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app import mail
+from app.clock import utcnow
 from app.links import external_url
-from app.models import utcnow
 from donations.models import Receipt
 from donations.receipt_document import filename_of, receipt_document, receipt_pdf
 from donations.receipt_pdf import ReceiptDocument, render_receipt

@@ -7,14 +7,14 @@ transaction from a per-year counter row that stays locked until it commits, so a
 rolled-back receipt gives its number back and two receipts never share one."""
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import built_per_database, for_database, utcnow
+from app.clock import local_day, paris_midnight, utcnow
+from app.models import built_per_database, for_database
 from donations.models import (
     INCOME_STATUSES,
     Donation,
@@ -25,7 +25,6 @@ from donations.models import (
     ReceiptKind,
 )
 
-PARIS = ZoneInfo("Europe/Paris")
 counters = ReceiptCounter.__table__
 ALLOCATE_NUMBERS = built_per_database(
     lambda insert: (
@@ -47,16 +46,6 @@ def allocate_receipt_numbers(session: Session, year: int, count: int = 1) -> lis
     statement = for_database(session, ALLOCATE_NUMBERS)
     last = session.execute(statement, {"year": year, "count": count}).scalar_one()
     return [f"{year}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
-
-
-def paris_midnight(day: date) -> datetime:
-    """The start of a day in France, as a UTC instant."""
-    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
-
-
-def local_date(moment: datetime) -> date:
-    """The day of a payment in France, which decides its tax year."""
-    return moment.astimezone(PARIS).date()
 
 
 def needs_single_receipt(donation: Donation, *, yearly_summary: bool) -> bool:
@@ -116,7 +105,7 @@ def issue_single_receipt(
     for this gift (typed with it, or the donor's on file); dated `issued_at`, by default
     the present."""
     assert donation.paid_at is not None
-    gift_date = local_date(donation.paid_at)
+    gift_date = local_day(donation.paid_at)
     (number,) = allocate_receipt_numbers(session, gift_date.year)
     receipt = new_receipt(
         number,

@@ -17,7 +17,7 @@ from app.inputs import MAX_DATABASE_INT
 from app.permissions import public, requires
 from inventory import queries, services
 from inventory.models import Crate, Gender, StockItem
-from inventory.views.labels import label_format_from, labels_for, pdf_response
+from inventory.views.labels import label_format_from, labels_for, labels_response
 
 blp = Blueprint(
     "inventory_api", __name__, url_prefix="/api/v1", description="Crates, stock and needs"
@@ -413,4 +413,6 @@ def labels(query: dict[str, str]) -> Response:
     if not codes:
         raise InvalidInput(_("Give at least one crate code."), field="codes")
     crates = [services.get_crate(db.session, code) for code in codes]
-    return pdf_response(labels_for(crates), label_format_from(query["format"]), "crate-labels.pdf")
+    return labels_response(
+        labels_for(crates), label_format_from(query["format"]), "crate-labels.pdf"
+    )

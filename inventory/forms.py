@@ -1,32 +1,31 @@
-"""Inventory forms. Crate lines are repeated fields, so they are read by hand; sites and
-items use Flask-WTF forms. CSRF is checked for every form by Flask-WTF's CSRFProtect."""
+"""Inventory forms. Numbers and dates are typed as text and read with app.forms'
+readers, so that every message is a clear one. CSRF is checked for every form by
+Flask-WTF's CSRFProtect."""
 
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any, Self
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     FloatField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import InvalidInput
-from app.forms import choices_from
-from app.inputs import database_int
+from app.forms import field_texts, read_date, read_int
+from app.inputs import member_or
+from app.labels import choices_of
 from inventory.models import (
-    CATEGORY_LABELS,
-    SITE_KIND_LABELS,
-    SIZE_RANGE_LABELS,
-    UNIT_LABELS,
     Category,
+    Priority,
     SiteKind,
     SizeRange,
     Unit,
@@ -34,74 +33,182 @@ from inventory.models import (
 from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput
 from inventory.services.setup import ItemInput, SiteInput
 
-
-def read_int(form: Mapping[str, str], name: str, *, required: bool = True) -> int | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise InvalidInput(_("Please fill in this field."), field=name)
-        return None
-    try:
-        return database_int(raw)
-    except ValueError:
-        raise InvalidInput(
-            _("“%(value)s” is not a whole number.", value=raw[:20]), field=name
-        ) from None
+LINE_FIELDS = ("item_id", "quantity", "gender", "size")
 
 
-def read_date(form: Mapping[str, str], name: str) -> date | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(_("“%(value)s” is not a date.", value=raw[:20]), field=name) from None
-
-
-def read_weight_grams(form: Mapping[str, str]) -> int | None:
-    """Kilograms as typed ("12,5") to grams. Infinity and NaN are not weights; a huge
-    number is kept just past any crate's weight, for the service to refuse by its limit
-    (multiplying 1e999999999 would overflow)."""
-    raw = (form.get("weight_kg") or "").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        kilograms = Decimal(raw)
-    except InvalidOperation:
-        kilograms = Decimal("NaN")
-    if not kilograms.is_finite():
-        raise InvalidInput(_("“%(value)s” is not a weight.", value=raw[:20]), field="weight")
-    beyond = Decimal(MAX_CRATE_WEIGHT_GRAMS)  # in kilograms: a thousand times the limit
-    return round(max(-beyond, min(kilograms, beyond)) * 1000)
-
-
-def read_lines(form: MultiDict[str, str]) -> list[LineInput]:
+class CrateLinesForm(FlaskForm):
     """The crate lines of a pack or edit form. Each row names its fields with its own key
     (`item_id-K`, `gender-K`, ...) so that its gender and size buttons form their own
-    radio groups; rows left entirely blank are ignored."""
-    lines = []
-    for key in form.getlist("row"):
-        row = {
-            field: form.get(f"{field}-{key}", "")
-            for field in ("item_id", "quantity", "gender", "size")
-        }
-        if not row["item_id"].strip() and not row["quantity"].strip():
-            continue
-        lines.append(
-            LineInput(
-                item_id=read_int(row, "item_id") or 0,
-                quantity=read_int(row, "quantity") or 0,
-                gender=row["gender"],
-                size=row["size"],
+    radio groups; phones' outboxes keep forms in that shape, so `posted` makes a form
+    with the fields of the rows sent."""
+
+    row = SelectMultipleField(validate_choice=False)
+    add_row = StringField()
+
+    @classmethod
+    def posted(cls) -> Self:
+        keys = cls().row.data or []
+        fields = {f"{name}-{key}": StringField() for key in keys for name in LINE_FIELDS}
+        return type(cls)(cls.__name__, (cls,), fields)()
+
+    @property
+    def adding_row(self) -> bool:
+        return self.add_row.data is not None
+
+    def typed_rows(self) -> list[dict[str, str]]:
+        """Each row's text as typed, with its key."""
+        return [
+            {"key": key, **{name: self[f"{name}-{key}"].data or "" for name in LINE_FIELDS}}
+            for key in self.row.data or []
+        ]
+
+    def lines(self) -> list[LineInput]:
+        """The lines asked for; rows left entirely blank are ignored."""
+        lines = []
+        for row in self.typed_rows():
+            if not row["item_id"].strip() and not row["quantity"].strip():
+                continue
+            lines.append(
+                LineInput(
+                    item_id=read_int(row, "item_id") or 0,
+                    quantity=read_int(row, "quantity") or 0,
+                    gender=row["gender"],
+                    size=row["size"],
+                )
             )
+        return lines
+
+
+class PackForm(CrateLinesForm):
+    site_id = StringField()
+    expiry_date = StringField()
+    weight_kg = StringField()
+    place = StringField()
+    note = StringField()
+
+    def site(self) -> int:
+        return read_int(field_texts(self), "site_id") or 0
+
+    def expiry(self) -> date | None:
+        return read_date(field_texts(self), "expiry_date")
+
+    def weight_grams(self) -> int | None:
+        """Kilograms as typed ("12,5") to grams. Infinity and NaN are not weights; a huge
+        number is kept just past any crate's weight, for the service to refuse by its
+        limit (multiplying 1e999999999 would overflow)."""
+        raw = (self.weight_kg.data or "").strip().replace(",", ".")
+        if not raw:
+            return None
+        try:
+            kilograms = Decimal(raw)
+        except InvalidOperation:
+            kilograms = Decimal("NaN")
+        if not kilograms.is_finite():
+            raise InvalidInput(_("“%(value)s” is not a weight.", value=raw[:20]), field="weight")
+        beyond = Decimal(MAX_CRATE_WEIGHT_GRAMS)  # in kilograms: a thousand times the limit
+        return round(max(-beyond, min(kilograms, beyond)) * 1000)
+
+
+class CrateActionForm(FlaskForm):
+    """The small forms of a crate's page: where to (a site, a place in it), why (a
+    scrapped crate's reason), and the answer to "are you sure?"."""
+
+    site_id = StringField()
+    place = StringField()
+    reason = StringField()
+    confirmed = StringField()
+
+    def site(self, *, required: bool = True) -> int:
+        return read_int(field_texts(self), "site_id", required=required) or 0
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+class BatchForm(CrateActionForm):
+    action = StringField()
+
+
+class StockLineForm(FlaskForm):
+    """An item, who it is for, its size, and a quantity: a stocktake's count of loose
+    stock, or loose stock received or moved."""
+
+    item_id = StringField()
+    quantity = StringField()
+    gender = StringField()
+    size = StringField()
+
+    def line(self) -> LineInput:
+        raw = field_texts(self)
+        return LineInput(
+            item_id=read_int(raw, "item_id") or 0,
+            quantity=read_int(raw, "quantity") or 0,
+            gender=raw["gender"],
+            size=raw["size"],
         )
-    return lines
+
+
+class LooseStockForm(StockLineForm):
+    kind = StringField(default="receive")
+    to_site_id = StringField()
+    note = StringField()
+
+    def destination(self) -> int:
+        return read_int(field_texts(self), "to_site_id") or 0
+
+
+class AdjustForm(FlaskForm):
+    stock_item_id = StringField()
+    counted = StringField()
+    note = StringField()
+
+    def read(self) -> dict[str, Any]:
+        raw = field_texts(self)
+        return {
+            "stock_item_id": read_int(raw, "stock_item_id") or 0,
+            "counted": read_int(raw, "counted") or 0,
+            "note": raw["note"],
+        }
+
+
+class NeedForm(FlaskForm):
+    item_id = StringField()
+    target_quantity = StringField()
+    gender = StringField()
+    size = StringField()
+    priority = StringField()
+    note = StringField()
+
+    def read(self) -> dict[str, Any]:
+        raw = field_texts(self)
+        return {
+            "item_id": read_int(raw, "item_id") or 0,
+            "target_quantity": read_int(raw, "target_quantity") or 0,
+            "gender": raw["gender"],
+            "size": raw["size"],
+            "priority": member_or(Priority, raw["priority"], Priority.NORMAL),
+            "note": raw["note"],
+        }
+
+
+class CodeForm(FlaskForm):
+    """A crate code, typed or scanned."""
+
+    code = StringField(default="")
+
+
+class BlankLabelsForm(FlaskForm):
+    count = StringField()
+    format = StringField(default="")
+
+    def how_many(self) -> int:
+        return read_int(field_texts(self), "count") or 0
 
 
 class SiteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=choices_from(SITE_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=choices_of(SiteKind))
     address = StringField(_l("Address"), validators=[Length(max=255)])
     postcode = StringField(_l("Postcode"), validators=[Length(max=12)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
@@ -129,13 +236,11 @@ class SiteForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=choices_from(CATEGORY_LABELS))
+    category = SelectField(_l("Category"), choices=choices_of(Category))
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
-    unit = SelectField(_l("Unit"), choices=choices_from(UNIT_LABELS))
-    size_range = SelectField(
-        _l("Sizes"), choices=choices_from(SIZE_RANGE_LABELS, blank=_l("No sizes"))
-    )
+    unit = SelectField(_l("Unit"), choices=choices_of(Unit))
+    size_range = SelectField(_l("Sizes"), choices=choices_of(SizeRange, blank=_l("No sizes")))
     gendered = BooleanField(_l("Counted by who it is for (men, women, children...)"))
     active = BooleanField(_l("Active"), default=True)
 

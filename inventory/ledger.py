@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, InvalidInput
-from app.models import built_per_database, for_database, utcnow
+from app.models import built_per_database, for_database
 from inventory.models import MovementReason, StockLevel, StockMovement
 
 MAX_MOVEMENT = 1_000_000

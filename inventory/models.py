@@ -23,60 +23,35 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import User, UTCDateTime, str_enum, utcnow
+from app.labels import LabelledEnum
+from app.models import User, UTCDateTime, str_enum
 from inventory.codes import display_code
 
 
-class SiteKind(StrEnum):
-    COLLECTION_POINT = "collection_point"
-    WAREHOUSE = "warehouse"
-    DISTRIBUTION_POINT = "distribution_point"
+class SiteKind(LabelledEnum):
+    COLLECTION_POINT = "collection_point", _l("Collection point")
+    WAREHOUSE = "warehouse", _l("Warehouse")
+    DISTRIBUTION_POINT = "distribution_point", _l("Distribution point")
 
 
-SITE_KIND_LABELS = {
-    SiteKind.COLLECTION_POINT: _l("Collection point"),
-    SiteKind.WAREHOUSE: _l("Warehouse"),
-    SiteKind.DISTRIBUTION_POINT: _l("Distribution point"),
-}
+class Category(LabelledEnum):
+    CLOTHING = "clothing", _l("Clothing")
+    SHOES = "shoes", _l("Shoes")
+    BEDDING = "bedding", _l("Bedding and shelter")
+    HYGIENE = "hygiene", _l("Hygiene")
+    FOOD = "food", _l("Food and drink")
+    BABY = "baby", _l("Baby")
+    OTHER = "other", _l("Other")
 
 
-class Category(StrEnum):
-    CLOTHING = "clothing"
-    SHOES = "shoes"
-    BEDDING = "bedding"
-    HYGIENE = "hygiene"
-    FOOD = "food"
-    BABY = "baby"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.CLOTHING: _l("Clothing"),
-    Category.SHOES: _l("Shoes"),
-    Category.BEDDING: _l("Bedding and shelter"),
-    Category.HYGIENE: _l("Hygiene"),
-    Category.FOOD: _l("Food and drink"),
-    Category.BABY: _l("Baby"),
-    Category.OTHER: _l("Other"),
-}
-
-
-class Unit(StrEnum):
-    PIECE = "piece"
-    PAIR = "pair"
-    PACK = "pack"
-    KG = "kg"
-    LITRE = "litre"
-
-
-UNIT_LABELS = {
-    Unit.PIECE: _l("piece"),
-    Unit.PAIR: _l("pair"),
-    Unit.PACK: _l("pack"),
-    Unit.KG: _l("kg"),
-    Unit.LITRE: _l("litre"),
-}
+class Unit(LabelledEnum):
+    PIECE = "piece", _l("piece")
+    PAIR = "pair", _l("pair")
+    PACK = "pack", _l("pack")
+    KG = "kg", _l("kg")
+    LITRE = "litre", _l("litre")
 
 
 def quantity_with_unit(quantity: int, unit: Unit) -> str:
@@ -95,38 +70,21 @@ def quantity_with_unit(quantity: int, unit: Unit) -> str:
             return ngettext("%(count)s litre", "%(count)s litres", quantity, count=count)
 
 
-class Gender(StrEnum):
-    MEN = "men"
-    WOMEN = "women"
-    BOYS = "boys"
-    GIRLS = "girls"
-    UNISEX_ADULT = "unisex_adult"
-    UNISEX_CHILD = "unisex_child"
-    BABY = "baby"
+class Gender(LabelledEnum):
+    MEN = "men", _l("Men")
+    WOMEN = "women", _l("Women")
+    BOYS = "boys", _l("Boys")
+    GIRLS = "girls", _l("Girls")
+    UNISEX_ADULT = "unisex_adult", _l("Unisex adult")
+    UNISEX_CHILD = "unisex_child", _l("Unisex child")
+    BABY = "baby", _l("Baby")
 
 
-GENDER_LABELS = {
-    Gender.MEN: _l("Men"),
-    Gender.WOMEN: _l("Women"),
-    Gender.BOYS: _l("Boys"),
-    Gender.GIRLS: _l("Girls"),
-    Gender.UNISEX_ADULT: _l("Unisex adult"),
-    Gender.UNISEX_CHILD: _l("Unisex child"),
-    Gender.BABY: _l("Baby"),
-}
+class SizeRange(LabelledEnum):
+    LETTERS = "letters", _l("Letters (XS to XXL)")
+    EU_SHOES = "eu_shoes", _l("EU shoe sizes")
+    CHILD_AGE = "child_age", _l("Children by age")
 
-
-class SizeRange(StrEnum):
-    LETTERS = "letters"
-    EU_SHOES = "eu_shoes"
-    CHILD_AGE = "child_age"
-
-
-SIZE_RANGE_LABELS = {
-    SizeRange.LETTERS: _l("Letters (XS to XXL)"),
-    SizeRange.EU_SHOES: _l("EU shoe sizes"),
-    SizeRange.CHILD_AGE: _l("Children by age"),
-}
 
 SIZES: dict[SizeRange, tuple[str, ...]] = {
     SizeRange.LETTERS: ("XS", "S", "M", "L", "XL", "XXL"),
@@ -180,23 +138,13 @@ SHOE_SIZES: dict[str, tuple[int, int]] = {
 BABY_AGES = SIZES[SizeRange.CHILD_AGE][: SIZES[SizeRange.CHILD_AGE].index("4y") + 1]
 
 
-class CrateState(StrEnum):
-    EMPTY = "empty"
-    IN_STOCK = "in_stock"
-    IN_TRANSIT = "in_transit"
-    DISTRIBUTED = "distributed"
-    SCRAPPED = "scrapped"
-    LOST = "lost"
-
-
-CRATE_STATE_LABELS = {
-    CrateState.EMPTY: _l("Empty"),
-    CrateState.IN_STOCK: _l("In stock"),
-    CrateState.IN_TRANSIT: _l("In transit"),
-    CrateState.DISTRIBUTED: _l("Distributed"),
-    CrateState.SCRAPPED: _l("Scrapped"),
-    CrateState.LOST: _l("Lost"),
-}
+class CrateState(LabelledEnum):
+    EMPTY = "empty", _l("Empty")
+    IN_STOCK = "in_stock", _l("In stock")
+    IN_TRANSIT = "in_transit", _l("In transit")
+    DISTRIBUTED = "distributed", _l("Distributed")
+    SCRAPPED = "scrapped", _l("Scrapped")
+    LOST = "lost", _l("Lost")
 
 
 CRATE_EVENT_LABELS = {
@@ -216,42 +164,23 @@ CRATE_EVENT_LABELS = {
 }
 
 
-class MovementReason(StrEnum):
-    RECEIVED = "received"
-    TRANSFER_OUT = "transfer_out"
-    TRANSFER_IN = "transfer_in"
-    LOADED = "loaded"
-    DISTRIBUTED = "distributed"
-    RETURNED = "returned"
-    ADJUSTED = "adjusted"
-    SCRAPPED = "scrapped"
-    EXPIRED = "expired"
+class MovementReason(LabelledEnum):
+    RECEIVED = "received", _l("Received")
+    TRANSFER_OUT = "transfer_out", _l("Sent to another site")
+    TRANSFER_IN = "transfer_in", _l("Arrived from another site")
+    LOADED = "loaded", _l("Loaded on a van")
+    DISTRIBUTED = "distributed", _l("Distributed")
+    RETURNED = "returned", _l("Returned")
+    ADJUSTED = "adjusted", _l("Adjusted")
+    SCRAPPED = "scrapped", _l("Scrapped")
+    EXPIRED = "expired", _l("Expired")
 
 
-MOVEMENT_REASON_LABELS = {
-    MovementReason.RECEIVED: _l("Received"),
-    MovementReason.TRANSFER_OUT: _l("Sent to another site"),
-    MovementReason.TRANSFER_IN: _l("Arrived from another site"),
-    MovementReason.LOADED: _l("Loaded on a van"),
-    MovementReason.DISTRIBUTED: _l("Distributed"),
-    MovementReason.RETURNED: _l("Returned"),
-    MovementReason.ADJUSTED: _l("Adjusted"),
-    MovementReason.SCRAPPED: _l("Scrapped"),
-    MovementReason.EXPIRED: _l("Expired"),
-}
+class Priority(LabelledEnum):
+    URGENT = "urgent", _l("Urgent")
+    HIGH = "high", _l("High")
+    NORMAL = "normal", _l("Normal")
 
-
-class Priority(StrEnum):
-    URGENT = "urgent"
-    HIGH = "high"
-    NORMAL = "normal"
-
-
-PRIORITY_LABELS = {
-    Priority.URGENT: _l("Urgent"),
-    Priority.HIGH: _l("High"),
-    Priority.NORMAL: _l("Normal"),
-}
 
 PRIORITY_ORDER = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
@@ -338,7 +267,7 @@ class StockItem(db.Model):
     def label(self, locale: str) -> str:
         parts = [self.item.name(locale)]
         if self.gender:
-            parts.append(str(GENDER_LABELS[Gender(self.gender)]))
+            parts.append(Gender(self.gender).label)
         if self.size:
             parts.append(size_label(self.size))
         return " · ".join(parts)

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.models import User
 from inventory import ledger, services
 from inventory.models import (
     Crate,

@@ -6,19 +6,19 @@ to run again: vehicles that exist are kept as they are."""
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Role, User, utcnow
+from app.clock import local_today, paris_moment, utcnow
+from app.models import Role, User
 from donations.models import Fund
 from donations.queries import DonationFilter, income, money_out_per_fund
 from inventory.models import Site
 from logistics import demo_distributions, services
 from logistics.models import FuelType, PaidBy, TripPurpose, Vehicle, VehicleKind, VehicleStatus
-from logistics.services.common import PARIS, local_today
 
 DAYS = 120
 SEED = 2026
@@ -102,7 +102,7 @@ def seed(session: Session) -> None:
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+    return paris_moment(day, time(hour, minute))
 
 
 def due_soon(vehicle: Vehicle, spec: DemoVehicle, odometer: int, today: date) -> None:

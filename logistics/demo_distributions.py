@@ -12,11 +12,12 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.clock import local_today, paris_moment
 from app.models import Role, User
 from inventory import ledger
 from inventory.demo import seed_sites
@@ -31,7 +32,6 @@ from logistics.models import (
     WeekSlot,
     WeekSlotLine,
 )
-from logistics.services.common import PARIS
 
 SEED = 2027
 HISTORY_WEEKS = 8
@@ -199,7 +199,7 @@ class World:
 
 def seed(session: Session, admin: User) -> None:
     world = make_world(session, admin)
-    today = services.local_today()
+    today = local_today()
     teams = {team.name: team for team in session.scalars(select(Team))}
     for spec in TEAMS:
         if spec.departure not in world.sites or any(
@@ -298,7 +298,7 @@ def play_history(
             for day in days
             for slot, rank in pick_slots(world.rng, spec, by_weekday[day.weekday()])
         ]
-        with ledger.dated(world.session, moment(days[0], time(8, 30))):
+        with ledger.dated(world.session, paris_moment(days[0], time(8, 30))):
             deliver(world, team, [slot for _day, slot, _rank in runs], days[0])
         for day, slot, rank in runs:
             run_past(world, spec, slot, day, rank)
@@ -368,7 +368,7 @@ def run_past(world: World, spec: DemoTeam, slot: WeekSlot, day: date, rank: int)
             quantity=line.for_people(slot.expected_people),
         )
     runner = lead or admin
-    loaded_at = moment(day, slot.starts_at) - timedelta(hours=1)
+    loaded_at = paris_moment(day, slot.starts_at) - timedelta(hours=1)
     with ledger.dated(session, loaded_at):
         for line in distribution.lines:
             services.load_loose(
@@ -379,10 +379,10 @@ def run_past(world: World, spec: DemoTeam, slot: WeekSlot, day: date, rank: int)
                 quantity=line.quantity,
             )
         services.set_off(session, actor=runner, distribution_id=distribution.id)
-    recorded_at = moment(day, slot.ends_at) + timedelta(hours=1)
+    recorded_at = paris_moment(day, slot.ends_at) + timedelta(hours=1)
     with ledger.dated(session, recorded_at):
         record_past_run(world, spec, distribution, runner)
-    distribution.created_at = moment(day - timedelta(days=3), time(10, 0))
+    distribution.created_at = paris_moment(day - timedelta(days=3), time(10, 0))
     distribution.recorded_at = recorded_at
     session.execute(
         update(DistributionLoad)
@@ -440,10 +440,6 @@ def outcome(rng: random.Random, name: str, loaded: int, ratio: float) -> service
         return services.LooseOutcome(handed_out=handed_out, returned=0)
     lost = rng.randint(0, min(rest, 2)) if rng.random() < 0.2 else 0
     return services.LooseOutcome(handed_out=handed_out, returned=rest - lost)
-
-
-def moment(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC)
 
 
 # --- today and tomorrow ---------------------------------------------------------------

@@ -35,9 +35,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from inventory.labels import label_fonts
-from inventory.models import CATEGORY_LABELS, Category, Crate, CrateLine, CrateState
+from inventory.models import Category, Crate, CrateLine, CrateState
 from logistics.models import (
-    DISTRIBUTION_STATUS_LABELS,
     Distribution,
     DistributionStatus,
     Vehicle,
@@ -338,7 +337,7 @@ def section_story(section: Section, styles: Styles, locale: str) -> list[Flowabl
         Spacer(0, 3 * mm),
     ]
     if not distribution.is_open:
-        status = str(DISTRIBUTION_STATUS_LABELS[distribution.status]).lower()
+        status = distribution.status.label.lower()
         nothing = _("This distribution is %(status)s: nothing to load.", status=status)
         story.append(paragraph(nothing, styles.text))
     elif not section.check.lines:
@@ -384,7 +383,7 @@ def lines_table(section: Section, styles: Styles, locale: str) -> Table:
             ("BACKGROUND", (0, row), (-1, row), HEADING_BACKGROUND),
             ("NOSPLIT", (0, row), (-1, row + 1)),  # a shelf's heading stays with its first line
         ]
-        heading = paragraph(str(CATEGORY_LABELS[category]), styles.category)
+        heading = paragraph(category.label, styles.category)
         rows.append([heading] + [""] * (len(COLUMNS) - 1))
         for line in lines:
             if line.short:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from inventory.models import NeedLine, StockItem, StockLevel
 from logistics.models import (
-    VEHICLE_STATUS_LABELS,
     Distribution,
     DistributionLoad,
     DistributionStatus,
@@ -206,7 +205,7 @@ def check_people_and_vans(checks: Sequence[DistributionCheck]) -> None:
                     _(
                         "%(vehicle)s is %(status)s.",
                         vehicle=vehicle.name,
-                        status=str(VEHICLE_STATUS_LABELS[vehicle.status]).lower(),
+                        status=vehicle.status.label.lower(),
                     )
                 )
             if vehicle.seats < distribution.team_size:

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.clock import local_today
 from app.models import User
 from app.pagination import Page, paginate
 from app.permissions import PERMISSIONS
@@ -17,7 +18,6 @@ from donations.models import Fund
 from logistics.consumption import Consumption, Reading, measure
 from logistics.models import FillUp, Team, Trip, Vehicle
 from logistics.reminders import Reminder, reminders_for
-from logistics.services.common import local_today
 
 MAX_DRIVERS_LISTED = 500
 

@@ -4,24 +4,17 @@ or overdue. Each can be due on a date, at an odometer reading, or both."""
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from app.labels import LabelledEnum
 from logistics.models import Vehicle
 
 
-class Check(StrEnum):
-    INSURANCE = "insurance"
-    INSPECTION = "inspection"
-    SERVICE = "service"
-
-
-CHECK_LABELS = {
-    Check.INSURANCE: _l("Insurance"),
-    Check.INSPECTION: _l("Technical inspection"),
-    Check.SERVICE: _l("Service"),
-}
+class Check(LabelledEnum):
+    INSURANCE = "insurance", _l("Insurance")
+    INSPECTION = "inspection", _l("Technical inspection")
+    SERVICE = "service", _l("Service")
 
 
 @dataclass(frozen=True)

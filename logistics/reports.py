@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.clock import local_today, paris_midnight
 from app.errors import InvalidInput
-from donations.receipts import paris_midnight
 from inventory.models import Category, Item, Site, StockItem, Unit
 from logistics.models import (
     Distribution,
@@ -30,7 +30,7 @@ from logistics.models import (
     Trip,
     Vehicle,
 )
-from logistics.services.common import EARLIEST_DAY, LATEST_DAY, local_today
+from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 
 DEFAULT_WEEKS = 12
 MAX_YEARS = 3

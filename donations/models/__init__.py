@@ -3,8 +3,6 @@ gifts, the Stripe events received; tax receipts with their yearly counters and t
 rules; and what each fund spent."""
 
 from donations.models.gifts import (
-    DONATION_STATUS_LABELS,
-    FREQUENCY_LABELS,
     INCOME_STATUSES,
     PAYMENT_METHOD_ON_RECEIPT,
     Donation,
@@ -29,8 +27,6 @@ from donations.models.receipts import (
 from donations.models.spending import FundSpending, SpendingKind
 
 __all__ = [
-    "DONATION_STATUS_LABELS",
-    "FREQUENCY_LABELS",
     "INCOME_STATUSES",
     "PAYMENT_METHOD_ON_RECEIPT",
     "Donation",

@@ -12,8 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import UTCDateTime, str_enum, utcnow
+from app.labels import LabelledEnum
+from app.models import UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from donations.models.receipts import Receipt
@@ -114,36 +116,26 @@ def postal_address(line1: str, line2: str, postcode: str, city: str, country: st
     return "\n".join(line for line in lines if line)
 
 
-class Frequency(StrEnum):
-    ONCE = "once"
-    MONTHLY = "monthly"
+class Frequency(LabelledEnum):
+    ONCE = "once", _l("Once")
+    MONTHLY = "monthly", _l("Monthly")
 
 
-FREQUENCY_LABELS = {Frequency.ONCE: _l("Once"), Frequency.MONTHLY: _l("Monthly")}
-
-
-class DonationStatus(StrEnum):
-    PENDING = "pending"  # the donor is at the payment page, or a SEPA debit is on its way
-    PAID = "paid"
-    FAILED = "failed"
-    REFUNDED = "refunded"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    DISPUTED = "disputed"
-    DISPUTE_LOST = "dispute_lost"  # the bank took the money back
+class DonationStatus(LabelledEnum):
+    PENDING = (
+        "pending",
+        _l("Pending"),
+    )  # the donor is at the payment page, or a SEPA debit is on its way
+    PAID = "paid", _l("Paid")
+    FAILED = "failed", _l("Failed")
+    REFUNDED = "refunded", _l("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _l("Partly refunded")
+    DISPUTED = "disputed", _l("Disputed")
+    DISPUTE_LOST = "dispute_lost", _l("Dispute lost")  # the bank took the money back
 
 
 # A donation is money in while it is paid, or partly refunded (for what was kept).
 INCOME_STATUSES = (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
-
-DONATION_STATUS_LABELS = {
-    DonationStatus.PENDING: _l("Pending"),
-    DonationStatus.PAID: _l("Paid"),
-    DonationStatus.FAILED: _l("Failed"),
-    DonationStatus.REFUNDED: _l("Refunded"),
-    DonationStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
-    DonationStatus.DISPUTED: _l("Disputed"),
-    DonationStatus.DISPUTE_LOST: _l("Dispute lost"),
-}
 
 
 class PaymentMethod(StrEnum):

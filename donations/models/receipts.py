@@ -11,8 +11,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import UTCDateTime, str_enum, utcnow
+from app.models import UTCDateTime, str_enum
 from donations.models.gifts import Donation, Donor, PaymentMethod
 
 receipt_donations = Table(

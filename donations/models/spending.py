@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import UTCDateTime, str_enum, utcnow
+from app.models import UTCDateTime, str_enum
 from donations.models.gifts import Fund
 
 

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.clock import local_day
 from app.errors import NotFound
 from app.pagination import Page, paginate
 from donations.models import Donation, Donor, Frequency, Fund, FundSpending, MonthlyGift, Receipt
-from donations.receipts import local_date
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ def gift_month(gift: Donation) -> date | None:
     """The month, in France, a gift was paid in; None for a gift that is not money in."""
     if gift.paid_at is None or not gift.counts_as_income:
         return None
-    return local_date(gift.paid_at).replace(day=1)
+    return local_day(gift.paid_at).replace(day=1)
 
 
 def next_month(month: date) -> date:

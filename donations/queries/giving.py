@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.clock import paris_midnight
 from app.pagination import Page, paginate
 from donations.models import (
     INCOME_STATUSES,
@@ -22,7 +23,6 @@ from donations.models import (
     FundSpending,
     GiftItem,
 )
-from donations.receipts import paris_midnight
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import mail
 from app.auth import normalise_email
+from app.clock import utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.links import external_url
-from app.models import utcnow
 from donations.models import (
     Donation,
     Donor,

@@ -13,8 +13,10 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
-from app.models import utcnow
+from app.lookup import get_one
+from app.money import read_cents
 from donations import receipts
 from donations.models import (
     Donation,
@@ -54,16 +56,8 @@ class GiftRequest:
 
 
 def parse_amount(raw: str, *, minimum: int, maximum: int) -> int:
-    """Euros as a person types them, to cents; a clear message for anything else."""
-    text = raw.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
-    match = AMOUNT.fullmatch(text)
-    if not match:
-        if re.fullmatch(r"\d+[.,]\d{3,}", text):
-            raise InvalidInput(_("An amount has at most two decimals."), field="amount")
-        raise InvalidInput(
-            _("“%(value)s” is not an amount in euros.", value=raw.strip()[:20]), field="amount"
-        )
-    cents = int(match["euros"]) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+    """A gift's amount as typed, to cents, within the limits; a clear message otherwise."""
+    cents = read_cents(raw, "amount")
     if not minimum <= cents <= maximum:
         raise InvalidInput(
             _(
@@ -84,10 +78,8 @@ def get_gift_item(session: Session, slug: str) -> GiftItem:
 
 
 def get_fund(session: Session, code: str) -> Fund:
-    fund = session.scalar(select(Fund).where(Fund.code == code))
-    if fund is None:
-        raise NotFound(_("There is no fund %(code)s.", code=code))
-    return fund
+    missing = _("There is no fund %(code)s.", code=code)
+    return get_one(session, Fund, code, column=Fund.code, missing=missing)
 
 
 def start_donation(
@@ -119,13 +111,9 @@ def start_donation(
 
 
 def get_donation(session: Session, public_id: str, *, for_update: bool = False) -> Donation:
-    if for_update:
-        donation = locked_donation(session, Donation.public_id, public_id)
-    else:
-        donation = session.scalar(select(Donation).where(Donation.public_id == public_id))
-    if donation is None:
-        raise NotFound(_("There is no such donation."))
-    return donation
+    missing = _("There is no such donation.")
+    column = Donation.public_id
+    return get_one(session, Donation, public_id, lock=for_update, column=column, missing=missing)
 
 
 def locked_donation(

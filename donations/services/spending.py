@@ -13,17 +13,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.lookup import get_one
+from app.models import User
 from donations.models import Fund, FundSpending, SpendingKind
 
 MAX_SPENDING_CENTS = 10_000_000  # 100,000 EUR: more is a typing mistake
 
 
 def get_open_fund(session: Session, code: str) -> Fund:
-    fund = session.scalar(select(Fund).where(Fund.code == code))
-    if fund is None:
-        raise NotFound(_("There is no fund %(code)s.", code=code[:32]), field="fund")
+    missing = _("There is no fund %(code)s.", code=code[:32])
+    fund = get_one(session, Fund, code, column=Fund.code, missing=missing, field="fund")
     if not fund.active:
         raise InvalidInput(_("The fund %(code)s is closed.", code=code), field="fund")
     return fund

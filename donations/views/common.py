@@ -13,7 +13,7 @@ from donations.services import donors
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 
 
-def pdf_response(receipt: Receipt, *, duplicate: bool) -> Response:
+def receipt_response(receipt: Receipt, *, duplicate: bool) -> Response:
     return never_cache(
         exports.pdf_response(
             receipt_document.receipt_pdf(receipt, duplicate=duplicate),

@@ -30,21 +30,22 @@ from app import mail
 from app.auth import normalise_email
 from app.errors import Conflict, DomainError
 from app.extensions import db, limiter
+from app.forms import refused
 from app.i18n import current_locale
 from app.inputs import database_int
 from app.links import external_url
 from app.permissions import public
 from app.security import never_cache
 from donations import payments, queries, services
-from donations.forms import DetailsForm, ReceiptPreferenceForm, SignInForm
+from donations.forms import DetailsForm, ReceiptPreferenceForm, SignInForm, StopMonthlyForm
 from donations.models import (
-    DONATION_STATUS_LABELS,
-    FREQUENCY_LABELS,
+    DonationStatus,
     Donor,
+    Frequency,
     Gateway,
 )
 from donations.services import donors
-from donations.views.common import pdf_response, send_after_commit
+from donations.views.common import receipt_response, send_after_commit
 
 bp = Blueprint("donor", __name__, url_prefix="/donations/me")
 
@@ -97,7 +98,7 @@ def address_rate_limit() -> str:
 
 
 def typed_address() -> str:
-    return "donor-link:" + normalise_email(request.form.get("email", ""))[:254]
+    return "donor-link:" + normalise_email(SignInForm().email.data or "")[:254]
 
 
 def send_sign_in_link(donor: Donor, token: str) -> None:
@@ -216,8 +217,8 @@ def home(donor: Donor) -> str:
         gives_monthly=queries.gives_monthly(db.session, donor),
         details_needed=queries.details_needed(db.session, donor),
         preference=preference,
-        statuses=DONATION_STATUS_LABELS,
-        frequencies=FREQUENCY_LABELS,
+        statuses=DonationStatus,
+        frequencies=Frequency,
         locale=current_locale(),
     )
 
@@ -240,11 +241,8 @@ def details(donor: Donor) -> Response | tuple[str, int]:
     try:
         after = donors.change_details(db.session, donor, given)
     except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field or "name").errors = [error.message]
-        return render_template("donations/donor_details.html", form=form, waiting=waiting), int(
-            error.status
-        )
+        status = refused(form, error)
+        return render_template("donations/donor_details.html", form=form, waiting=waiting), status
     db.session.commit()
     send_after_commit(after)
     if after.receipt_ids:
@@ -259,7 +257,7 @@ def details(donor: Donor) -> Response | tuple[str, int]:
 @donor_required
 def receipt_pdf(donor: Donor, number: str) -> Response:
     """A reprint of one of the donor's receipts, marked as a duplicate."""
-    return pdf_response(queries.get_donor_receipt(db.session, donor, number), duplicate=True)
+    return receipt_response(queries.get_donor_receipt(db.session, donor, number), duplicate=True)
 
 
 @bp.post("/receipts")
@@ -302,7 +300,7 @@ def demo_monthly(donor: Donor) -> Response | str:
     if payments.gateway_in_use() != Gateway.DEMO:
         return redirect(url_for("donor.home"), 303)
     if request.method == "POST":
-        gift_id = request.form.get("gift_id", "")
+        gift_id = StopMonthlyForm().gift_id.data or ""
         try:
             number = database_int(gift_id)
         except ValueError:

@@ -16,14 +16,15 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import csrf, db, htmx, limiter
+from app.forms import refused
 from app.i18n import current_locale
-from app.models import utcnow
 from app.permissions import public
 from app.security import never_cache
 from donations import payments, queries, receipt_document, receipts, services, tax, webhooks
-from donations.forms import GiveForm
+from donations.forms import DemoCheckoutForm, GiveForm
 from donations.models import (
     Donation,
     DonationStatus,
@@ -31,7 +32,7 @@ from donations.models import (
     Gateway,
     PaymentMethod,
 )
-from donations.views.common import bp, pdf_response, send_after_commit
+from donations.views.common import bp, receipt_response, send_after_commit
 
 
 def limits() -> tuple[int, int]:
@@ -114,13 +115,7 @@ def give() -> Response | tuple[str, int]:
         checkout_url = payments.start_checkout(donation, title=title)
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        target = getattr(form, error.field or "", None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-        return render_give(form, int(error.status))
+        return render_give(form, refused(form, error))
     return redirect(checkout_url, 303)
 
 
@@ -190,7 +185,7 @@ def thanks_receipt(public_id: str) -> Response:
         return expired_thanks()
     if donation.receipt is None:
         abort(404)
-    return pdf_response(donation.receipt, duplicate=True)
+    return receipt_response(donation.receipt, duplicate=True)
 
 
 @bp.get("/cancelled/<public_id>")
@@ -216,7 +211,7 @@ def demo_checkout(public_id: str) -> Response | str:
     if request.method == "GET":
         return render_template("donations/demo_checkout.html", donation=donation)
     after = services.AfterCommit()
-    if request.form.get("outcome") == "pay":
+    if DemoCheckoutForm().outcome.data == "pay":
         payment = services.Payment(paid_at=utcnow(), method=PaymentMethod.CARD)
         after = services.fulfil_donation(db.session, donation, payment)
         if donation.frequency == Frequency.MONTHLY:

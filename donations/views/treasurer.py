@@ -20,6 +20,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.clock import local_day
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db, htmx
@@ -28,15 +29,14 @@ from app.inputs import database_int
 from app.permissions import PUBLIC, requires
 from app.security import never_cache
 from donations import queries, receipts
+from donations.forms import ConfirmForm, FuelFundForm
 from donations.models import (
-    DONATION_STATUS_LABELS,
-    FREQUENCY_LABELS,
     DonationStatus,
     Frequency,
     Fund,
 )
 from donations.services import spending
-from donations.views.common import bp, pdf_response, send_receipt
+from donations.views.common import bp, receipt_response, send_receipt
 
 YEARLY_BATCH = 100
 
@@ -112,8 +112,8 @@ def manage() -> str:
         ],
         funds=queries.list_funds(db.session),
         gift_items=queries.list_gift_items(db.session),
-        statuses=DONATION_STATUS_LABELS,
-        frequencies=FREQUENCY_LABELS,
+        statuses=DonationStatus,
+        frequencies=Frequency,
     )
 
 
@@ -201,10 +201,9 @@ def waiting_for_details() -> str:
 @requires("funds.manage")
 def fund_pays_for_fuel() -> Response:
     """Say whether fill-ups may draw on a fund."""
-    pays = request.form.get("pays_for_fuel") == "yes"
-    fund = spending.set_pays_for_fuel(
-        db.session, code=(request.form.get("fund") or "")[:32], pays=pays
-    )
+    form = FuelFundForm()
+    pays = form.pays_for_fuel.data == "yes"
+    fund = spending.set_pays_for_fuel(db.session, code=(form.fund.data or "")[:32], pays=pays)
     db.session.commit()
     name = fund.name(current_locale())
     if pays:
@@ -261,7 +260,7 @@ def register_csv(year: int) -> Response:
     rows = (
         [
             receipt.number,
-            receipts.local_date(receipt.issued_at).isoformat(),
+            local_day(receipt.issued_at).isoformat(),
             receipt.kind.value,
             receipt.donor_name,
             receipt.donor_address.replace("\n", ", "),
@@ -269,7 +268,7 @@ def register_csv(year: int) -> Response:
             receipt.gift_date.isoformat() if receipt.gift_date else "",
             f"{receipt.period_start} {receipt.period_end}" if receipt.period_start else "",
             receipt.payment_method.value,
-            receipts.local_date(receipt.cancelled_at).isoformat() if receipt.cancelled_at else "",
+            local_day(receipt.cancelled_at).isoformat() if receipt.cancelled_at else "",
             receipt.replaces.number if receipt.replaces else "",
         ]
         for receipt in db.session.scalars(
@@ -286,7 +285,7 @@ def receipt_pdf(number: str) -> Response:
     receipt = receipts.get_receipt(db.session, number)
     if receipt is None:
         abort(404)
-    return pdf_response(receipt, duplicate=True)
+    return receipt_response(receipt, duplicate=True)
 
 
 def yearly_year(year: int) -> int:
@@ -313,7 +312,7 @@ def issue_yearly(year: int) -> Response | str:
     each confirmation does one batch. An unconfirmed press only shows what would go out,
     and running it again never issues a gift's receipt twice."""
     yearly_year(year)
-    if request.form.get("confirm") != "yes":
+    if ConfirmForm().confirm.data != "yes":
         if htmx:
             return confirm_yearly(year)
         return redirect(url_for("donations.confirm_yearly", year=year), 303)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import current_locale
+from app.lookup import get_one
 from app.models import User, built_per_database, for_database
 from inventory.codes import BadCode, display_code, normalise_code
 from inventory.models import (
-    GENDER_LABELS,
     Crate,
     Gender,
     Item,
@@ -84,13 +84,16 @@ def get_crate(session: Session, typed_code: str, *, for_update: bool = False) ->
     """The crate behind a typed or scanned code, locked for the rest of the transaction
     when it is about to change, so two volunteers acting on it at once are serialised."""
     code = read_crate_code(typed_code)
-    query = select(Crate).where(Crate.code == code)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    crate = session.scalar(query)
-    if crate is None:
-        raise crate_not_found(code)
-    return crate
+    missing = crate_not_found(code)
+    return get_one(
+        session,
+        Crate,
+        code,
+        lock=for_update,
+        column=Crate.code,
+        missing=missing.message,
+        field="code",
+    )
 
 
 def lock_crates(session: Session, typed_codes: Sequence[str]) -> list[Crate]:
@@ -152,7 +155,7 @@ def size_refusal(item_name: str, gender: str, size: str) -> str:
         return _(
             "Size %(size)s is not a size for %(who)s: choose one that fits.",
             size=size,
-            who=GENDER_LABELS[Gender(gender)],
+            who=Gender(gender).label,
         )
     return _("%(item)s do not come in size %(size)s.", item=item_name, size=size)
 

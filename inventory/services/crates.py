@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.clock import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.lookup import get_one
+from app.models import User
 from inventory import ledger
 from inventory.codes import new_code
 from inventory.models import (
@@ -156,10 +158,8 @@ def create_label_batch(session: Session, *, actor: User, count: int) -> LabelBat
 
 
 def get_label_batch(session: Session, batch_id: int) -> LabelBatch:
-    batch = session.get(LabelBatch, batch_id)
-    if batch is None:
-        raise NotFound(_("There is no batch of labels number %(id)s.", id=batch_id))
-    return batch
+    missing = _("There is no batch of labels number %(id)s.", id=batch_id)
+    return get_one(session, LabelBatch, batch_id, missing=missing)
 
 
 def pack_crate(

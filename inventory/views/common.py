@@ -1,8 +1,7 @@
-"""The inventory blueprints and what their pages share: where the volunteer is working,
-running a form action once, answering with the crate panel, CSV."""
+"""The inventory blueprints and what their pages share: the templates' helpers, where
+the volunteer is working, and answering with the crate panel."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -11,29 +10,20 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import InvalidInput
 from app.extensions import db, htmx
 from app.i18n import current_locale
-from app.idempotency import Answer, refusal, run_once
+from app.idempotency import Answer
 from inventory import queries, services
 from inventory.models import (
-    CATEGORY_LABELS,
     CRATE_EVENT_LABELS,
-    CRATE_STATE_LABELS,
-    GENDER_LABELS,
-    MOVEMENT_REASON_LABELS,
-    PRIORITY_LABELS,
-    SITE_KIND_LABELS,
-    SIZE_RANGE_LABELS,
-    UNIT_LABELS,
     Crate,
+    CrateState,
+    Gender,
     Item,
     Site,
     StockItem,
@@ -42,22 +32,15 @@ from inventory.models import (
 )
 from inventory.whereabouts import find_holder
 
-MAX_EVENT_ID_LENGTH = 64
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 links = Blueprint("links", __name__)
 
 
 def template_helpers() -> dict[str, Any]:
     return {
-        "CATEGORY_LABELS": CATEGORY_LABELS,
         "CRATE_EVENT_LABELS": CRATE_EVENT_LABELS,
-        "CRATE_STATE_LABELS": CRATE_STATE_LABELS,
-        "GENDER_LABELS": GENDER_LABELS,
-        "MOVEMENT_REASON_LABELS": MOVEMENT_REASON_LABELS,
-        "PRIORITY_LABELS": PRIORITY_LABELS,
-        "SITE_KIND_LABELS": SITE_KIND_LABELS,
-        "SIZE_RANGE_LABELS": SIZE_RANGE_LABELS,
-        "UNIT_LABELS": UNIT_LABELS,
+        "CrateState": CrateState,
+        "Gender": Gender,
         "locale_name": locale_name,
         "new_event_id": lambda: uuid.uuid4().hex,
         "quantity_with_unit": quantity_with_unit,
@@ -86,45 +69,6 @@ def working_site() -> Site | None:
         if site.id == chosen:
             return site
     return choices[0] if choices else None
-
-
-# --- running form actions once --------------------------------------------------------
-
-
-def form_event_id() -> str | None:
-    """The hidden event id a form was rendered with; at most 64 characters, as the API's
-    (the database keeps no more)."""
-    event_id = request.form.get("event_id") or ""
-    if len(event_id) > MAX_EVENT_ID_LENGTH:
-        raise InvalidInput(
-            _("This form's event id is too long: reload the page and try again."),
-            field="event_id",
-        )
-    return event_id or None
-
-
-def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
-    """Run a form action, once per rendered form (its hidden event_id), and commit.
-    `work` returns the message to show; a replayed submit shows it again. A refusal is
-    recorded too, so a phone's outbox sending the action again is refused the same way,
-    and raised again as a DomainError (a form shows it with a new event id)."""
-    event_id = form_event_id()
-
-    def run() -> Answer:
-        return Answer(200, {"message": work()})
-
-    answer = run_once(
-        db.session,
-        actor_id=current_user.id,
-        event_id=event_id,
-        action=action,
-        payload=payload,
-        work=run,
-    )
-    db.session.commit()
-    if answer.status >= 400:
-        raise refusal(answer)
-    return answer
 
 
 def crate_answer(crate_code: str, answer: Answer) -> Response | str:

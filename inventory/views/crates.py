@@ -16,14 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db, htmx
+from app.forms import act_once, field_texts, sent_form
 from app.inputs import database_int
 from app.permissions import requires
 from inventory import queries, services
-from inventory.forms import read_date, read_int, read_lines, read_weight_grams
+from inventory.forms import BatchForm, CrateActionForm, CrateLinesForm, PackForm
 from inventory.models import (
     Crate,
     CrateState,
@@ -31,7 +31,6 @@ from inventory.models import (
     StockItem,
 )
 from inventory.views.common import (
-    act_once,
     bp,
     crate_answer,
     crate_context,
@@ -81,8 +80,7 @@ def render_scan(error: str | None = None, typed: str = "") -> str:
 @bp.post("/scan/site")
 @requires("crates.scan")
 def choose_site() -> Response:
-    site_id = read_int(request.form, "site_id")
-    site = services.get_site(db.session, site_id or 0)
+    site = services.get_site(db.session, CrateActionForm().site())
     services.ensure_may_act_at(current_user, site)
     session["site_id"] = site.id
     return redirect(url_for("inventory.scan"), 303)
@@ -101,46 +99,48 @@ def crate_detail(code: str) -> str:
 @bp.route("/crates/<code>/pack", methods=["GET", "POST"])
 @requires("crates.act")
 def pack(code: str) -> Response | str | tuple[str, int]:
-    crate = services.get_crate(db.session, code, for_update=request.method == "POST")
-    acting = request.method == "POST" and request.form.get("add_row") is None
+    posting = request.method == "POST"
+    crate = services.get_crate(db.session, code, for_update=posting)
+    form = PackForm.posted() if posting else None
+    acting = form is not None and not form.adding_row
     if crate.state != CrateState.EMPTY and not acting:
         return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
-    if acting:
+    if form is not None and acting:
+        packing = form
         try:
             return crate_answer(
                 crate.code,
                 act_once(
                     "pack",
-                    lambda: do_pack(crate),
+                    lambda: do_pack(crate, packing),
                     code=crate.code,
-                    form=request.form.to_dict(flat=False),
+                    form=sent_form(lists=True),
                 ),
             )
         except DomainError as error:
             db.session.rollback()
-            return render_pack(code, request.form, error), int(error.status)
-    return render_pack(code, request.form if request.method == "POST" else MultiDict())
+            return render_pack(code, form, error), int(error.status)
+    return render_pack(code, form)
 
 
-def do_pack(crate: Crate) -> str:
+def do_pack(crate: Crate, form: PackForm) -> str:
     """Refuses a crate packed meanwhile: a pack sent from a phone's outbox may arrive
     after someone else packed the crate."""
     if crate.state != CrateState.EMPTY:
         raise Conflict(
             _("Crate %(code)s is already packed: nothing was changed.", code=crate.display_code)
         )
-    form = request.form
-    site_id = read_int(form, "site_id")
+    site_id = form.site()
     services.pack_crate(
         db.session,
         actor=current_user,
         crate=crate,
-        site_id=site_id or 0,
-        lines=read_lines(form),
-        expiry_date=read_date(form, "expiry_date"),
-        weight_grams=read_weight_grams(form),
-        note=form.get("note", ""),
-        place=form.get("place"),
+        site_id=site_id,
+        lines=form.lines(),
+        expiry_date=form.expiry(),
+        weight_grams=form.weight_grams(),
+        note=form.note.data or "",
+        place=form.place.data,
     )
     session["site_id"] = site_id
     return _("Crate %(code)s packed and in stock.", code=crate.display_code)
@@ -160,16 +160,16 @@ def pack_shell() -> str:
         rows=[blank_row()],
         items=queries.list_items(db.session),
         recent=[],
-        form=MultiDict(),
+        form={},
         error=None,
     )
 
 
-def render_pack(code: str, form: MultiDict[str, str], error: DomainError | None = None) -> str:
+def render_pack(code: str, form: PackForm | None, error: DomainError | None = None) -> str:
     crate = services.get_crate(db.session, code)
     here = working_site()
-    rows = posted_rows(form)
-    if not rows or form.get("add_row") is not None:
+    rows = posted_rows(form) if form is not None else []
+    if not rows or (form is not None and form.adding_row):
         rows.append(blank_row())
     return render_template(
         "inventory/pack.html",
@@ -179,7 +179,7 @@ def render_pack(code: str, form: MultiDict[str, str], error: DomainError | None 
         rows=rows,
         items=queries.list_items(db.session),
         recent=queries.recent_stock_items_packed_at(db.session, here.id) if here else [],
-        form=form,
+        form=field_texts(form) if form is not None else {},
         error=error,
     )
 
@@ -196,18 +196,13 @@ def blank_row(
     }
 
 
-def posted_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
+def posted_rows(form: CrateLinesForm) -> list[dict[str, Any]]:
     rows = []
-    for key in form.getlist("row"):
-        raw_item = form.get(f"item_id-{key}", "")
+    for typed in form.typed_rows():
+        raw_item = typed["item_id"]
         item = db.session.get(Item, int(raw_item)) if raw_item.isdigit() else None
-        row = blank_row(
-            item,
-            form.get(f"gender-{key}", ""),
-            form.get(f"size-{key}", ""),
-            form.get(f"quantity-{key}", ""),
-        )
-        row["key"] = key if key.isalnum() else row["key"]
+        row = blank_row(item, typed["gender"], typed["size"], typed["quantity"])
+        row["key"] = typed["key"] if typed["key"].isalnum() else row["key"]
         rows.append(row)
     return rows
 
@@ -250,7 +245,7 @@ def crate_action(
 def confirmed() -> bool:
     """Distributing and scrapping cannot be taken back: their forms carry the answer to
     "are you sure?", shown before their button."""
-    return request.form.get("confirmed") == "yes"
+    return CrateActionForm().is_confirmed
 
 
 def ask_to_confirm(code: str, action: str) -> str:
@@ -264,8 +259,9 @@ def ask_to_confirm(code: str, action: str) -> str:
 @bp.post("/crates/<code>/check-in")
 @requires("crates.act")
 def check_in(code: str) -> Response | str:
-    site_id = read_int(request.form, "site_id") or 0
-    place = request.form.get("place")
+    form = CrateActionForm()
+    site_id = form.site()
+    place = form.place.data
 
     def work(crate: Crate) -> str:
         services.check_in_crate(
@@ -281,7 +277,7 @@ def check_in(code: str) -> Response | str:
 @bp.post("/crates/<code>/place")
 @requires("crates.act")
 def move_within_site(code: str) -> Response | str:
-    place = request.form.get("place", "")
+    place = CrateActionForm().place.data or ""
 
     def work(crate: Crate) -> str:
         services.move_crate_within_site(db.session, actor=current_user, crate=crate, place=place)
@@ -295,11 +291,12 @@ def move_within_site(code: str) -> Response | str:
 @bp.post("/crates/<code>/dispatch")
 @requires("crates.act")
 def dispatch(code: str) -> Response | str:
-    if not request.form.get("site_id"):
+    form = CrateActionForm()
+    if not form.site_id.data:
         raise InvalidInput(
             _("Choose the site to send the crate to: nothing was sent."), field="site_id"
         )
-    site_id = read_int(request.form, "site_id") or 0
+    site_id = form.site()
 
     def work(crate: Crate) -> str:
         services.dispatch_crate(
@@ -332,7 +329,7 @@ def distribute(code: str) -> Response | str:
 def scrap(code: str) -> Response | str:
     if not confirmed():
         return ask_to_confirm(code, "scrap")
-    reason = request.form.get("reason", "")
+    reason = CrateActionForm().reason.data or ""
 
     def work(crate: Crate) -> str:
         services.scrap_crate(db.session, actor=current_user, crate=crate, reason=reason)
@@ -364,27 +361,29 @@ def reuse(code: str) -> Response:
 @bp.route("/crates/<code>/contents", methods=["GET", "POST"])
 @requires("crates.act")
 def edit_contents(code: str) -> Response | str | tuple[str, int]:
-    crate = services.get_crate(db.session, code, for_update=request.method == "POST")
-    if request.method == "POST" and request.form.get("add_row") is None:
+    posting = request.method == "POST"
+    crate = services.get_crate(db.session, code, for_update=posting)
+    form = CrateLinesForm.posted() if posting else None
+    if form is not None and not form.adding_row:
+        lines = form
 
         def work() -> str:
-            kept = [line for line in read_lines(request.form) if line.quantity != 0]
+            kept = [line for line in lines.lines() if line.quantity != 0]
             services.edit_crate_contents(db.session, actor=current_user, crate=crate, lines=kept)
             return _("Contents of crate %(code)s corrected.", code=crate.display_code)
 
         try:
             return crate_answer(
-                crate.code,
-                act_once("contents", work, code=crate.code, form=request.form.to_dict(flat=False)),
+                crate.code, act_once("contents", work, code=crate.code, form=sent_form(lists=True))
             )
         except DomainError as error:
             db.session.rollback()
-            return render_contents(code, request.form, error), int(error.status)
-    return render_contents(code, request.form if request.method == "POST" else None)
+            return render_contents(code, form, error), int(error.status)
+    return render_contents(code, form)
 
 
 def render_contents(
-    code: str, form: MultiDict[str, str] | None, error: DomainError | None = None
+    code: str, form: CrateLinesForm | None, error: DomainError | None = None
 ) -> str:
     crate = services.get_crate(db.session, code)
     if form is None:
@@ -399,7 +398,7 @@ def render_contents(
         ]
     else:
         rows = posted_rows(form)
-        if form.get("add_row") is not None:
+        if form.adding_row:
             rows.append(blank_row())
     return render_template(
         "inventory/edit_contents.html",
@@ -429,10 +428,11 @@ def batch() -> Response | str | tuple[str, int]:
                 codes.append(crate.code)
         except DomainError as problem:
             error = problem.message
-    if request.method == "POST" and request.form.get("action") in BATCH_ACTIONS and not added:
+    form = BatchForm()
+    if request.method == "POST" and form.action.data in BATCH_ACTIONS and not added:
         try:
             answer = act_once(
-                "batch", lambda: apply_batch(codes), codes=codes, form=request.form.to_dict()
+                "batch", lambda: apply_batch(codes, form), codes=codes, form=sent_form()
             )
         except DomainError as problem:
             db.session.rollback()
@@ -444,11 +444,11 @@ def batch() -> Response | str | tuple[str, int]:
     return render_batch([crate.code for crate in crates], error), status
 
 
-def apply_batch(codes: list[str]) -> str:
+def apply_batch(codes: list[str], form: BatchForm) -> str:
     if not codes:
         raise InvalidInput(_("Scan at least one crate first."), field="code")
-    action = request.form["action"]
-    site_id = read_int(request.form, "site_id", required=action in ("check_in", "dispatch")) or 0
+    action = form.action.data
+    site_id = form.site(required=action in ("check_in", "dispatch"))
     crates = services.lock_crates(db.session, codes)
     services.lock_crate_balances(db.session, crates, also_at=site_id or None)
     for crate in crates:

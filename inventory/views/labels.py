@@ -14,15 +14,16 @@ from flask_login import current_user
 from app import exports
 from app.errors import InvalidInput
 from app.extensions import db
+from app.forms import form_event_id
 from app.i18n import current_locale
 from app.idempotency import Answer, run_once
 from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import labels as label_pdf
 from inventory import queries, services
-from inventory.forms import read_int
+from inventory.forms import BlankLabelsForm
 from inventory.models import Crate, LabelBatch
-from inventory.views.common import bp, form_event_id
+from inventory.views.common import bp
 
 # --- labels ---------------------------------------------------------------------------
 
@@ -49,7 +50,8 @@ def blank_labels() -> Response:
     """Create empty crates, then show the link to their labels (post/redirect/get, so a
     second click on the same form does not create the crates twice). The link names
     their batch, not their codes: 500 codes make an address too long for a server."""
-    count = read_int(request.form, "count") or 0
+    form = BlankLabelsForm()
+    count = form.how_many()
 
     def work() -> Answer:
         batch = services.create_label_batch(db.session, actor=current_user, count=count)
@@ -65,7 +67,7 @@ def blank_labels() -> Response:
         record_errors=False,
     )
     db.session.commit()
-    label_format = label_format_from(request.form.get("format", "")).value
+    label_format = label_format_from(form.format.data or "").value
     return redirect(
         url_for("inventory.labels", batch=answer.body["batch"], format=label_format), 303
     )
@@ -83,7 +85,7 @@ def crate_labels() -> Response:
         if not codes:
             raise InvalidInput(_("Name at least one crate code."), field="codes")
         crates = [services.get_crate(db.session, code) for code in codes[:1000]]
-    return pdf_response(
+    return labels_response(
         labels_for(crates), label_format_from(request.args.get("format", "")), "crate-labels.pdf"
     )
 
@@ -109,7 +111,7 @@ def labels_for(crates: list[Crate]) -> list[label_pdf.Label]:
     ]
 
 
-def pdf_response(
+def labels_response(
     labels_: list[label_pdf.Label], label_format: label_pdf.LabelFormat, filename: str
 ) -> Response:
     pdf = label_pdf.render_labels(labels_, label_format, more_template=_("+{count} more"))

@@ -14,23 +14,18 @@ from flask_login import current_user
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import act_once, sent_form
 from app.i18n import current_locale
-from app.inputs import member_or
 from app.permissions import public, requires
 from inventory import queries, services
-from inventory.forms import read_int
+from inventory.forms import NeedForm
 from inventory.models import (
-    GENDER_LABELS,
-    PRIORITY_LABELS,
     Gender,
     Priority,
     Site,
     size_label,
 )
-from inventory.views.common import (
-    act_once,
-    bp,
-)
+from inventory.views.common import bp
 
 # --- need lists -----------------------------------------------------------------------
 
@@ -40,24 +35,14 @@ from inventory.views.common import (
 def edit_needs(site_id: int) -> Response | str | tuple[str, int]:
     site = services.get_site(db.session, site_id)
     if request.method == "POST":
-        form = request.form
+        form = NeedForm()
         try:
 
             def work() -> str:
-                services.set_need(
-                    db.session,
-                    actor=current_user,
-                    site_id=site.id,
-                    item_id=read_int(form, "item_id") or 0,
-                    target_quantity=read_int(form, "target_quantity") or 0,
-                    gender=form.get("gender", ""),
-                    size=form.get("size", ""),
-                    priority=member_or(Priority, form.get("priority", ""), Priority.NORMAL),
-                    note=form.get("note", ""),
-                )
+                services.set_need(db.session, actor=current_user, site_id=site.id, **form.read())
                 return _("Need list saved.")
 
-            answer = act_once("need", work, site_id=site.id, form=form.to_dict())
+            answer = act_once("need", work, site_id=site.id, form=sent_form())
         except DomainError as error:
             db.session.rollback()
             return render_needs_editor(site, error.message), int(error.status)
@@ -128,9 +113,9 @@ def public_needs_csv(site_id: int) -> Response:
         ],
         (
             [
-                PRIORITY_LABELS[need.line.priority],
+                need.line.priority.label,
                 need.line.item.name(locale),
-                GENDER_LABELS[Gender(need.line.gender)] if need.line.gender else _("any"),
+                Gender(need.line.gender).label if need.line.gender else _("any"),
                 size_label(need.line.size) if need.line.size else _("any"),
                 need.line.target_quantity,
                 need.on_hand,

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import form_status, refused
 from app.i18n import current_locale
 from app.permissions import requires
 from inventory.forms import ItemForm, SiteForm
@@ -32,15 +33,11 @@ def edit_site(site_id: int | None) -> Response | str | tuple[str, int]:
             saved = save_site(db.session, form.to_input(), site_id)
             db.session.commit()
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            return render_template("inventory/edit_site.html", form=form, site=site), int(
-                error.status
-            )
+            status = refused(form, error)
+            return render_template("inventory/edit_site.html", form=form, site=site), status
         flash(_("%(site)s saved.", site=saved.name), "success")
         return redirect(url_for("inventory.manage_sites"), 303)
-    status = 422 if form.errors else 200
-    return render_template("inventory/edit_site.html", form=form, site=site), status
+    return render_template("inventory/edit_site.html", form=form, site=site), form_status(form)
 
 
 @bp.get("/catalogue")
@@ -63,12 +60,8 @@ def edit_item(item_id: int | None) -> Response | str | tuple[str, int]:
             saved = save_item(db.session, form.to_input(), item_id)
             db.session.commit()
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            return render_template("inventory/edit_item.html", form=form, item=item), int(
-                error.status
-            )
+            status = refused(form, error)
+            return render_template("inventory/edit_item.html", form=form, item=item), status
         flash(_("%(item)s saved.", item=saved.name(current_locale())), "success")
         return redirect(url_for("inventory.catalogue"), 303)
-    status = 422 if form.errors else 200
-    return render_template("inventory/edit_item.html", form=form, item=item), status
+    return render_template("inventory/edit_item.html", form=form, item=item), form_status(form)

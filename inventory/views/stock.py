@@ -19,27 +19,22 @@ from flask_login import current_user
 
 from app.exports import csv_response
 from app.extensions import db, htmx
+from app.forms import act_once, read_date, sent_form
 from app.i18n import current_locale
 from app.inputs import database_int, member_or
 from app.permissions import requires
 from inventory import crate_list, queries, services
-from inventory.forms import read_date, read_int
+from inventory.forms import AdjustForm, LooseStockForm
 from inventory.models import (
-    CATEGORY_LABELS,
     CRATE_EVENT_LABELS,
-    CRATE_STATE_LABELS,
-    GENDER_LABELS,
-    UNIT_LABELS,
     Category,
     CrateState,
     Gender,
     StockItem,
+    Unit,
     size_label,
 )
-from inventory.views.common import (
-    act_once,
-    bp,
-)
+from inventory.views.common import bp
 
 # --- stock ----------------------------------------------------------------------------
 
@@ -66,11 +61,11 @@ def stock_labels(locale: str) -> dict[str, dict[Any, str]]:
     up the locale and the catalogue again for each row; translations do not change while
     the app runs (Flask-Babel loads each catalogue once), so once per language will do."""
     return {
-        name: {key: str(label) for key, label in labels.items()}
-        for name, labels in (
-            ("category_labels", CATEGORY_LABELS),
-            ("gender_labels", GENDER_LABELS),
-            ("unit_labels", UNIT_LABELS),
+        name: {member: member.label for member in labelled}
+        for name, labelled in (
+            ("category_labels", Category),
+            ("gender_labels", Gender),
+            ("unit_labels", Unit),
         )
     }
 
@@ -204,7 +199,7 @@ def site_crates_csv(site_id: int) -> Response:
             [
                 row.crate.display_code,
                 crate_list.contents_summary(row.crate, locale),
-                str(CRATE_STATE_LABELS[row.crate.state]),
+                row.crate.state.label,
                 row.crate.place or "",
                 row.crate.expiry_date.isoformat() if row.crate.expiry_date else "",
                 last_movement(row),
@@ -243,18 +238,13 @@ def item_history(site_id: int, stock_item_id: int) -> str:
 @requires("stock.loose")
 def loose_stock(site_id: int) -> Response | tuple[str, int] | str:
     """Receive or move quantities that are not in crates (a pallet of water, 200 meals)."""
-    form = request.form
-    kind = form.get("kind", "receive")
+    form = LooseStockForm()
+    kind = form.kind.data
 
     def work() -> str:
-        line = services.LineInput(
-            item_id=read_int(form, "item_id") or 0,
-            quantity=read_int(form, "quantity") or 0,
-            gender=form.get("gender", ""),
-            size=form.get("size", ""),
-        )
+        line = form.line()
         if kind == "move":
-            to_site_id = read_int(form, "to_site_id") or 0
+            to_site_id = form.destination()
             services.move_loose(
                 db.session,
                 actor=current_user,
@@ -264,11 +254,11 @@ def loose_stock(site_id: int) -> Response | tuple[str, int] | str:
             )
             return _("Moved.")
         services.receive_loose(
-            db.session, actor=current_user, site_id=site_id, line=line, note=form.get("note", "")
+            db.session, actor=current_user, site_id=site_id, line=line, note=form.note.data or ""
         )
         return _("Received.")
 
-    answer = act_once("loose", work, site_id=site_id, form=form.to_dict())
+    answer = act_once("loose", work, site_id=site_id, form=sent_form())
     flash(answer.body["message"], "success")
     return redirect(url_for("inventory.site_stock", site_id=site_id), 303)
 
@@ -288,16 +278,11 @@ def loose_form(site_id: int) -> str:
 @bp.post("/sites/<int:site_id>/adjust")
 @requires("stock.adjust")
 def adjust(site_id: int) -> Response:
-    form = request.form
+    form = AdjustForm()
 
     def work() -> str:
         delta = services.adjust_stock(
-            db.session,
-            actor=current_user,
-            site_id=site_id,
-            stock_item_id=read_int(form, "stock_item_id") or 0,
-            counted=read_int(form, "counted") or 0,
-            note=form.get("note", ""),
+            db.session, actor=current_user, site_id=site_id, **form.read()
         )
         return (
             _("Stock adjusted by %(delta)+d.", delta=delta)
@@ -305,7 +290,7 @@ def adjust(site_id: int) -> Response:
             else _("The count matches: nothing to adjust.")
         )
 
-    answer = act_once("adjust", work, site_id=site_id, form=form.to_dict())
+    answer = act_once("adjust", work, site_id=site_id, form=sent_form())
     flash(answer.body["message"], "success")
     return redirect(
         request.referrer

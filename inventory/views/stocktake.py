@@ -1,17 +1,18 @@
 """Stocktake pages: count a site, review what will change, confirm."""
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError
 from app.extensions import db, htmx
+from app.forms import act_once
 from app.permissions import requires
 from inventory import queries, services
 from inventory import stocktake as stocktakes
-from inventory.forms import read_int
+from inventory.forms import CodeForm, StockLineForm
 from inventory.models import Stocktake
-from inventory.views.common import act_once, bp
+from inventory.views.common import bp
 
 
 @bp.get("/sites/<int:site_id>/stocktake")
@@ -48,7 +49,7 @@ def start_stocktake(site_id: int) -> Response:
 @requires("stocktake.run")
 def stocktake_scan(stocktake_id: int) -> str | tuple[str, int]:
     current = stocktakes.get_open_stocktake(db.session, stocktake_id, for_update=True)
-    code = request.form.get("code", "")
+    code = CodeForm().code.data or ""
     error = None
     try:
         stocktakes.scan_into_stocktake(db.session, actor=current_user, stocktake=current, code=code)
@@ -71,14 +72,9 @@ def stocktake_scan(stocktake_id: int) -> str | tuple[str, int]:
 @requires("stocktake.run")
 def stocktake_count(stocktake_id: int) -> Response | tuple[str, int]:
     current = stocktakes.get_open_stocktake(db.session, stocktake_id, for_update=True)
-    form = request.form
+    form = StockLineForm()
     try:
-        line = services.LineInput(
-            item_id=read_int(form, "item_id") or 0,
-            quantity=read_int(form, "quantity") or 0,
-            gender=form.get("gender", ""),
-            size=form.get("size", ""),
-        )
+        line = form.line()
         stocktakes.count_loose(db.session, actor=current_user, stocktake=current, line=line)
         db.session.commit()
     except DomainError as problem:

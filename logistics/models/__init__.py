@@ -2,7 +2,6 @@
 their week templates, pick lists, loads and results."""
 
 from logistics.models.distributions import (
-    DISTRIBUTION_STATUS_LABELS,
     WEEKDAY_LABELS,
     Distribution,
     DistributionLine,
@@ -14,11 +13,6 @@ from logistics.models.distributions import (
     WeekSlotLine,
 )
 from logistics.models.vehicles import (
-    FUEL_TYPE_LABELS,
-    PAID_BY_LABELS,
-    TRIP_PURPOSE_LABELS,
-    VEHICLE_KIND_LABELS,
-    VEHICLE_STATUS_LABELS,
     FillUp,
     FuelType,
     PaidBy,
@@ -30,12 +24,6 @@ from logistics.models.vehicles import (
 )
 
 __all__ = [
-    "DISTRIBUTION_STATUS_LABELS",
-    "FUEL_TYPE_LABELS",
-    "PAID_BY_LABELS",
-    "TRIP_PURPOSE_LABELS",
-    "VEHICLE_KIND_LABELS",
-    "VEHICLE_STATUS_LABELS",
     "WEEKDAY_LABELS",
     "Distribution",
     "DistributionLine",

@@ -9,7 +9,6 @@ Only counts of people served are kept: never names or anything personal."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,8 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import User, UTCDateTime, str_enum, utcnow
+from app.labels import LabelledEnum
+from app.models import User, UTCDateTime, str_enum
 from inventory.models import Crate, Site, StockItem
 from logistics.models.vehicles import Vehicle
 
@@ -39,21 +40,12 @@ WEEKDAY_LABELS = (
 )
 
 
-class DistributionStatus(StrEnum):
-    PLANNED = "planned"
-    LOADING = "loading"
-    OUT = "out"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-DISTRIBUTION_STATUS_LABELS = {
-    DistributionStatus.PLANNED: _l("Planned"),
-    DistributionStatus.LOADING: _l("Loading"),
-    DistributionStatus.OUT: _l("Out"),
-    DistributionStatus.DONE: _l("Done"),
-    DistributionStatus.CANCELLED: _l("Cancelled"),
-}
+class DistributionStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    LOADING = "loading", _l("Loading")
+    OUT = "out", _l("Out")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class Team(db.Model):

@@ -9,85 +9,49 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import User, UTCDateTime, str_enum, utcnow
+from app.labels import LabelledEnum
+from app.models import User, UTCDateTime, str_enum
 from donations.models import Fund
 from inventory.models import Site
 
 
-class VehicleKind(StrEnum):
-    VAN = "van"
-    MINIBUS = "minibus"
-    CAR = "car"
-    TRUCK = "truck"
+class VehicleKind(LabelledEnum):
+    VAN = "van", _l("Van")
+    MINIBUS = "minibus", _l("Minibus")
+    CAR = "car", _l("Car")
+    TRUCK = "truck", _l("Truck")
 
 
-VEHICLE_KIND_LABELS = {
-    VehicleKind.VAN: _l("Van"),
-    VehicleKind.MINIBUS: _l("Minibus"),
-    VehicleKind.CAR: _l("Car"),
-    VehicleKind.TRUCK: _l("Truck"),
-}
+class FuelType(LabelledEnum):
+    DIESEL = "diesel", _l("Diesel")
+    PETROL = "petrol", _l("Petrol")
+    LPG = "lpg", _l("LPG")
 
 
-class FuelType(StrEnum):
-    DIESEL = "diesel"
-    PETROL = "petrol"
-    LPG = "lpg"
+class VehicleStatus(LabelledEnum):
+    AVAILABLE = "available", _l("Available")
+    MAINTENANCE = "maintenance", _l("In maintenance")
+    OUT_OF_SERVICE = "out_of_service", _l("Out of service")
 
 
-FUEL_TYPE_LABELS = {
-    FuelType.DIESEL: _l("Diesel"),
-    FuelType.PETROL: _l("Petrol"),
-    FuelType.LPG: _l("LPG"),
-}
+class PaidBy(LabelledEnum):
+    ORGANISATION_CARD = "organisation_card", _l("Organisation card")
+    CASH = "cash", _l("Cash")
+    VOLUNTEER = "volunteer", _l("A volunteer, to be reimbursed")
 
 
-class VehicleStatus(StrEnum):
-    AVAILABLE = "available"
-    MAINTENANCE = "maintenance"
-    OUT_OF_SERVICE = "out_of_service"
-
-
-VEHICLE_STATUS_LABELS = {
-    VehicleStatus.AVAILABLE: _l("Available"),
-    VehicleStatus.MAINTENANCE: _l("In maintenance"),
-    VehicleStatus.OUT_OF_SERVICE: _l("Out of service"),
-}
-
-
-class PaidBy(StrEnum):
-    ORGANISATION_CARD = "organisation_card"
-    CASH = "cash"
-    VOLUNTEER = "volunteer"
-
-
-PAID_BY_LABELS = {
-    PaidBy.ORGANISATION_CARD: _l("Organisation card"),
-    PaidBy.CASH: _l("Cash"),
-    PaidBy.VOLUNTEER: _l("A volunteer, to be reimbursed"),
-}
-
-
-class TripPurpose(StrEnum):
-    DISTRIBUTION = "distribution"
-    COLLECTION = "collection"
-    TRANSFER = "transfer"
-    EMERGENCY_HOSTING = "emergency_hosting"
-
-
-TRIP_PURPOSE_LABELS = {
-    TripPurpose.DISTRIBUTION: _l("Distribution"),
-    TripPurpose.COLLECTION: _l("Collection pickup"),
-    TripPurpose.TRANSFER: _l("Transfer between sites"),
-    TripPurpose.EMERGENCY_HOSTING: _l("Taking people to emergency hosts"),
-}
+class TripPurpose(LabelledEnum):
+    DISTRIBUTION = "distribution", _l("Distribution")
+    COLLECTION = "collection", _l("Collection pickup")
+    TRANSFER = "transfer", _l("Transfer between sites")
+    EMERGENCY_HOSTING = "emergency_hosting", _l("Taking people to emergency hosts")
 
 
 class Vehicle(db.Model):

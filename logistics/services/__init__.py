@@ -1,7 +1,7 @@
 """Logistics writes. Each function validates, changes the session and raises a
 DomainError; none commits."""
 
-from logistics.services.common import MAX_ODOMETER_KM, get_vehicle, local_today
+from logistics.services.common import MAX_ODOMETER_KM, get_vehicle
 from logistics.services.distributions import (
     DistributionInput,
     generate_day_plan,
@@ -61,7 +61,6 @@ __all__ = [
     "get_vehicle",
     "load_crate",
     "load_loose",
-    "local_today",
     "on_the_van",
     "plan_distribution",
     "record_fill_up",

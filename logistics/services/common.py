@@ -3,30 +3,21 @@ locking it), and the odometer readings a new one must fit between."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, NotFound
-from donations.receipts import paris_midnight
+from app.clock import local_day, paris_midnight
+from app.errors import InvalidInput
+from app.lookup import get_one
 from logistics.models import FillUp, Trip, Vehicle
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_ODOMETER_KM = 2_000_000
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)  # the last day a plan or a report may name
 LATEST_DUE_DAY = date(2100, 12, 31)
-
-
-def local_today() -> date:
-    return datetime.now(PARIS).date()
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(PARIS).date()
 
 
 def km(value: int) -> str:
@@ -37,13 +28,10 @@ def km(value: int) -> str:
 def get_vehicle(session: Session, vehicle_id: int, *, for_update: bool = False) -> Vehicle:
     """A vehicle, locked for the rest of the transaction when it is about to be used, so
     two fill-ups, check-outs or check-ins of one vehicle happen one after the other."""
-    query = select(Vehicle).where(Vehicle.id == vehicle_id)
-    if for_update:
-        query = query.with_for_update(of=Vehicle).execution_options(populate_existing=True)
-    vehicle = session.scalar(query)
-    if vehicle is None:
-        raise NotFound(_("There is no vehicle number %(id)s.", id=vehicle_id), field="vehicle_id")
-    return vehicle
+    missing = _("There is no vehicle number %(id)s.", id=vehicle_id)
+    return get_one(
+        session, Vehicle, vehicle_id, lock=for_update, missing=missing, field="vehicle_id"
+    )
 
 
 def open_trip_of(session: Session, vehicle_id: int) -> Trip | None:

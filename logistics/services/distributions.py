@@ -8,19 +8,20 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import Role, User
 from inventory.services import get_site, get_stock_item
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from logistics.models import (
-    DISTRIBUTION_STATUS_LABELS,
     Distribution,
     DistributionLine,
     DistributionStatus,
     Team,
     WeekSlot,
 )
-from logistics.services.common import get_vehicle, local_today
+from logistics.services.common import get_vehicle
 
 MAX_LABEL = 80
 MAX_PEOPLE = 5_000
@@ -45,13 +46,8 @@ class DistributionInput:
 
 
 def get_team(session: Session, team_id: int, *, for_update: bool = False) -> Team:
-    query = select(Team).where(Team.id == team_id)
-    if for_update:
-        query = query.with_for_update(of=Team)
-    team = session.scalar(query)
-    if team is None:
-        raise NotFound(_("There is no team number %(id)s.", id=team_id), field="team_id")
-    return team
+    missing = _("There is no team number %(id)s.", id=team_id)
+    return get_one(session, Team, team_id, lock=for_update, missing=missing, field="team_id")
 
 
 def get_distribution(
@@ -59,16 +55,15 @@ def get_distribution(
 ) -> Distribution:
     """A distribution, locked for the rest of the transaction when it is about to change,
     so two leads loading, or recording, the same one act one after the other."""
-    query = select(Distribution).where(Distribution.id == distribution_id)
-    if for_update:
-        query = query.with_for_update(of=Distribution).execution_options(populate_existing=True)
-    distribution = session.scalar(query)
-    if distribution is None:
-        raise NotFound(
-            _("There is no distribution number %(id)s.", id=distribution_id),
-            field="distribution_id",
-        )
-    return distribution
+    missing = _("There is no distribution number %(id)s.", id=distribution_id)
+    return get_one(
+        session,
+        Distribution,
+        distribution_id,
+        lock=for_update,
+        missing=missing,
+        field="distribution_id",
+    )
 
 
 def ensure_open(distribution: Distribution) -> None:
@@ -76,7 +71,7 @@ def ensure_open(distribution: Distribution) -> None:
         raise Conflict(
             _(
                 "This distribution is %(status)s: its plan can no longer change.",
-                status=str(DISTRIBUTION_STATUS_LABELS[distribution.status]).lower(),
+                status=distribution.status.label.lower(),
             )
         )
 

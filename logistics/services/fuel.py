@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import local_today, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import User, utcnow
-from donations import euros
+from app.models import User
+from app.money import euros
 from donations.models import Fund, SpendingKind
 from donations.services.spending import cancel_spending, get_open_fund, record_spending
 from logistics.models import FillUp, PaidBy, Vehicle
@@ -21,7 +22,6 @@ from logistics.services.common import (
     EARLIEST_DAY,
     check_day_reading,
     get_vehicle,
-    local_today,
     validate_odometer,
 )
 

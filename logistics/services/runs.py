@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.models import User
 from inventory import ledger
 from inventory.models import Crate, CrateState, MovementReason, StockItem
 from inventory.services import get_crate

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import User
 from inventory.services import get_site, get_stock_item
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
@@ -70,16 +71,8 @@ def save_team(
 
 
 def get_slot(session: Session, slot_id: int, *, for_update: bool = False) -> WeekSlot:
-    query = select(WeekSlot).where(WeekSlot.id == slot_id)
-    if for_update:
-        query = query.with_for_update(of=WeekSlot).execution_options(populate_existing=True)
-    slot = session.scalar(query)
-    if slot is None:
-        raise NotFound(
-            _("There is no distribution number %(id)s in the week templates.", id=slot_id),
-            field="slot_id",
-        )
-    return slot
+    missing = _("There is no distribution number %(id)s in the week templates.", id=slot_id)
+    return get_one(session, WeekSlot, slot_id, lock=for_update, missing=missing, field="slot_id")
 
 
 def validate_weekday(value: object) -> int:

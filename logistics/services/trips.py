@@ -6,14 +6,15 @@ from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.lookup import get_one
+from app.models import User
 from app.permissions import role_may
-from logistics.models import VEHICLE_STATUS_LABELS, Trip, TripPurpose, Vehicle, VehicleStatus
+from logistics.models import Trip, TripPurpose, Vehicle, VehicleStatus
 from logistics.services.common import (
     check_moment_reading,
     get_vehicle,
@@ -91,7 +92,7 @@ def check_out_vehicle(
             _(
                 "%(vehicle)s is %(status)s: it cannot be checked out.",
                 vehicle=vehicle.name,
-                status=str(VEHICLE_STATUS_LABELS[vehicle.status]).lower(),
+                status=vehicle.status.label.lower(),
             )
         )
     current = open_trip_of(session, vehicle.id)
@@ -137,13 +138,8 @@ def check_out_vehicle(
 
 
 def get_trip(session: Session, trip_id: int, *, for_update: bool = False) -> Trip:
-    query = select(Trip).where(Trip.id == trip_id)
-    if for_update:
-        query = query.with_for_update(of=Trip).execution_options(populate_existing=True)
-    trip = session.scalar(query)
-    if trip is None:
-        raise NotFound(_("There is no trip number %(id)s.", id=trip_id))
-    return trip
+    missing = _("There is no trip number %(id)s.", id=trip_id)
+    return get_one(session, Trip, trip_id, lock=for_update, missing=missing)
 
 
 def check_in_vehicle(

@@ -1,32 +1,24 @@
-"""The logistics blueprint and what its pages share: labels and number formats for the
-templates, the vehicle filter of the logs, and showing a refused form again."""
+"""The logistics blueprint and what its pages share: the templates' helpers and number
+formats, and the vehicle filter of the logs."""
 
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from app.errors import DomainError
 from app.extensions import db
 from app.inputs import database_int
 from app.pagination import Page
 from logistics import queries
 from logistics.models import (
-    DISTRIBUTION_STATUS_LABELS,
-    FUEL_TYPE_LABELS,
-    PAID_BY_LABELS,
-    TRIP_PURPOSE_LABELS,
-    VEHICLE_KIND_LABELS,
-    VEHICLE_STATUS_LABELS,
+    DistributionStatus,
     Vehicle,
 )
-from logistics.reminders import CHECK_LABELS, Reminder
+from logistics.reminders import Check, Reminder
 from logistics.services.common import km
 from logistics.services.trips import check_out_refusal
 
@@ -46,13 +38,6 @@ def tick(value: Decimal) -> str:
     return format_decimal(value, format="#,##0.#")
 
 
-def whole_euros(cents: Decimal) -> str:
-    """An amount on a chart's scale, without its cents: €1,000 or 1 000 €."""
-    locale = get_locale() or Locale.parse("fr")
-    pattern = locale.currency_formats["standard"].pattern.replace("0.00", "0")
-    return format_currency(Decimal(cents) / 100, "EUR", format=pattern, currency_digits=False)
-
-
 def home_reminders() -> list[Reminder]:
     """For the home page of those who look after the vehicles."""
     return queries.all_reminders(db.session)
@@ -65,13 +50,8 @@ def may_take_out(vehicle: Vehicle) -> bool:
 
 def template_helpers() -> dict[str, Any]:
     return {
-        "CHECK_LABELS": CHECK_LABELS,
-        "DISTRIBUTION_STATUS_LABELS": DISTRIBUTION_STATUS_LABELS,
-        "FUEL_TYPE_LABELS": FUEL_TYPE_LABELS,
-        "PAID_BY_LABELS": PAID_BY_LABELS,
-        "TRIP_PURPOSE_LABELS": TRIP_PURPOSE_LABELS,
-        "VEHICLE_KIND_LABELS": VEHICLE_KIND_LABELS,
-        "VEHICLE_STATUS_LABELS": VEHICLE_STATUS_LABELS,
+        "Check": Check,
+        "DistributionStatus": DistributionStatus,
         "km": km,
         "litres": litres,
         "decimal": decimal,
@@ -103,19 +83,3 @@ def render_log(template: str, log: Log) -> str:
     return render_template(
         template, page=page, vehicles=queries.list_vehicles(db.session), vehicle_id=vehicle_id
     )
-
-
-def refused(form: FlaskForm, error: DomainError) -> int:
-    """Undo the request's writes and show the form again with the message; its status."""
-    db.session.rollback()
-    form.form_errors.append(error.message)
-    return int(error.status)
-
-
-def typed_form() -> dict[str, str]:
-    """What a form sent, for recognising the same form sent twice."""
-    return {key: value for key, value in request.form.items() if key != "csrf_token"}
-
-
-def form_status(form: FlaskForm) -> int:
-    return 422 if form.errors else 200

@@ -11,21 +11,27 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
+from app.forms import act_once, field_texts, typed_form
 from app.permissions import requires, role_may
-from inventory.forms import read_int
 from inventory.models import Priority, StockItem
 from inventory.queries import list_items, list_sites
 from inventory.services import set_need
-from inventory.views.common import act_once
 from logistics import planning, queries, services
-from logistics.forms import read_time
+from logistics.forms.planning import (
+    DistributionForm,
+    LoadForm,
+    PickLineForm,
+    RecordRunForm,
+    TeamFilterForm,
+)
 from logistics.models import Distribution, DistributionResult
 from logistics.services import runs
 from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 from logistics.services.runs import OnTheVan
-from logistics.views.common import bp, typed_form, wanted_id
+from logistics.views.common import bp, wanted_id
 
 BOARD_REFRESH_SECONDS = 20
 
@@ -48,7 +54,7 @@ def parse_day(text: str) -> date:
 @bp.get("/day")
 @requires("distributions.view")
 def today() -> Response:
-    return redirect(url_for("logistics.day_board", day=services.local_today().isoformat()))
+    return redirect(url_for("logistics.day_board", day=local_today().isoformat()))
 
 
 @bp.get("/day/<day>")
@@ -89,7 +95,7 @@ def vans_on(board: planning.DayBoard) -> list[Any]:
 @requires("distributions.plan")
 def generate(day: str) -> Response:
     when = parse_day(day)
-    team_id = read_int(request.form, "team_id", required=False) or 0
+    team_id = TeamFilterForm().team()
     try:
         made = services.generate_day_plan(db.session, actor=current_user, team_id=team_id, day=when)
         db.session.commit()
@@ -112,20 +118,6 @@ def generate(day: str) -> Response:
 
 
 # --- planning one distribution ----------------------------------------------------------
-
-
-def read_distribution(form: Any) -> services.DistributionInput:
-    return services.DistributionInput(
-        label=form.get("label", ""),
-        place_site_id=read_int(form, "place_site_id") or 0,
-        starts_at=read_time(form, "starts_at"),
-        ends_at=read_time(form, "ends_at"),
-        expected_people=read_int(form, "expected_people") or 0,
-        team_size=read_int(form, "team_size") or 0,
-        vehicle_id=read_int(form, "vehicle_id", required=False),
-        lead_id=read_int(form, "lead_id", required=False),
-        notes=form.get("notes", ""),
-    )
 
 
 def render_edit(
@@ -164,19 +156,19 @@ def new_distribution(day: str) -> Response | tuple[str, int]:
     when = parse_day(day)
     if request.method == "GET":
         return render_edit(None, {"day": when.isoformat(), "team_id": str(wanted_id("team") or "")})
-    form = request.form
+    form = DistributionForm()
     try:
         distribution = services.plan_distribution(
             db.session,
             actor=current_user,
-            team_id=read_int(form, "team_id") or 0,
+            team_id=form.team(),
             day=when,
-            data=read_distribution(form),
+            data=form.to_input(),
         )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return render_edit(None, {**form.to_dict(), "day": when.isoformat()}, error)
+        return render_edit(None, {**field_texts(form), "day": when.isoformat()}, error)
     flash(_("Distribution planned."), "success")
     return redirect(url_for("logistics.distribution", distribution_id=distribution.id), 303)
 
@@ -187,18 +179,18 @@ def edit_distribution(distribution_id: int) -> Response | tuple[str, int]:
     distribution = services.get_distribution(db.session, distribution_id)
     if request.method == "GET":
         return render_edit(distribution, values_of(distribution))
-    form = request.form
+    form = DistributionForm()
     try:
         services.update_distribution(
             db.session,
             actor=current_user,
             distribution_id=distribution.id,
-            data=read_distribution(form),
+            data=form.to_input(),
         )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return render_edit(distribution, form.to_dict(), error)
+        return render_edit(distribution, field_texts(form), error)
     flash(_("Distribution saved."), "success")
     return redirect(url_for("logistics.distribution", distribution_id=distribution.id), 303)
 
@@ -278,17 +270,11 @@ def act(
 @bp.post("/distributions/<int:distribution_id>/lines")
 @requires("distributions.plan")
 def set_pick_line(distribution_id: int) -> Response | tuple[str, int]:
-    form = request.form
+    form = PickLineForm()
 
     def work() -> str:
         services.set_pick_line(
-            db.session,
-            actor=current_user,
-            distribution_id=distribution_id,
-            item_id=read_int(form, "item_id") or 0,
-            gender=form.get("gender", ""),
-            size=form.get("size", ""),
-            quantity=read_int(form, "quantity") or 0,
+            db.session, actor=current_user, distribution_id=distribution_id, **form.read()
         )
         return _("Pick list saved.")
 
@@ -300,17 +286,18 @@ def set_pick_line(distribution_id: int) -> Response | tuple[str, int]:
 def add_shortfall_to_needs(distribution_id: int) -> Response | tuple[str, int]:
     """Put a short item on the departure warehouse's need list, for donors to see."""
     distribution = services.get_distribution(db.session, distribution_id)
-    form = request.form
+    form = PickLineForm()
 
     def work() -> str:
+        line = form.read()
         set_need(
             db.session,
             actor=current_user,
             site_id=distribution.departure_site_id,
-            item_id=read_int(form, "item_id") or 0,
-            gender=form.get("gender", ""),
-            size=form.get("size", ""),
-            target_quantity=read_int(form, "quantity") or 0,
+            item_id=line["item_id"],
+            gender=line["gender"],
+            size=line["size"],
+            target_quantity=line["quantity"],
             priority=Priority.HIGH,
         )
         return _("Added to the need list of %(site)s.", site=distribution.departure.name)
@@ -337,20 +324,21 @@ def cancel(distribution_id: int) -> Response | tuple[str, int]:
 @requires("distributions.run")
 def load(distribution_id: int) -> Response | tuple[str, int]:
     """A crate by its code (typed or scanned), or loose units of a pick-list item."""
-    form = request.form
+    form = LoadForm()
 
     def work() -> str:
-        if form.get("code", "").strip():
+        code = form.code.data or ""
+        if code.strip():
             crate = services.load_crate(
-                db.session, actor=current_user, distribution_id=distribution_id, code=form["code"]
+                db.session, actor=current_user, distribution_id=distribution_id, code=code
             )
             return _("Crate %(code)s is on the van.", code=crate.display_code)
-        quantity = read_int(form, "quantity") or 0
+        stock_item_id, quantity = form.loose()
         services.load_loose(
             db.session,
             actor=current_user,
             distribution_id=distribution_id,
-            stock_item_id=read_int(form, "stock_item_id") or 0,
+            stock_item_id=stock_item_id,
             quantity=quantity,
         )
         return ngettext("%(num)s unit loaded.", "%(num)s units loaded.", quantity)
@@ -361,21 +349,22 @@ def load(distribution_id: int) -> Response | tuple[str, int]:
 @bp.post("/distributions/<int:distribution_id>/unload")
 @requires("distributions.run")
 def unload(distribution_id: int) -> Response | tuple[str, int]:
-    form = request.form
+    form = LoadForm()
 
     def work() -> str:
-        crate_id = read_int(form, "crate_id", required=False)
+        crate_id = form.crate()
         if crate_id is not None:
             crate = services.unload_crate(
                 db.session, actor=current_user, distribution_id=distribution_id, crate_id=crate_id
             )
             return _("Crate %(code)s is back in the warehouse.", code=crate.display_code)
+        stock_item_id, quantity = form.loose()
         services.unload_loose(
             db.session,
             actor=current_user,
             distribution_id=distribution_id,
-            stock_item_id=read_int(form, "stock_item_id") or 0,
-            quantity=read_int(form, "quantity") or 0,
+            stock_item_id=stock_item_id,
+            quantity=quantity,
         )
         return _("Taken off the van and back in the warehouse.")
 
@@ -392,24 +381,6 @@ def set_off(distribution_id: int) -> Response | tuple[str, int]:
         return _("%(label)s is on its way.", label=distribution.label)
 
     return act(distribution_id, "set_off", work)
-
-
-def read_served(form: Any) -> services.Served:
-    return services.Served(
-        adults=read_int(form, "served_adults") or 0,
-        minors=read_int(form, "served_minors") or 0,
-        families=read_int(form, "served_families") or 0,
-    )
-
-
-def read_loose_outcomes(form: Any, van: OnTheVan) -> dict[int, services.LooseOutcome]:
-    return {
-        stock_item_id: services.LooseOutcome(
-            handed_out=read_int(form, f"handed_out_{stock_item_id}") or 0,
-            returned=read_int(form, f"returned_{stock_item_id}") or 0,
-        )
-        for stock_item_id in van.loose
-    }
 
 
 def render_record(
@@ -434,19 +405,19 @@ def record(distribution_id: int) -> Response | tuple[str, int]:
     distribution = services.get_distribution(db.session, distribution_id)
     if request.method == "GET":
         return render_record(distribution, {})
-    form = request.form
     van = services.on_the_van(db.session, distribution)
+    form = RecordRunForm.for_van(van.loose, van.crates)
 
     def work() -> str:
-        served = read_served(form)
+        served = form.served()
         services.record_run(
             db.session,
             actor=current_user,
             distribution_id=distribution.id,
             served=served,
-            loose=read_loose_outcomes(form, van),
-            crates_back={crate_id for crate_id in van.crates if form.get(f"crate_back_{crate_id}")},
-            notes=form.get("notes", ""),
+            loose=form.loose_outcomes(van.loose),
+            crates_back=form.crates_back(van.crates),
+            notes=form.notes.data or "",
         )
         people = served.adults + served.minors
         return ngettext(
@@ -462,6 +433,7 @@ def record(distribution_id: int) -> Response | tuple[str, int]:
         )
     except DomainError as error:
         db.session.rollback()
-        return render_record(services.get_distribution(db.session, distribution_id), form, error)
+        distribution = services.get_distribution(db.session, distribution_id)
+        return render_record(distribution, form.values(), error)
     flash(answer.body["message"], "success")
     return redirect(url_for("logistics.distribution", distribution_id=distribution.id), 303)

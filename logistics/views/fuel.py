@@ -7,33 +7,25 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import act_once, form_status, refused, typed_form
 from app.i18n import current_locale
+from app.money import euros
 from app.permissions import requires
 from app.views import safe_next
-from donations import euros
-from inventory.views.common import act_once
 from logistics import photos, queries, services
-from logistics.forms import FillUpForm
-from logistics.models import PAID_BY_LABELS, FillUp, Vehicle
-from logistics.views.common import (
-    bp,
-    form_status,
-    litres,
-    refused,
-    render_log,
-    typed_form,
-    wanted_id,
-)
+from logistics.forms.vehicles import FillUpForm, VoidFillUpForm
+from logistics.models import FillUp, Vehicle
+from logistics.views.common import bp, litres, render_log, wanted_id
 
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -56,7 +48,7 @@ def record_fuel(vehicle_id: int) -> Response | tuple[str, int]:
         (fund.code, fund.name(locale)) for fund in queries.list_fuel_funds(db.session)
     ]
     if not form.is_submitted():
-        form.filled_on.data = services.local_today().isoformat()
+        form.filled_on.data = local_today().isoformat()
     if not form.validate_on_submit():
         return render_fuel_form(vehicle, form, form_status(form))
     stored: list[str] = []
@@ -125,7 +117,7 @@ def fuel_log_csv() -> Response:
             _("yes") if fill_up.full_tank else _("no"),
             _("yes") if fill_up.missed_previous else _("no"),
             fill_up.station,
-            PAID_BY_LABELS[fill_up.paid_by],
+            fill_up.paid_by.label,
             fill_up.fund.code if fill_up.fund else "",
             fill_up.recorded_by.name,
             fill_up.voided_at.date().isoformat() if fill_up.voided_at else "",
@@ -139,17 +131,15 @@ def fuel_log_csv() -> Response:
 @requires("vehicles.manage")
 def void_fill_up(fill_up_id: int) -> Response:
     """Void a wrong fill-up; its money goes back to the fund it was drawn from."""
+    form = VoidFillUpForm()
     fill_up = services.void_fill_up(
-        db.session,
-        actor=current_user,
-        fill_up_id=fill_up_id,
-        reason=request.form.get("reason", ""),
+        db.session, actor=current_user, fill_up_id=fill_up_id, reason=form.reason.data or ""
     )
     vehicle_id = fill_up.vehicle_id
     db.session.commit()
     flash(_("The fill-up is voided: it no longer counts."), "success")
     fallback = url_for("logistics.fuel_log", vehicle=vehicle_id)
-    return redirect(safe_next(request.form.get("next"), fallback), 303)
+    return redirect(safe_next(form.next.data, fallback), 303)
 
 
 @bp.get("/fuel/<int:fill_up_id>/receipt")

@@ -10,19 +10,20 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.clock import local_today
 from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import read_date
 from app.inputs import database_int
+from app.money import whole_euros
 from app.permissions import requires
-from inventory.forms import read_date
-from inventory.models import CATEGORY_LABELS, UNIT_LABELS, Unit
+from inventory.models import Unit
 from logistics import queries, reports
 from logistics.charts import Chart, category_chart, column_chart
 from logistics.models import Team
 from logistics.reports import HandedOut, MonthFuelCost, Period, Served, WeekServed
-from logistics.services.common import local_today
-from logistics.views.common import bp, tick, whole_euros
+from logistics.views.common import bp, tick
 
 
 def whole(value: int) -> str:
@@ -37,10 +38,10 @@ def hundredths(value: int) -> str:
 
 def handed_out_label(row: HandedOut) -> str:
     """The category, and its unit unless things are counted one by one."""
-    category = str(CATEGORY_LABELS[row.category])
+    category = row.category.label
     if row.unit == Unit.PIECE:
         return category
-    return _("%(category)s (%(unit)s)", category=category, unit=UNIT_LABELS[row.unit])
+    return _("%(category)s (%(unit)s)", category=category, unit=row.unit.label)
 
 
 # --- the period asked for -------------------------------------------------------------
@@ -112,11 +113,7 @@ def handed_out_charts(rows: list[HandedOut]) -> list[tuple[str, Chart]]:
         (
             str(title),
             category_chart(
-                [
-                    (str(CATEGORY_LABELS[row.category]), row.quantity)
-                    for row in rows
-                    if row.unit == unit
-                ],
+                [(row.category.label, row.quantity) for row in rows if row.unit == unit],
                 tick,
             ),
         )
@@ -232,10 +229,7 @@ def people_by_place_csv() -> Response:
 
 
 def handed_out_rows(rows: Iterable[HandedOut]) -> Iterable[list[object]]:
-    return (
-        [str(CATEGORY_LABELS[row.category]), str(UNIT_LABELS[row.unit]), row.quantity]
-        for row in rows
-    )
+    return ([row.category.label, row.unit.label, row.quantity] for row in rows)
 
 
 @bp.get("/reports/handed-out.csv")

@@ -6,13 +6,13 @@ from flask_login import current_user
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import act_once, form_status, refused, typed_form
 from app.permissions import requires
-from inventory.views.common import act_once
 from logistics import queries, services
-from logistics.forms import CheckInForm, CheckOutForm
+from logistics.forms.vehicles import CheckInForm, CheckOutForm
 from logistics.models import Trip, Vehicle
 from logistics.services.common import km
-from logistics.views.common import bp, form_status, refused, render_log, typed_form
+from logistics.views.common import bp, render_log
 
 
 def render_check_out(vehicle: Vehicle, form: CheckOutForm, status: int = 200) -> tuple[str, int]:

@@ -8,14 +8,16 @@ from flask_login import current_user
 
 from app.errors import DomainError
 from app.extensions import db, htmx
+from app.forms import form_status, refused
+from app.money import whole_euros
 from app.permissions import requires
 from inventory.queries import list_sites
 from logistics import queries, services
 from logistics.charts import column_chart
 from logistics.consumption import Consumption
-from logistics.forms import VehicleForm
+from logistics.forms.vehicles import VehicleForm
 from logistics.queries import MonthCost
-from logistics.views.common import bp, form_status, refused, tick, whole_euros
+from logistics.views.common import bp, tick
 
 RECENT = 10
 INTERVALS_CHARTED = 12

@@ -13,16 +13,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.extensions import db, htmx
+from app.forms import act_once, form_status, refused, typed_form
+from app.i18n import current_locale
 from app.permissions import requires
-from inventory.models import CATEGORY_LABELS, Item, size_label
+from inventory.models import Item, size_label
 from inventory.queries import list_items, list_sites
-from inventory.views.common import act_once, locale_name
 from logistics import services
-from logistics.forms import CopySlotForm, SlotForm, SlotLineForm, TeamForm, weekday_choices
+from logistics.forms.planning import CopySlotForm, SlotForm, SlotLineForm, TeamForm, weekday_choices
 from logistics.models import WEEKDAY_LABELS, Team, WeekSlot, WeekSlotLine
-from logistics.views.common import bp, form_status, refused, typed_form
+from logistics.views.common import bp
 
 WEEKDAY_CODES = {str(index) for index in range(len(WEEKDAY_LABELS))}
 
@@ -129,7 +131,7 @@ def week(team_id: int) -> str:
 def opened_days() -> set[int]:
     """The days the week page shows unfolded: today's, and those just changed (?open=)."""
     asked = {int(day) for day in request.args.getlist("open") if day in WEEKDAY_CODES}
-    return {services.local_today().weekday(), *asked}
+    return {local_today().weekday(), *asked}
 
 
 # --- a distribution of the week -------------------------------------------------------
@@ -150,7 +152,7 @@ def copy_form(slot: WeekSlot, *, sent: bool = False) -> CopySlotForm:
 def item_choices(items: Sequence[Item]) -> list[SelectChoice]:
     """The active items by category, named in the reader's language."""
     return [
-        SelectChoice(str(item.id), locale_name(item), optgroup=str(CATEGORY_LABELS[item.category]))
+        SelectChoice(str(item.id), item.name(current_locale()), optgroup=item.category.label)
         for item in items
     ]
 
@@ -322,9 +324,8 @@ def copy_slot(slot_id: int) -> Response | tuple[str, int]:
         )
         return copied(copies)
 
-    weekdays = request.form.getlist("weekdays")
     try:
-        answer = act_once("copy_slot", work, slot_id=slot.id, weekdays=weekdays)
+        answer = act_once("copy_slot", work, slot_id=slot.id, weekdays=form.weekdays.data or [])
     except DomainError as error:
         status = refused(form, error)
         return render_slot(slot.team, slot, copy=form, status=status)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.cli import DEMO_USERS
 from app.i18n import current_locale, select_locale
 from app.models import Role, User
-from donations import euros
+from app.money import euros
 from donations.models import Donation, Frequency, Fund, Gateway
 from inventory.models import Crate, CrateEvent, Site
 from logistics import services as logistics

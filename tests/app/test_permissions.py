@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from app.clock import local_today
 from app.models import Role, User
 from app.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
 from inventory import services
@@ -235,7 +236,7 @@ def world(
                 db_session,
                 actor=admin,
                 team_id=team.id,
-                day=logistics.local_today(),
+                day=local_today(),
                 data=distribution_input(site.id, vehicle_id=vehicle.id),
             ),
         )

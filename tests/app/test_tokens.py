@@ -3,7 +3,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import ApiToken, Role, utcnow
+from app.clock import utcnow
+from app.models import ApiToken, Role
 from tests.conftest import PASSWORD
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from app import create_app
+from app.clock import utcnow
 from app.extensions import limiter
-from app.models import utcnow
 from donations import services
 from donations.models import (
     Donation,

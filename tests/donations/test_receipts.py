@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.models import utcnow
+from app.clock import utcnow
 from donations import receipt_document, receipts, services, tax
 from donations.models import (
     Donation,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Role, User
 from inventory import ledger
@@ -30,7 +31,7 @@ def calais(live_app: Flask) -> dict[str, Any]:
     """A team whose week has a lunch for 50 tomorrow, one meal each; the warehouse holds
     a crate of 30 meals: 20 short."""
     number = next(numbers)
-    tomorrow = services.local_today() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     with live_app.app_context():
         warehouse = Site(name=f"Entrepôt plan {number}", kind=SiteKind.WAREHOUSE, city="Calais")
         place = Site(name=f"Verrotières {number}", kind=SiteKind.DISTRIBUTION_POINT, city="Calais")
@@ -158,7 +159,7 @@ def test_the_lead_loads_a_crate_with_the_camera(
             db.session,
             actor=planner,
             team_id=db.session.query(Team).filter_by(name=calais["team"]).one().id,
-            day=services.local_today() + timedelta(days=1),
+            day=local_today() + timedelta(days=1),
         )
         distribution_id = distribution.id
         db.session.commit()
@@ -214,7 +215,7 @@ def test_a_coordinator_shapes_the_team_week(
 
 def plan_tomorrow(live_app: Flask, world: dict[str, Any]) -> str:
     """Tomorrow planned from the team's week, as its coordinator would; its day."""
-    tomorrow = services.local_today() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     with live_app.app_context():
         team = db.session.query(Team).filter_by(name=world["team"]).one()
         planner = db.session.query(User).filter_by(email=world["email"]).one()
@@ -266,7 +267,7 @@ def test_the_week_is_seven_columns_wide_and_folded_days_on_a_phone(
     assert all(a["y"] < b["y"] for a, b in itertools.pairwise(boxes)), "one day under another"
     lunch = small.get_by_text("12:00–13:30 · Lunch")
     assert not lunch.is_visible()
-    tomorrow = (services.local_today() + timedelta(days=1)).strftime("%A")
+    tomorrow = (local_today() + timedelta(days=1)).strftime("%A")
     small.locator(".week-day summary", has_text=tomorrow).click()
     assert lunch.is_visible()
     assert small.problems == []

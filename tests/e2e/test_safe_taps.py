@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Role, User
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
@@ -161,7 +162,7 @@ def test_a_crate_on_a_van_shows_its_run_and_no_check_in(
             db.session,
             actor=coordinator,
             team_id=team.id,
-            day=services.local_today(),
+            day=local_today(),
             data=distribution_input(world["place_id"], vehicle_id=van.id, label="Lunch"),
         )
         services.load_crate(

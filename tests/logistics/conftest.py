@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.models import Role, User
 from inventory.models import Item, Site, SiteKind, StockItem, Unit
 from inventory.services import LineInput, get_stock_item, receive_loose
@@ -217,7 +218,7 @@ def make_distribution(
             db_session,
             actor=admin,
             team_id=plan_world.team.id,
-            day=day or services.local_today(),
+            day=day or local_today(),
             data=distribution_input(overrides.pop("place_site_id", plan_world.place.id), **values),
         )
         for stock_item, quantity in [(plan_world.meals, 80)] if lines is None else lines:

@@ -9,10 +9,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.models import utcnow
+from app.clock import local_day, utcnow
 from donations.models import Receipt, ReceiptKind
 from donations.queries import fund_balances
-from donations.receipts import local_date
 from inventory.demo import EXAMPLE_CODE, KIDS, WHO_FOR
 from inventory.models import CrateLine, Site, SiteKind, StockMovement
 from inventory.services.common import validate_variant
@@ -59,7 +58,7 @@ def assert_receipts_follow_the_gifts_dates(db_session: Any) -> None:
     for receipt in receipts:
         (donation,) = receipt.donations
         assert receipt.issued_at == donation.paid_at < utcnow() - timedelta(hours=12)
-        assert receipt.gift_date == local_date(donation.paid_at)
+        assert receipt.gift_date == local_day(donation.paid_at)
     for earlier, later in pairwise(receipts):
         if earlier.year == later.year:
             assert earlier.issued_at <= later.issued_at, (earlier.number, later.number)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.errors import InvalidInput
 from app.models import Role, User
 from inventory.models import Crate, NeedLine, Priority
@@ -108,7 +109,7 @@ def test_a_shortfall_shows_the_need_list_line(
         target_quantity=500,
         priority=Priority.URGENT,
     )
-    (check,) = board_of(db_session, world, services.local_today()).checks
+    (check,) = board_of(db_session, world, local_today()).checks
     (short,) = check.shortfalls
     assert short.short == 20
     assert isinstance(short.need, NeedLine) and short.need.target_quantity == 500
@@ -151,7 +152,7 @@ def test_van_lead_and_team_problems(
     )
     checks = {
         check.distribution.label: check
-        for check in board_of(db_session, world, services.local_today()).checks
+        for check in board_of(db_session, world, local_today()).checks
     }
     lunch = " ".join(checks["Lunch"].problems)
     assert "seats 3, the team is 5" in lunch
@@ -223,7 +224,7 @@ def test_the_day_board_shows_distributions_and_shortfalls(
     coordinator: FlaskClient, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
 ) -> None:
     make_distribution(lines=[(plan_world.water, 55)], label="Soup run")
-    day = services.local_today().isoformat()
+    day = local_today().isoformat()
     page = coordinator.get(f"/logistics/day/{day}").get_data(as_text=True)
     assert "Soup run" in page and "15 short" in page
     fragment = coordinator.get(f"/logistics/day/{day}", headers={"HX-Request": "true"})
@@ -255,13 +256,13 @@ def test_a_day_far_out_of_range_is_not_found(coordinator: FlaskClient, day: str)
 def test_today_redirects_to_the_board(coordinator: FlaskClient) -> None:
     response = coordinator.get("/logistics/day")
     assert response.status_code == 302
-    assert response.location.endswith(f"/logistics/day/{services.local_today().isoformat()}")
+    assert response.location.endswith(f"/logistics/day/{local_today().isoformat()}")
 
 
 def test_generating_from_the_board(
     db_session: Any, coordinator: FlaskClient, plan_world: PlanWorld
 ) -> None:
-    today = services.local_today()
+    today = local_today()
     add_slot(db_session, plan_world.team, plan_world.place.id, weekday=today.weekday())
     db_session.commit()
     url = f"/logistics/day/{today.isoformat()}/generate"
@@ -273,7 +274,7 @@ def test_generating_from_the_board(
 
 
 def test_a_volunteer_cannot_plan(volunteer: FlaskClient, plan_world: PlanWorld) -> None:
-    day = services.local_today().isoformat()
+    day = local_today().isoformat()
     assert volunteer.get(f"/logistics/day/{day}").status_code == 200
     response = volunteer.post(
         f"/logistics/day/{day}/generate", data={"team_id": plan_world.team.id}
@@ -299,7 +300,7 @@ def plan_form(world: PlanWorld, **overrides: Any) -> dict[str, Any]:
 def test_adding_and_changing_a_distribution_by_hand(
     db_session: Any, coordinator: FlaskClient, plan_world: PlanWorld
 ) -> None:
-    day = services.local_today().isoformat()
+    day = local_today().isoformat()
     assert coordinator.get(f"/logistics/day/{day}/new").status_code == 200
     bad = coordinator.post(
         f"/logistics/day/{day}/new", data=plan_form(plan_world, starts_at="25:00")
@@ -429,7 +430,7 @@ def test_someone_else_cannot_run_the_distribution(
 def test_the_day_board_opens_on_its_distributions_and_folds_the_rest(
     coordinator: FlaskClient, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
 ) -> None:
-    today = services.local_today()
+    today = local_today()
     empty = coordinator.get(f"/logistics/day/{(today + timedelta(days=1)).isoformat()}")
     assert '<details class="day-plan" open>' in empty.get_data(as_text=True), "plan an empty day"
     make_distribution(label="Soup run")

@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from inventory import ledger
 from inventory.models import SiteKind
-from logistics import planning, services
+from logistics import planning
 from logistics.models import (
     Distribution,
     DistributionLoad,
@@ -51,7 +52,7 @@ def test_the_demo_plans_runs_and_records_distributions(
     ).all()
     assert dict(calais_week) == dict.fromkeys(range(7), 8)
 
-    today = services.local_today()
+    today = local_today()
     board = planning.day_board(db_session, today)
     assert {check.distribution.team.name for check in board.checks} == {"Calais", "Paris"}
     assert len(board.checks) == 9

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from logistics import services
+from app.clock import local_today
 from logistics.models import Distribution
 from tests.logistics.conftest import PlanWorld
 
@@ -44,7 +44,7 @@ def test_garbage_never_breaks_a_distribution_form(
     value: str,
 ) -> None:
     distribution = make_distribution()
-    day = services.local_today().isoformat()
+    day = local_today().isoformat()
     base = f"/logistics/distributions/{distribution.id}"
     data: dict[str, Any] = {field: value for field in FIELDS}
     data[f"handed_out_{plan_world.meals.id}"] = value

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from logistics import services
+from app.clock import local_today
 from logistics.models import Distribution
 from tests.logistics.conftest import PlanWorld
 
@@ -15,7 +15,7 @@ def test_the_day_boards_counts_have_french_typography(
 ) -> None:
     make_distribution(label="Soupe")
     make_distribution(label="Petit déjeuner")
-    day = services.local_today().isoformat()
+    day = local_today().isoformat()
     page = coordinator.get(f"/logistics/day/{day}", headers={"Accept-Language": "fr"})
     html = page.get_data(as_text=True)
     assert "Prévue\u00a0: 2" in html and "Prévue: 2" not in html

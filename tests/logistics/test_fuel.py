@@ -290,7 +290,7 @@ def test_a_coordinator_voids_a_wrong_fill_up_and_its_money_goes_back(
 def test_today_is_the_default_date_and_the_last_reading_is_shown(
     volunteer: FlaskClient, van: Vehicle
 ) -> None:
-    from logistics.services import local_today
+    from app.clock import local_today
 
     html = volunteer.get(f"/logistics/vehicles/{van.id}/fuel").get_data(as_text=True)
     assert f'value="{local_today().isoformat()}"' in html

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Role, User
 from inventory import ledger
@@ -72,7 +73,7 @@ def world(app: Flask) -> Iterator[World]:
                 db.session,
                 actor=admin,
                 team_id=team.id,
-                day=services.local_today(),
+                day=local_today(),
                 data=distribution_input(
                     place.id,
                     label=f"Run {number}",

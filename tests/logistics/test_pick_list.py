@@ -13,6 +13,7 @@ from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.models import Role, User
 from inventory.models import Crate, Item, Site, SiteKind, StockItem
 from inventory.services import (
@@ -72,7 +73,7 @@ def morning(
     make_site: Callable[..., Site],
 ) -> Morning:
     world = plan_world
-    day = services.local_today()
+    day = local_today()
 
     def meal_crate(expires_in: int | None, site: Site = world.warehouse) -> Crate:
         expiry = day + timedelta(days=expires_in) if expires_in is not None else None

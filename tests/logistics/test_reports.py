@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.errors import InvalidInput
 from app.models import Role, User
 from inventory.models import Item, Site, SiteKind, StockItem
@@ -489,7 +490,7 @@ def test_a_wrong_period_is_explained_and_the_default_shown(
         assert response.status_code == 422
         page = response.get_data(as_text=True)
         assert message in html.unescape(page) and "Showing the last 12 weeks instead." in page
-        today = services.local_today()
+        today = local_today()
         assert f'name="to" value="{today.isoformat()}"' in page
     csv_response = coordinator.get(f"/logistics/reports/people-by-week.csv?{query}")
     assert csv_response.status_code == 422
@@ -499,7 +500,7 @@ def test_a_wrong_period_is_explained_and_the_default_shown(
 def test_the_default_period_counts_today_and_not_thirteen_weeks_ago(
     coordinator: FlaskClient, db_session: Any, admin: User, plan_world: PlanWorld
 ) -> None:
-    today = services.local_today()
+    today = local_today()
     meals = plan_world.meals
     run_distribution(db_session, plan_world, admin, today, (12, 3, 1), [(meals, 5, 5, 0)])
     long_ago = today - timedelta(weeks=13)
@@ -664,7 +665,7 @@ def test_the_default_period_opens_on_the_latest_distributions_done(
 def test_the_default_period_ends_today_when_it_holds_distributions(
     coordinator: FlaskClient, db_session: Any, admin: User, plan_world: PlanWorld
 ) -> None:
-    today = services.local_today()
+    today = local_today()
     run_distribution(db_session, plan_world, admin, today, (2, 0, 0), [(plan_world.meals, 2, 2, 0)])
     page = coordinator.get("/logistics/reports").get_data(as_text=True)
     assert f'name="to" value="{today.isoformat()}"' in page

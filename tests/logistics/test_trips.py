@@ -9,8 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import utcnow
 from app.errors import InvalidInput
-from app.models import Role, User, utcnow
+from app.models import Role, User
 from logistics import services
 from logistics.models import FillUp, Trip, TripPurpose, Vehicle, VehicleStatus
 from tests.logistics.conftest import count
@@ -176,7 +177,7 @@ def test_the_odometer_on_return_cannot_be_lower_than_when_leaving(
 def test_a_fill_up_during_the_trip_raises_the_bar_for_the_return(
     volunteer: FlaskClient, db_session: Any, trip: Trip, fill: Callable[..., FillUp], van: Vehicle
 ) -> None:
-    from logistics.services import local_today
+    from app.clock import local_today
 
     fill(van, local_today(), 84_260, "40", 6800)
     response = volunteer.post(f"/logistics/trips/{trip.id}/check-in", data={"odometer_km": "84240"})

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.models import Role
 from inventory.models import Site
 from logistics.models import Vehicle, VehicleKind
 from logistics.reminders import Check, reminders_for
-from logistics.services import local_today
 from tests.logistics.conftest import count
 
 

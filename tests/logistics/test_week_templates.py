@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.models import User
 from inventory.models import Item, Site, SizeRange, StockItem
@@ -756,7 +757,7 @@ def test_the_days_to_copy_to_leave_out_the_slots_own(
 def test_the_week_folds_each_day_but_today_and_those_just_changed(
     volunteer: FlaskClient, db_session: Any, plan_world: PlanWorld
 ) -> None:
-    today = services.local_today().weekday()
+    today = local_today().weekday()
     other = (today + 3) % 7
     add_slot(db_session, plan_world.team, plan_world.place.id, weekday=other, label="Tea")
     db_session.commit()

@@ -1,10 +1,7 @@
-"""Vehicle, fill-up, trip and week-template forms. Numbers are typed as text and read here, so that
+"""Vehicle, fill-up and trip forms. Numbers are typed as text and read here, so that
 "42,5" works on a French phone and every message is a clear one; the rules themselves
 are checked by logistics.services, the same for pages and API."""
 
-import re
-from collections.abc import Mapping
-from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
@@ -17,42 +14,27 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput
 
 from app.errors import InvalidInput
-from app.forms import choices_from
-from inventory.forms import read_date, read_int
-from inventory.models import GENDER_LABELS
+from app.forms import field_texts, read_date, read_int
+from app.labels import choices_of
+from app.money import read_cents
 from logistics.models import (
-    FUEL_TYPE_LABELS,
-    PAID_BY_LABELS,
-    TRIP_PURPOSE_LABELS,
-    VEHICLE_KIND_LABELS,
-    VEHICLE_STATUS_LABELS,
-    WEEKDAY_LABELS,
     FuelType,
     PaidBy,
-    Team,
     TripPurpose,
     VehicleKind,
     VehicleStatus,
-    WeekSlot,
 )
-from logistics.services import FillUpInput, SlotInput, VehicleInput
+from logistics.services import (
+    FillUpInput,
+    VehicleInput,
+)
 from logistics.services.vehicles import CHECKS
-
-EUROS = re.compile(r"(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?")
-
-
-def typed(form: FlaskForm) -> dict[str, str]:
-    """The text of each field as typed."""
-    return {field.name: field.data if isinstance(field.data, str) else "" for field in form}
 
 
 def read_decimal(raw: str, field: str) -> Decimal:
@@ -68,19 +50,11 @@ def read_decimal(raw: str, field: str) -> Decimal:
     return number
 
 
-def read_cents(raw: str, field: str) -> int:
-    """Euros as typed ("52,30", "52.3 €") to cents."""
-    text = raw.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
-    if not text:
-        raise InvalidInput(_("Please fill in this field."), field=field)
-    match = EUROS.fullmatch(text)
-    if not match:
-        if re.fullmatch(r"\d+[.,]\d{3,}", text):
-            raise InvalidInput(_("An amount has at most two decimals."), field=field)
-        raise InvalidInput(
-            _("“%(value)s” is not an amount in euros.", value=raw.strip()[:20]), field=field
-        )
-    return int(match["euros"]) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+def read_cost(raw: str) -> int:
+    """A fill-up's cost in euros as typed, to cents."""
+    if not raw.strip():
+        raise InvalidInput(_("Please fill in this field."), field="cost")
+    return read_cents(raw, "cost")
 
 
 Choice = TypeVar("Choice", PaidBy, TripPurpose)
@@ -96,13 +70,13 @@ def one_of(kind: type[Choice], value: object, field: str, message: str) -> Choic
 class VehicleForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     plate = StringField(_l("Number plate"), validators=[DataRequired(), Length(max=20)])
-    kind = SelectField(_l("Kind"), choices=choices_from(VEHICLE_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=choices_of(VehicleKind))
     seats = StringField(_l("Seats"), validators=[DataRequired()])
     payload_kg = StringField(_l("Payload (kg)"), validators=[DataRequired()])
-    fuel_type = SelectField(_l("Fuel"), choices=choices_from(FUEL_TYPE_LABELS))
+    fuel_type = SelectField(_l("Fuel"), choices=choices_of(FuelType))
     tank_litres = StringField(_l("Tank (litres)"), validators=[DataRequired()])
     home_site_id = SelectField(_l("Home site"), choices=[], validate_choice=False)
-    status = SelectField(_l("Status"), choices=choices_from(VEHICLE_STATUS_LABELS))
+    status = SelectField(_l("Status"), choices=choices_of(VehicleStatus))
     odometer_km = StringField(_l("Odometer now (km)"))
     insurance_due_on = StringField(_l("Insurance due on"))
     insurance_due_km = StringField(_l("Insurance due at (km)"))
@@ -126,7 +100,7 @@ class VehicleForm(FlaskForm):
                 field.data = value.isoformat() if hasattr(value, "isoformat") else str(value)
 
     def to_input(self, *, new: bool) -> VehicleInput:
-        raw = typed(self)
+        raw = field_texts(self)
         due = {}
         for check in CHECKS:
             due[f"{check}_due_on"] = read_date(raw, f"{check}_due_on")
@@ -157,7 +131,7 @@ class FillUpForm(FlaskForm):
     station = StringField(_l("Station"), validators=[Length(max=120)])
     paid_by = RadioField(
         _l("Paid by"),
-        choices=choices_from(PAID_BY_LABELS),
+        choices=choices_of(PaidBy),
         default=PaidBy.ORGANISATION_CARD.value,
         validate_choice=False,
     )
@@ -166,7 +140,7 @@ class FillUpForm(FlaskForm):
     event_id = HiddenField()
 
     def to_input(self) -> FillUpInput:
-        raw = typed(self)
+        raw = field_texts(self)
         filled_on = read_date(raw, "filled_on")
         if filled_on is None:
             raise InvalidInput(_("Give the date of the fill-up."), field="filled_on")
@@ -174,7 +148,7 @@ class FillUpForm(FlaskForm):
             filled_on=filled_on,
             odometer_km=read_int(raw, "odometer_km") or 0,
             litres=read_decimal(raw["litres"], "litres"),
-            cost_cents=read_cents(raw["cost"], "cost"),
+            cost_cents=read_cost(raw["cost"]),
             full_tank=bool(self.full_tank.data),
             missed_previous=bool(self.missed_previous.data),
             station=raw["station"],
@@ -183,17 +157,20 @@ class FillUpForm(FlaskForm):
         )
 
 
+class VoidFillUpForm(FlaskForm):
+    reason = StringField()
+    next = HiddenField()
+
+
 class CheckOutForm(FlaskForm):
     driver_id = SelectField(_l("Driver"), choices=[], validate_choice=False)
-    purpose = RadioField(
-        _l("What for"), choices=choices_from(TRIP_PURPOSE_LABELS), validate_choice=False
-    )
+    purpose = RadioField(_l("What for"), choices=choices_of(TripPurpose), validate_choice=False)
     destination = StringField(_l("Where to (optional)"), validators=[Length(max=200)])
     odometer_km = StringField(_l("Odometer when leaving (km)"))
     event_id = HiddenField()
 
     def read(self) -> dict[str, object]:
-        raw = typed(self)
+        raw = field_texts(self)
         purpose = one_of(TripPurpose, self.purpose.data, "purpose", _("Say what the trip is for."))
         return {
             "driver_id": read_int(raw, "driver_id") or 0,
@@ -209,110 +186,5 @@ class CheckInForm(FlaskForm):
     event_id = HiddenField()
 
     def read(self) -> dict[str, object]:
-        raw = typed(self)
+        raw = field_texts(self)
         return {"odometer_km": read_int(raw, "odometer_km") or 0, "notes": raw["notes"]}
-
-
-# --- week templates -------------------------------------------------------------------
-
-
-def read_time(raw: Mapping[str, str], field: str) -> time:
-    """A time of day as a time input sends it ("12:30")."""
-    try:
-        moment = time.fromisoformat((raw.get(field) or "").strip())
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is not None:
-        raise InvalidInput(_("Give a time such as 12:30."), field=field)
-    return moment.replace(second=0, microsecond=0)
-
-
-def weekday_choices(*, other_than: int | None = None) -> list[SelectChoice]:
-    return [
-        SelectChoice(str(weekday), str(label))
-        for weekday, label in enumerate(WEEKDAY_LABELS)
-        if weekday != other_than
-    ]
-
-
-class TeamForm(FlaskForm):
-    name = StringField(_l("Name"))
-    departure_site_id = SelectField(_l("Vans load at"), choices=[], validate_choice=False)
-    event_id = HiddenField()
-
-    def fill_from(self, team: Team) -> None:
-        self.name.data = team.name
-        self.departure_site_id.data = str(team.departure_site_id)
-
-    def read(self) -> dict[str, object]:
-        raw = typed(self)
-        return {
-            "name": raw["name"],
-            "departure_site_id": read_int(raw, "departure_site_id") or 0,
-        }
-
-
-class SlotForm(FlaskForm):
-    weekday = SelectField(_l("Day"), choices=weekday_choices, validate_choice=False)
-    label = StringField(_l("Name"))
-    place_site_id = SelectField(_l("Place"), choices=[], validate_choice=False)
-    starts_at = StringField(_l("Starts at"))
-    ends_at = StringField(_l("Ends at"))
-    expected_people = StringField(_l("People expected"))
-    team_size = StringField(_l("Team size (with the lead)"))
-    active = BooleanField(_l("Runs every week (untick to pause it)"), default=True)
-    event_id = HiddenField()
-
-    def fill_from(self, slot: WeekSlot) -> None:
-        self.weekday.data = str(slot.weekday)
-        self.label.data = slot.label
-        self.place_site_id.data = str(slot.place_site_id)
-        self.starts_at.data = slot.starts_at.strftime("%H:%M")
-        self.ends_at.data = slot.ends_at.strftime("%H:%M")
-        self.expected_people.data = str(slot.expected_people)
-        self.team_size.data = str(slot.team_size)
-        self.active.data = slot.active
-
-    def to_input(self) -> SlotInput:
-        raw = typed(self)
-        return SlotInput(
-            weekday=read_int(raw, "weekday") or 0,
-            label=raw["label"],
-            place_site_id=read_int(raw, "place_site_id") or 0,
-            starts_at=read_time(raw, "starts_at"),
-            ends_at=read_time(raw, "ends_at"),
-            expected_people=read_int(raw, "expected_people") or 0,
-            team_size=read_int(raw, "team_size") or 0,
-            active=bool(self.active.data),
-        )
-
-
-class SlotLineForm(FlaskForm):
-    item_id = SelectField(_l("Item"), choices=[], validate_choice=False)
-    gender = SelectField(
-        _l("For"), choices=choices_from(GENDER_LABELS, blank="—"), validate_choice=False
-    )
-    size = SelectField(_l("Size"), choices=[], validate_choice=False)
-    quantity = StringField(_l("Quantity (0 takes it off the list)"))
-    per_people = StringField(_l("Per how many people (empty: for the whole distribution)"))
-    event_id = HiddenField()
-
-    def read(self) -> dict[str, object]:
-        raw = typed(self)
-        return {
-            "item_id": read_int(raw, "item_id") or 0,
-            "gender": raw["gender"][:16],
-            "size": raw["size"][:12],
-            "quantity": read_int(raw, "quantity") or 0,
-            "per_people": read_int(raw, "per_people", required=False),
-        }
-
-
-class CopySlotForm(FlaskForm):
-    weekdays = SelectMultipleField(
-        _l("Copy to"), choices=[], option_widget=CheckboxInput(), validate_choice=False
-    )
-    event_id = HiddenField()
-
-    def read(self) -> list[int]:
-        return [read_int({"weekdays": raw}, "weekdays") or 0 for raw in self.weekdays.data or []]

@@ -1,0 +1,32 @@
+"""Looking one row up by its key, and locking it when it is about to change."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.errors import NotFound
+
+Row = TypeVar("Row")
+
+
+def get_one(
+    session: Session,
+    model: type[Row],
+    key: Any,
+    *,
+    lock: bool = False,
+    missing: str,
+    field: str | None = None,
+    column: InstrumentedAttribute[Any] | None = None,
+) -> Row:
+    """The `model` row whose `column` (its id unless told) is `key`, or NotFound with the
+    message `missing` on `field`. With `lock`, the row is locked for the rest of the
+    transaction and read afresh, so two requests changing it act one after the other."""
+    query = select(model).where((column or inspect(model).primary_key[0]) == key)
+    if lock:
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(missing, field=field)
+    return row
