@@ -1,7 +1,7 @@
 """People tables: volunteers, shifts and beds; hosts, nights and placements."""
 
 # --- volunteers, shifts and beds ---
-from people.models.beds import (  # noqa: E402
+from people.models.beds import (
     BOOKING_STATUS_LABELS,
     PAID_HOW_LABELS,
     BedBooking,
@@ -9,7 +9,7 @@ from people.models.beds import (  # noqa: E402
     BookingStatus,
     PaidHow,
 )
-from people.models.volunteers import (  # noqa: E402
+from people.models.volunteers import (
     SHIFT_KIND_LABELS,
     SIGN_UP_STATUS_LABELS,
     Shift,
