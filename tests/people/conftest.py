@@ -16,7 +16,7 @@ from inventory.models import Site, SiteKind
 from logistics.models import Team
 from logistics.services import local_today
 from people.models import BedPlace, Shift, ShiftKind, Volunteer
-from people.services import beds, shifts, volunteers
+from people.services import beds, volunteers
 from tests.conftest import PASSWORD
 from tests.donations import conftest as donations_conftest
 from tests.logistics.factories import add_slot, add_team

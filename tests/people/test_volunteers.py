@@ -4,8 +4,8 @@ erasure, and phone numbers dropped after people leave."""
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
