@@ -25,7 +25,7 @@ class TeamSchema(Schema):
 
 
 class ShiftQuerySchema(Schema):
-    team_id = fields.Integer(required=True, strict=True, validate=DATABASE_ID)
+    team_id = fields.Integer(required=True, validate=DATABASE_ID)
     week = fields.Date(
         load_default=None, metadata={"description": "Any day of the week; this week if absent"}
     )
@@ -56,7 +56,7 @@ def shift_out(shift: Shift) -> dict[str, Any]:
     return {
         "id": shift.id,
         "team_id": shift.team_id,
-        "day": shift.day.isoformat(),
+        "day": shift.day,
         "kind": shift.kind.value,
         "starts_at": shift.starts_at.strftime("%H:%M"),
         "ends_at": shift.ends_at.strftime("%H:%M"),

@@ -116,7 +116,7 @@ def generate_shifts(
     existing = set(
         session.execute(
             select(Shift.day, Shift.kind).where(Shift.team_id == team.id, Shift.day.in_(wanted))
-        ).tuples()
+        )
     )
     made = [
         Shift(

@@ -80,6 +80,8 @@ def make_volunteer(db_session: Any, world: TeamWorld) -> Callable[..., Volunteer
             volunteers.accept_volunteer(
                 db_session, actor=world.coordinator, volunteer_id=volunteer.id
             )
+            assert volunteer.user is not None
+            volunteer.user.set_password(PASSWORD)  # so tests sign in as with a link
         db_session.commit()
         return volunteer
 
@@ -126,15 +128,11 @@ def bungalow(db_session: Any, world: TeamWorld) -> BedPlace:
 
 
 @pytest.fixture
-def as_user(
-    db_session: Any, login: Callable[[User], FlaskClient]
-) -> Callable[[Volunteer], FlaskClient]:
-    """A browser signed in as the volunteer's account (given the tests' password)."""
+def as_user(login: Callable[[User], FlaskClient]) -> Callable[[Volunteer], FlaskClient]:
+    """A browser signed in as the volunteer's account."""
 
     def sign_in(volunteer: Volunteer) -> FlaskClient:
         assert volunteer.user is not None
-        volunteer.user.set_password(PASSWORD)
-        db_session.commit()
         return login(volunteer.user)
 
     return sign_in
