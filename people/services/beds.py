@@ -214,7 +214,7 @@ def mark_paid_online(
     """Checkout says the booking is paid (the webhook, or the demo gateway). Idempotent:
     news about a booking already paid changes nothing."""
     booking = session.scalar(
-        select(BedBooking).where(BedBooking.public_id == public_id).with_for_update()
+        select(BedBooking).where(BedBooking.public_id == public_id).with_for_update(of=BedBooking)
     )
     if booking is None or booking.status == BookingStatus.PAID:
         return

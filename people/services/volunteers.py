@@ -136,7 +136,7 @@ def sign_up(session: Session, data: SignUp, *, today: date) -> SignUpResult:
     a declined one, which waits again); an accepted volunteer's changes nothing."""
     values = validate_sign_up(session, data, today)
     volunteer = session.scalar(
-        select(Volunteer).where(Volunteer.email == values["email"]).with_for_update()
+        select(Volunteer).where(Volunteer.email == values["email"]).with_for_update(of=Volunteer)
     )
     if volunteer is not None and volunteer.status == SignUpStatus.ACCEPTED:
         return SignUpResult(volunteer, updated=False, already_volunteer=True)
@@ -243,7 +243,7 @@ def use_sign_in_token(session: Session, token: str) -> User:
     if not isinstance(data, dict) or not isinstance(data.get("volunteer"), int):
         raise NotFound(_("This sign-in link is not valid."))
     volunteer = session.scalar(
-        select(Volunteer).where(Volunteer.id == data["volunteer"]).with_for_update()
+        select(Volunteer).where(Volunteer.id == data["volunteer"]).with_for_update(of=Volunteer)
     )
     nonce = data.get("nonce")
     if (
