@@ -141,7 +141,7 @@ def take_some_shifts(
     session: Session, user: User, team: Team, volunteer: Volunteer, rng: random.Random, monday: date
 ) -> None:
     for shift in shifts.list_shifts(session, team.id, monday, 14):
-        if not volunteer.arrives_on <= shift.day <= volunteer.leaves_on or rng.random() < 0.6:
+        if not volunteer.arrives_on <= shift.day <= volunteer.leaves_on or rng.random() < 0.3:
             continue
         try:
             with session.begin_nested():
