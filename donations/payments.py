@@ -97,18 +97,24 @@ def start_checkout(donation: Donation, *, title: str) -> str:
     parameters = checkout_parameters(
         donation, title=title, success_url=success_url, cancel_url=cancel_url
     )
+    session = open_checkout_session(parameters, f"checkout-{donation.public_id}")
+    donation.checkout_session_id = session.id
+    return str(session.url)
+
+
+def open_checkout_session(
+    parameters: dict[str, Any], idempotency_key: str
+) -> stripe.checkout.Session:
     try:
-        session = stripe_client().v1.checkout.sessions.create(
+        return stripe_client().v1.checkout.sessions.create(
             params=parameters,  # type: ignore[arg-type]
-            options={"idempotency_key": f"checkout-{donation.public_id}"},
+            options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:
         current_app.logger.warning("Stripe refused a checkout session: %s", error)
         raise PaymentUnavailable(
             _("The payment service cannot be reached just now. Please try again in a minute.")
         ) from error
-    donation.checkout_session_id = session.id
-    return str(session.url)
 
 
 @dataclass(frozen=True)
@@ -150,16 +156,9 @@ def purchase_parameters(purchase: Purchase) -> dict[str, Any]:
 
 def start_purchase_checkout(purchase: Purchase) -> tuple[str, str]:
     """The Checkout page where the purchase is paid, and its session id."""
-    try:
-        session = stripe_client().v1.checkout.sessions.create(
-            params=purchase_parameters(purchase),  # type: ignore[arg-type]
-            options={"idempotency_key": f"checkout-{purchase.kind}-{purchase.reference}"},
-        )
-    except stripe.StripeError as error:
-        current_app.logger.warning("Stripe refused a checkout session: %s", error)
-        raise PaymentUnavailable(
-            _("The payment service cannot be reached just now. Please try again in a minute.")
-        ) from error
+    session = open_checkout_session(
+        purchase_parameters(purchase), f"checkout-{purchase.kind}-{purchase.reference}"
+    )
     return str(session.url), str(session.id)
 
 

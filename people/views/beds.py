@@ -2,6 +2,7 @@
 cash on arrival, or online through donations/payments.py, the demo gateway standing in
 when no Stripe key is set), and the coordinators' places."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -167,32 +168,39 @@ def demo_checkout(public_id: str) -> Response | str:
     return redirect(url_for("people.booking", public_id=public_id), 303)
 
 
-@bp.post("/beds/bookings/<public_id>/cash")
-@requires("beds.manage")
-def record_cash(public_id: str) -> Response:
+def booking_action(public_id: str, act: Callable[[], object], done: str, tone: str) -> Response:
+    """Apply a change to a booking, commit, and go back to its page with the news."""
     try:
-        beds.record_cash(db.session, actor=current_user, public_id=public_id)
+        act()
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_("Cash payment recorded."), "success")
+        flash(done, tone)
     return redirect(url_for("people.booking", public_id=public_id), 303)
+
+
+@bp.post("/beds/bookings/<public_id>/cash")
+@requires("beds.manage")
+def record_cash(public_id: str) -> Response:
+    return booking_action(
+        public_id,
+        lambda: beds.record_cash(db.session, actor=current_user, public_id=public_id),
+        _("Cash payment recorded."),
+        "success",
+    )
 
 
 @bp.post("/beds/bookings/<public_id>/cancel")
 @requires("beds.book")
 def cancel(public_id: str) -> Response:
-    try:
-        beds.cancel_booking(db.session, actor=current_user, public_id=public_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The booking is cancelled."), "info")
-    return redirect(url_for("people.booking", public_id=public_id), 303)
+    return booking_action(
+        public_id,
+        lambda: beds.cancel_booking(db.session, actor=current_user, public_id=public_id),
+        _("The booking is cancelled."),
+        "info",
+    )
 
 
 # --- places ---------------------------------------------------------------------------
