@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.models import Role, User
-from logistics.models import Team
+from logistics.models import Distribution, Team
 from logistics.services import local_today
 from people.models import BedPlace, ShiftKind, ShiftTemplate, Volunteer
 from people.services import beds, shifts, volunteers
@@ -19,9 +19,9 @@ from people.services import beds, shifts, volunteers
 SEED = 2026
 WEEKS = {
     "Calais": (
-        (ShiftKind.MORNING, time(9, 0), time(13, 30), 4),
+        (ShiftKind.MORNING, time(9, 0), time(13, 30), 8),
         (ShiftKind.AFTERNOON, time(13, 30), time(17, 30), 3),
-        (ShiftKind.EVENING, time(17, 30), time(21, 0), 5),
+        (ShiftKind.EVENING, time(17, 30), time(21, 0), 8),
     ),
     "Paris": (
         (ShiftKind.MORNING, time(7, 0), time(10, 0), 4),
@@ -77,7 +77,52 @@ def seed(session: Session) -> None:
     places = add_bungalows(session, admin, teams.get("Calais"))
     if session.scalar(select(Volunteer.id).limit(1)) is None:
         add_volunteers(session, admin, teams, places, rng, today, monday)
+        for day in (today, today + timedelta(days=1)):
+            staff_the_runs(session, day, monday)
     session.flush()
+
+
+def staff_the_runs(session: Session, day: date, monday: date) -> None:
+    """Today's and tomorrow's runs staffed as a coordinator would: each lead on the shift
+    that covers their run, then volunteers there that day, drivers first, until the team
+    is big enough; the board then shows full crews beside its other checks."""
+    runs = session.scalars(
+        select(Distribution).where(Distribution.day == day).order_by(Distribution.starts_at)
+    ).all()
+    present = session.scalars(
+        select(Volunteer)
+        .where(
+            Volunteer.user_id.is_not(None),
+            Volunteer.arrives_on <= day,
+            Volunteer.leaves_on >= day,
+        )
+        .order_by(Volunteer.driving_licence.desc(), Volunteer.id)
+    ).all()
+    for run in runs:
+        covering = [
+            shift
+            for shift in shifts.list_shifts(session, run.team_id, day, 1)
+            if shifts.covers(shift, run)
+        ]
+        if not covering:
+            continue
+        shift = covering[0]
+        people = [run.lead] if run.lead else []
+        people += [v.user for v in present if v.team_id == run.team_id and v.user]
+        for person in people:
+            if (
+                len(shift.places) >= run.team_size
+                and any(v.driving_licence for v in present if shift.has(v.user_id or 0))
+                and (run.lead_id is None or shift.has(run.lead_id))
+            ):
+                break
+            if person is None or shift.has(person.id):
+                continue
+            try:
+                with session.begin_nested():
+                    shifts.take_shift(session, actor=person, shift_id=shift.id, today=monday)
+            except DomainError:
+                continue  # full, or on another shift then
 
 
 def add_bungalows(session: Session, admin: User, calais: Team | None) -> list[BedPlace]:
@@ -104,8 +149,12 @@ def add_volunteers(
     team_names = [name for name in ("Calais", "Paris") if name in teams]
     for index, (name, languages) in enumerate(PEOPLE):
         team = teams[team_names[0] if index % 5 < 3 or len(team_names) == 1 else team_names[1]]
-        arrives_on = today + timedelta(days=rng.randint(-12, 8))
-        leaves_on = arrives_on + timedelta(days=rng.choice((1, 3, 7, 7, 14, 30, 45)))
+        if index < 15:  # here today and tomorrow, for the day board's crews
+            arrives_on = today - timedelta(days=rng.randint(0, 6))
+            leaves_on = today + timedelta(days=rng.choice((2, 5, 9, 20, 40)))
+        else:
+            arrives_on = today + timedelta(days=rng.randint(-12, 8))
+            leaves_on = arrives_on + timedelta(days=rng.choice((1, 3, 7, 7, 14, 30, 45)))
         first, last = name.lower().replace("ï", "i").replace("é", "e").split(" ", 1)
         result = volunteers.sign_up(
             session,
