@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
@@ -140,15 +141,26 @@ def sign_up(session: Session, data: SignUp, *, today: date) -> SignUpResult:
     )
     if volunteer is not None and volunteer.status == SignUpStatus.ACCEPTED:
         return SignUpResult(volunteer, updated=False, already_volunteer=True)
-    updated = volunteer is not None
     if volunteer is None:
-        volunteer = Volunteer()
-        session.add(volunteer)
+        return SignUpResult(add_sign_up(session, values), updated=False, already_volunteer=False)
     for key, value in values.items():
         setattr(volunteer, key, value)
     volunteer.status = SignUpStatus.PENDING
     session.flush()
-    return SignUpResult(volunteer, updated=updated, already_volunteer=False)
+    return SignUpResult(volunteer, updated=True, already_volunteer=False)
+
+
+def add_sign_up(session: Session, values: dict[str, Any]) -> Volunteer:
+    """A new sign-up; the same address sent twice at the same moment is kept once."""
+    volunteer = Volunteer(**values, status=SignUpStatus.PENDING)
+    try:
+        with session.begin_nested():
+            session.add(volunteer)
+    except IntegrityError as error:
+        raise Conflict(
+            _("This sign-up arrived twice at the same moment: it is kept once."), field="email"
+        ) from error
+    return volunteer
 
 
 # --- review ---------------------------------------------------------------------------

@@ -335,3 +335,35 @@ def test_service_refuses_booking_for_someone_else(
         )
     with pytest.raises(InvalidInput):
         beds.validate_stay(None, None, local_today())
+
+
+def test_a_volunteer_cancels_a_booking_not_yet_paid(
+    as_user: Callable[[Volunteer], FlaskClient],
+    make_volunteer: Callable[..., Volunteer],
+    bungalow: BedPlace,
+    db_session: Any,
+) -> None:
+    volunteer = make_volunteer()
+    booking = book(db_session, volunteer, bungalow, 2)
+    db_session.commit()
+    browser = as_user(volunteer)
+    cancelled = browser.post(
+        f"/people/beds/bookings/{booking.public_id}/cancel", follow_redirects=True
+    )
+    assert "The booking is cancelled." in cancelled.get_data(as_text=True)
+    again = browser.post(f"/people/beds/bookings/{booking.public_id}/cancel", follow_redirects=True)
+    assert "Only a booking not yet paid can be cancelled." in again.get_data(as_text=True)
+    db_session.refresh(booking)
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_an_account_without_a_sign_up_has_no_stay_to_book_export_or_erase(
+    login: Callable[[User], FlaskClient], world: TeamWorld, bungalow: BedPlace
+) -> None:
+    browser = login(world.coordinator)
+    assert "there is no stay to show" in browser.get("/people/me").get_data(as_text=True)
+    assert browser.get("/people/me/export.json").status_code == 404
+    assert browser.post("/people/me/erase", data={"confirm": "yes"}).status_code == 404
+    refused = browser.post("/people/beds/book", data=stay(2, place_id=str(bungalow.id)))
+    assert refused.status_code == 422
+    assert "Only a volunteer who signed up can book a bed." in refused.get_data(as_text=True)

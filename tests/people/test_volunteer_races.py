@@ -182,3 +182,29 @@ def test_bookings_for_the_last_bed_at_once(world: World) -> None:
         )
         db.session.remove()
     assert held == 1
+
+
+def test_the_same_sign_up_sent_twice_at_once_is_kept_once(world: World) -> None:
+    app = world.app
+    today = local_today()
+    form = {
+        "name": "Rapide Deux-Fois",
+        "email": "twice@example.org",
+        "languages": "French",
+        "arrives_on": (today + timedelta(days=1)).isoformat(),
+        "leaves_on": (today + timedelta(days=4)).isoformat(),
+        "team_id": str(world.team_id),
+        "consent_contact": "yes",
+    }
+
+    def post() -> int:
+        return app.test_client().post("/volunteer", data=form).status_code
+
+    statuses = all_at_once([post] * 4)
+    assert statuses.count(500) == 0 and 200 in statuses
+    with app.app_context():
+        kept = db.session.scalar(
+            select(func.count()).select_from(Volunteer).where(Volunteer.email == form["email"])
+        )
+        db.session.remove()
+    assert kept == 1
