@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from flask_babel import format_time
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -153,7 +153,7 @@ def describe(shift: Shift) -> str:
     return _(
         "%(kind)s of %(day)s, %(start)s–%(end)s",
         kind=SHIFT_KIND_LABELS[shift.kind],
-        day=shift.day.strftime("%d/%m"),
+        day=format_date(shift.day, "EEE d MMM"),
         start=format_time(shift.starts_at, "HH:mm"),
         end=format_time(shift.ends_at, "HH:mm"),
     )
