@@ -46,6 +46,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "distributions.plan": frozenset({ADMIN, COORDINATOR}),
     "distributions.run": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "reports.view": frozenset({ADMIN, COORDINATOR, TREASURER}),
+    "volunteers.review": frozenset({ADMIN, COORDINATOR}),
+    "volunteers.self": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "shifts.take": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "shifts.plan": frozenset({ADMIN, COORDINATOR}),
+    "beds.book": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "beds.manage": frozenset({ADMIN, COORDINATOR}),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -97,18 +97,69 @@ def start_checkout(donation: Donation, *, title: str) -> str:
     parameters = checkout_parameters(
         donation, title=title, success_url=success_url, cancel_url=cancel_url
     )
+    session = open_checkout_session(parameters, f"checkout-{donation.public_id}")
+    donation.checkout_session_id = session.id
+    return str(session.url)
+
+
+def open_checkout_session(
+    parameters: dict[str, Any], idempotency_key: str
+) -> stripe.checkout.Session:
     try:
-        session = stripe_client().v1.checkout.sessions.create(
+        return stripe_client().v1.checkout.sessions.create(
             params=parameters,  # type: ignore[arg-type]
-            options={"idempotency_key": f"checkout-{donation.public_id}"},
+            options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:
         current_app.logger.warning("Stripe refused a checkout session: %s", error)
         raise PaymentUnavailable(
             _("The payment service cannot be reached just now. Please try again in a minute.")
         ) from error
-    donation.checkout_session_id = session.id
-    return str(session.url)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """Something a person buys from the organisation (a bed for some nights), paid
+    through Checkout as a payment, never a gift: no tax receipt, not a donation. The
+    package that sells it registers what to do once paid (webhooks.register_purchase)."""
+
+    kind: str  # in the metadata as "purchase": how the webhook tells it from a gift
+    reference: str  # the seller's public id for it
+    amount_cents: int
+    title: str
+    email: str
+    locale: str
+    success_url: str
+    cancel_url: str
+
+
+def purchase_parameters(purchase: Purchase) -> dict[str, Any]:
+    metadata = {"purchase": purchase.kind, "reference": purchase.reference}
+    price = {
+        "currency": "eur",
+        "unit_amount": purchase.amount_cents,
+        "product_data": {"name": purchase.title},
+    }
+    return {
+        "mode": "payment",
+        "line_items": [{"quantity": 1, "price_data": price}],
+        "client_reference_id": f"{purchase.kind}:{purchase.reference}",
+        "customer_email": purchase.email,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+        "payment_method_types": ["card"],
+        "success_url": purchase.success_url,
+        "cancel_url": purchase.cancel_url,
+        "locale": purchase.locale,
+    }
+
+
+def start_purchase_checkout(purchase: Purchase) -> tuple[str, str]:
+    """The Checkout page where the purchase is paid, and its session id."""
+    session = open_checkout_session(
+        purchase_parameters(purchase), f"checkout-{purchase.kind}-{purchase.reference}"
+    )
+    return str(session.url), str(session.id)
 
 
 def portal_url(customer_id: str, return_url: str) -> str:

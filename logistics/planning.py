@@ -21,6 +21,7 @@ from logistics.models import (
     DistributionStatus,
     VehicleStatus,
 )
+from logistics.staffing import Crew, crews_of
 
 
 @dataclass
@@ -44,6 +45,7 @@ class DistributionCheck:
     distribution: Distribution
     lines: list[LineCheck] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    crew: Crew | None = None
 
     @property
     def shortfalls(self) -> list[LineCheck]:
@@ -91,7 +93,21 @@ def check_distributions(
     live = [check for check in checks if check.distribution.status != DistributionStatus.CANCELLED]
     check_stock(session, live)
     check_people_and_vans(live)
+    check_crews(session, live)
     return checks
+
+
+def check_crews(session: Session, checks: Sequence[DistributionCheck]) -> None:
+    """The people on shift for each distribution still to run, where a registered
+    lookup (logistics.staffing) knows them, with the problems it sees."""
+    open_checks = [check for check in checks if check.distribution.is_open]
+    if not open_checks:
+        return
+    crews = crews_of(session, [check.distribution for check in open_checks])
+    for check in open_checks:
+        check.crew = crews.get(check.distribution.id)
+        if check.crew is not None:
+            check.problems.extend(check.crew.problems)
 
 
 def check_stock(session: Session, checks: Sequence[DistributionCheck]) -> None:

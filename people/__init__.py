@@ -12,3 +12,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.blp)
+    # --- volunteers, shifts and beds ---
+    from people.volunteering import init_volunteers
+
+    init_volunteers(app)

@@ -96,9 +96,42 @@ def record_event(session: Session, event_id: str, event_type: str) -> bool:
 # --- checkout sessions ----------------------------------------------------------------
 
 
+# What another package sells through Checkout (payments.Purchase), by the kind named in
+# the checkout's metadata; called with the reference, the checkout id, the amount paid
+# and when, once the checkout is paid. Registered at start-up, so donations imports
+# nothing of the seller.
+PurchasePaid = Callable[[Session, str, str, int, datetime], None]
+PURCHASES: dict[str, PurchasePaid] = {}
+
+
+def register_purchase(kind: str, paid: PurchasePaid) -> None:
+    PURCHASES[kind] = paid
+
+
+def purchase_of(checkout: StripeObject) -> str | None:
+    """The kind of purchase a checkout is for; None for a gift."""
+    return text(mapping(checkout, "metadata"), "purchase")
+
+
+def on_purchase_checkout(
+    session: Session, kind: str, checkout: StripeObject, event: StripeObject
+) -> AfterCommit:
+    """A purchase, not a gift: its seller marks it paid; no donation, no receipt."""
+    paid = PURCHASES.get(kind)
+    reference = text(mapping(checkout, "metadata"), "reference")
+    if paid is None or reference is None:
+        raise unusable()
+    if checkout.get("payment_status") == "paid" and in_euros(checkout):
+        checkout_id = required_text(checkout, "id", limit=LONG_ID_LENGTH)
+        paid(session, reference, checkout_id, amount(checkout, "amount_total"), event_time(event))
+    return AfterCommit()
+
+
 def on_checkout_completed(
     session: Session, checkout: StripeObject, event: StripeObject
 ) -> AfterCommit:
+    if kind := purchase_of(checkout):
+        return on_purchase_checkout(session, kind, checkout, event)
     donation = donation_for_checkout(session, checkout)
     if donation is None or checkout.get("payment_status") != "paid":
         return AfterCommit()  # unpaid: a SEPA debit, async_payment_succeeded or _failed follows
@@ -111,6 +144,8 @@ def on_checkout_completed(
 def on_async_payment_succeeded(
     session: Session, checkout: StripeObject, event: StripeObject
 ) -> AfterCommit:
+    if kind := purchase_of(checkout):
+        return on_purchase_checkout(session, kind, checkout, event)
     donation = donation_for_checkout(session, checkout)
     if donation is None:
         return AfterCommit()
@@ -120,6 +155,8 @@ def on_async_payment_succeeded(
 def on_async_payment_failed(
     session: Session, checkout: StripeObject, event: StripeObject
 ) -> AfterCommit:
+    if purchase_of(checkout):
+        return AfterCommit()  # the purchase stays to be paid, online again or on arrival
     donation = donation_for_checkout(session, checkout, create_if_paid=False)
     if donation is not None:
         services.fail_donation(session, donation, "async_payment_failed")

@@ -1,1 +1,1 @@
-"""Writes for volunteers and hosting: validate, add, flush; never commit."""
+"""People writes: volunteers, shifts and beds; hosts, nights and placements."""

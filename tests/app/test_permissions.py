@@ -160,6 +160,9 @@ class Rows:
             "year": date.today().year,
             # The donor area refuses a link it did not make (404), signed in or not.
             "token": "no-such-link",
+            # People pages answer 404 for these: the permission check came first.
+            "volunteer_id": 2**31 - 1,
+            "shift_id": 2**31 - 1,
         }
         missing = rule.arguments - known.keys()
         assert not missing, f"{rule.endpoint}: add a value for {sorted(missing)} to Rows"
