@@ -2,7 +2,7 @@
 once, and showing a refusal on the field it is about."""
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from flask import request
@@ -67,6 +67,17 @@ def read_date(form: Mapping[str, str], name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(_("“%(value)s” is not a date.", value=raw[:20]), field=name) from None
+
+
+def read_time(raw: Mapping[str, str], field: str) -> time:
+    """A time of day as a time input sends it ("12:30")."""
+    try:
+        moment = time.fromisoformat((raw.get(field) or "").strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is not None:
+        raise InvalidInput(_("Give a time such as 12:30."), field=field)
+    return moment.replace(second=0, microsecond=0)
 
 
 def form_event_id() -> str | None:

@@ -8,11 +8,12 @@ from typing import Any
 from flask import Response, g
 from marshmallow import Schema, fields
 
+from app.clock import local_today
 from app.extensions import db
 from app.permissions import requires
 from logistics.api import DATABASE_ID, EVENT_ID, write_once
 from logistics.queries import list_teams
-from logistics.services import get_team, local_today
+from logistics.services import get_team
 from people.api import blp
 from people.models import Shift
 from people.services import shifts

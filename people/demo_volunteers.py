@@ -9,10 +9,10 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import local_today
 from app.errors import DomainError
 from app.models import Role, User
 from logistics.models import Distribution, Team
-from logistics.services import local_today
 from people.models import BedPlace, ShiftKind, ShiftTemplate, Volunteer
 from people.services import beds, shifts, volunteers
 

@@ -22,7 +22,7 @@ volunteers_cli = AppGroup("volunteers", help="Volunteers: their data.")
 @volunteers_cli.command("prune-phones")
 def prune_phones_command() -> None:
     """Drop the phone numbers of volunteers who left more than VOLUNTEER_PHONE_KEEP_DAYS ago."""
-    from logistics.services import local_today
+    from app.clock import local_today
     from people.services.volunteers import prune_phones
 
     count = prune_phones(

@@ -17,6 +17,7 @@ disputes; webhooks.monthly handles invoices and subscriptions, and webhooks.fiel
 reads an event's fields."""
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _

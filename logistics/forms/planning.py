@@ -4,10 +4,8 @@ typed as text and read here, so that every message is a clear one; the rules the
 are checked by logistics.services, the same for pages and API."""
 
 from collections.abc import Iterable, Mapping
-from datetime import time
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,8 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput
 
-from app.errors import InvalidInput
-from app.forms import field_texts, read_int
+from app.forms import field_texts, read_int, read_time
 from app.labels import choices_of
 from inventory.models import Gender
 from logistics.models import (
@@ -38,17 +35,6 @@ from logistics.services import (
 )
 
 # --- week templates -------------------------------------------------------------------
-
-
-def read_time(raw: Mapping[str, str], field: str) -> time:
-    """A time of day as a time input sends it ("12:30")."""
-    try:
-        moment = time.fromisoformat((raw.get(field) or "").strip())
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is not None:
-        raise InvalidInput(_("Give a time such as 12:30."), field=field)
-    return moment.replace(second=0, microsecond=0)
 
 
 def read_run_plan(raw: Mapping[str, str]) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import User, utcnow
+from app.models import User
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
 from people.models import BedBooking, BedPlace, BookingStatus, PaidHow, Volunteer

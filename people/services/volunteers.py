@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
+from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import Role, User, utcnow
+from app.models import Role, User
 from inventory.models import Site
 from logistics.models import Team, WeekSlot
 from logistics.services import get_team

@@ -11,17 +11,16 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.clock import local_today, utcnow
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.forms import read_date, read_int
 from app.i18n import current_locale
 from app.links import external_url
-from app.models import utcnow
 from app.permissions import requires
 from donations import payments
 from donations.models import Gateway
-from inventory.forms import read_date, read_int
 from logistics.queries import list_teams
-from logistics.services import local_today
 from people.models import BOOKING_STATUS_LABELS, PAID_HOW_LABELS, BedBooking, BookingStatus
 from people.services import beds, volunteers
 from people.views.common import bp

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.clock import local_today
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db, htmx
+from app.forms import read_int, read_time
 from app.permissions import requires
-from inventory.forms import read_int
-from logistics.forms import read_time
 from logistics.models import WEEKDAY_LABELS, Team
 from logistics.queries import list_teams
-from logistics.services import get_team, local_today
+from logistics.services import get_team
 from logistics.views.common import wanted_id
 from people.models import SHIFT_KIND_LABELS, Shift, ShiftKind, ShiftTemplate
 from people.services import shifts, volunteers

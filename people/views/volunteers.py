@@ -20,15 +20,15 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import case, select
 
 from app import mail
+from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.exports import csv_response
 from app.extensions import db, limiter
+from app.forms import read_date, read_int
 from app.i18n import current_locale
 from app.links import external_url
 from app.permissions import public, requires
-from inventory.forms import read_date, read_int
 from logistics.queries import list_teams
-from logistics.services import local_today
 from people.models import SIGN_UP_STATUS_LABELS, SignUpStatus, Volunteer
 from people.services import beds, shifts, volunteers
 from people.views.common import bp

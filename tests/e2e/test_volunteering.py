@@ -12,11 +12,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.extensions import db
 from app.models import Role, User
 from inventory.models import Site, SiteKind
 from logistics.models import Team
-from logistics.services import local_today
 from people.models import BedBooking, BedPlace, BookingStatus, Shift, ShiftKind
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import numbers, sign_in

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from app.clock import local_today
 from app.models import Role, User
 from inventory.models import Site, SiteKind
 from logistics.models import Team
-from logistics.services import local_today
 from people.models import BedPlace, Shift, ShiftKind, Volunteer
 from people.services import beds, volunteers
 from tests.conftest import PASSWORD

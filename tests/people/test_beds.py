@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput
 from app.models import User
 from donations.models import Donation, Receipt
-from logistics.services import local_today
 from people.models import BedBooking, BedPlace, BookingStatus, PaidHow, Volunteer
 from people.services import beds
 from tests.donations import stripe_events

@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.errors import Conflict
 from app.models import Role, User
 from logistics import services as logistics
-from logistics.services import local_today
 from people.models import Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
 from people.services import shifts
 from tests.logistics.factories import add_vehicle, distribution_input

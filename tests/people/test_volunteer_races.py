@@ -17,12 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Role, User
 from inventory.models import Site, SiteKind
 from logistics.models import Team
-from logistics.services import local_today
 from people.models import BedBooking, Shift, ShiftKind, ShiftPlace, Volunteer
 from people.services import beds, volunteers
 from tests.conftest import PASSWORD, truncate_all_but_reference_data

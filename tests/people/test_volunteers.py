@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.models import Role, User
-from logistics.services import local_today
 from people.models import ShiftPlace, SignUpStatus, Volunteer
 from people.services import shifts, volunteers
 from tests.app.test_rate_limits import limited_app
