@@ -181,7 +181,7 @@ def hosting_night(query: dict[str, Any], night: str) -> dict[str, Any]:
     found = queries.night_of(db.session, team.id, day)
     people = found.people
     return {
-            "night": day.isoformat(),
+            "night": day,
             "team_id": team.id,
             "closed": found.closed,
             "people": {

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.pagination import Page, paginate
 from logistics.reports import MonthStart, Period, WeekStart
 from people.models import Host, HostingBoard, HostingGroup, HostNight, Placement
-from people.services.placements import beds_taken, find_board
+from people.services.placements import beds_taken, find_board, kind_refusal
 
 # A team has tens of hosts, not thousands: the night's list is bounded all the same.
 MAX_HOSTS_A_NIGHT = 500
@@ -259,3 +259,23 @@ def hosting_total(session: Session, period: Period) -> HostingFigures:
         not_placed=sum(week.not_placed for week in weeks),
         hosts_active=int(active or 0),
     )
+
+
+def hosts_with_agreement(session: Session) -> Sequence[Host]:
+    """Hosts people may be given to, for a form's list: tens, bounded all the same."""
+    return session.scalars(
+        select(Host)
+        .where(Host.agreement_signed_on.is_not(None))
+        .order_by(Host.town, Host.name, Host.id)
+        .limit(MAX_HOSTS_A_NIGHT)
+    ).all()
+
+
+def hosts_fitting(hosts: list[HostAvailable], group: HostingGroup) -> list[HostAvailable]:
+    """The hosts of the night a group may go to: enough beds free, and they take that
+    kind of group. The service checks again when the group is placed."""
+    return [
+        row
+        for row in hosts
+        if row.beds_free >= group.people and kind_refusal(row.host, group) is None
+    ]

@@ -2,4 +2,7 @@
 
 from people.views.common import bp
 
+# Citizen hosting.
+from people.views import hosting as hosting  # noqa: E402
+
 __all__ = ["bp"]
