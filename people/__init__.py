@@ -12,3 +12,17 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_api_blueprint(app, api.blp)
+    init_hosting(app)
+
+
+def init_hosting(app: Flask) -> None:
+    """Citizen hosting: its section of the reports, its demo data, and the stays ending
+    soon on the home page."""
+    from app.cli import register_demo_seeder
+    from logistics.report_sections import register_report_section
+    from people import demo_hosting, hosting_reports
+    from people.views.hosting import stays_ending_soon
+
+    register_report_section(hosting_reports.SECTION)
+    register_demo_seeder(app, demo_hosting.seed)
+    app.jinja_env.globals["stays_ending_soon"] = stays_ending_soon

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from flask import g
-from flask_babel import gettext as _
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.errors import InvalidInput
@@ -176,23 +176,24 @@ def hosting_night(query: dict[str, Any], night: str) -> dict[str, Any]:
     try:
         day = date.fromisoformat(night)
     except ValueError:
-        raise InvalidInput(_("“%(value)s” is not a date.", value=night[:20]), field="night") from None
+        raise InvalidInput(
+            _("“%(value)s” is not a date.", value=night[:20]), field="night"
+        ) from None
     team = get_team(db.session, query["team_id"])
     found = queries.night_of(db.session, team.id, day)
     people = found.people
     return {
-            "night": day,
-            "team_id": team.id,
-            "closed": found.closed,
-            "people": {
-                "adults": people.adults,
-                "minors": people.minors,
-                "children_under_10": people.children_under_10,
-            },
-            "placed": len(found.placed),
-            "not_placed": len(found.not_placed),
-            "hosts_available": found.hosts_available,
-            "beds_free": found.beds_free,
-            "groups": [group_out(group) for group in found.groups],
-        }
-
+        "night": day,
+        "team_id": team.id,
+        "closed": found.closed,
+        "people": {
+            "adults": people.adults,
+            "minors": people.minors,
+            "children_under_10": people.children_under_10,
+        },
+        "placed": len(found.placed),
+        "not_placed": len(found.not_placed),
+        "hosts_available": found.hosts_available,
+        "beds_free": found.beds_free,
+        "groups": [group_out(group) for group in found.groups],
+    }

@@ -113,12 +113,12 @@ def host_list(session: Session, team_id: int | None, page: int, per_page: int) -
     return Page([row[0] for row in found.rows], found.page, found.per_page, found.total)
 
 
-def placement_list(
-    session: Session, today: date, page: int, per_page: int
-) -> Page[Placement]:
+def placement_list(session: Session, today: date, page: int, per_page: int) -> Page[Placement]:
     """Placements under way or to come, the soonest ending first."""
-    query = select(Placement).where(Placement.ends_on >= today).order_by(
-        Placement.ends_on, Placement.id
+    query = (
+        select(Placement)
+        .where(Placement.ends_on >= today)
+        .order_by(Placement.ends_on, Placement.id)
     )
     found = paginate(session, query, page, per_page)
     return Page([row[0] for row in found.rows], found.page, found.per_page, found.total)

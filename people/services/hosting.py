@@ -18,7 +18,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Role, User
 from logistics.models import Team
 from logistics.services import get_team, local_today
-from people.models import Host, HostingGroup, HostingBoard, HostingKind, HostNight, Placement
+from people.models import Host, HostingBoard, HostingGroup, HostingKind, HostNight, Placement
 
 ADDRESS_READERS = frozenset({Role.HOSTING_COORDINATOR})
 MAX_BEDS = 30
@@ -62,9 +62,7 @@ def clean_text(value: str, field: str, maximum: int, *, required: bool = False) 
     if required and not text:
         raise InvalidInput(_("Please fill in this field."), field=field)
     if len(text) > maximum:
-        raise InvalidInput(
-            _("At most %(count)s characters, please.", count=maximum), field=field
-        )
+        raise InvalidInput(_("At most %(count)s characters, please.", count=maximum), field=field)
     return text
 
 
@@ -171,9 +169,7 @@ def host_for_calendar_token(session: Session, token: str) -> Host:
     try:
         data = calendar_serializer().loads(token, max_age=CALENDAR_LINK_MAX_AGE_SECONDS)
     except SignatureExpired as error:
-        raise Conflict(
-            _("This link has expired: ask the hosting team for a new one.")
-        ) from error
+        raise Conflict(_("This link has expired: ask the hosting team for a new one.")) from error
     except BadSignature as error:
         raise NotFound(_("This link is not valid: it may have been cut short.")) from error
     host = (

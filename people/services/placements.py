@@ -195,8 +195,10 @@ def kind_refusal(host: Host, counts: Counts | HostingGroup | Placement) -> str |
 def check_host_takes(host: Host, team_id: int, counts: Counts | HostingGroup | Placement) -> None:
     if host.agreement_signed_on is None:
         raise Conflict(
-            _("%(host)s has not signed the agreement yet: no one can be placed there.",
-              host=host.town),
+            _(
+                "%(host)s has not signed the agreement yet: no one can be placed there.",
+                host=host.town,
+            ),
             field="host_id",
         )
     if host.team_id != team_id:

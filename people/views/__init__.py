@@ -1,8 +1,7 @@
 """People pages. Importing the modules registers their routes."""
 
-from people.views.common import bp
-
 # Citizen hosting.
-from people.views import hosting as hosting  # noqa: E402
+from people.views import hosting as hosting
+from people.views.common import bp
 
 __all__ = ["bp"]

@@ -34,7 +34,7 @@ from people.hosting_forms import (
     RunForm,
     read_counts,
 )
-from people.models import HOSTING_KIND_LABELS, Host
+from people.models import HOSTING_KIND_LABELS, Host, Placement
 from people.services import hosting, placements
 from people.views.common import bp
 
@@ -77,9 +77,7 @@ def hosting_home() -> str:
     )
 
 
-def render_board(
-    team_id: int, night: date, status: int = 200, **forms: object
-) -> tuple[str, int]:
+def render_board(team_id: int, night: date, status: int = 200, **forms: object) -> tuple[str, int]:
     team = get_team(db.session, team_id)
     found = queries.night_of(db.session, team.id, night)
     place_form = PlaceForm()
@@ -217,13 +215,13 @@ def close_night(team_id: int, night: str) -> Response | tuple[str, int]:
 
 
 def closed_message(closed: placements.NightClosed) -> str:
-    placed = ngettext(
-        "%(num)d group placed", "%(num)d groups placed", closed.groups_placed
-    )
+    placed = ngettext("%(num)d group placed", "%(num)d groups placed", closed.groups_placed)
     not_placed = ngettext(
         "%(num)d group not placed", "%(num)d groups not placed", closed.groups_not_placed
     )
-    return _("The night is closed: %(placed)s, %(not_placed)s.", placed=placed, not_placed=not_placed)
+    return _(
+        "The night is closed: %(placed)s, %(not_placed)s.", placed=placed, not_placed=not_placed
+    )
 
 
 # --- hosts ----------------------------------------------------------------------------
@@ -233,9 +231,7 @@ def closed_message(closed: placements.NightClosed) -> str:
 @requires("hosting.run")
 def hosts() -> str:
     team_id = wanted_id("team")
-    page = queries.host_list(
-        db.session, team_id, page_number(), current_app.config["PAGE_SIZE"]
-    )
+    page = queries.host_list(db.session, team_id, page_number(), current_app.config["PAGE_SIZE"])
     return render_template(
         "people/hosting/hosts.html",
         page=page,
@@ -472,3 +468,8 @@ def hosting_figures_csv() -> Response:
         _("Hosts active"),
     ]
     return csv_response(filename, header, rows)
+
+
+def stays_ending_soon() -> list[Placement]:
+    """For the home page of those who run hosting."""
+    return list(queries.placements_ending_soon(db.session, local_today()))
