@@ -397,8 +397,12 @@ def hosting_answers(
     answers = {
         path: browser.get(path, query_string=period).get_data(as_text=True) for path in pages
     }
-    for path, by in (("/people/hosting/figures.csv", {}), ("/people/hosting/figures.csv", {"by": "month"}),
-                     ("/logistics/reports/partners.csv", {})):  # fmt: skip
+    exports = (
+        ("/people/hosting/figures.csv", {}),
+        ("/people/hosting/figures.csv", {"by": "month"}),
+        ("/logistics/reports/partners.csv", {}),
+    )
+    for path, by in exports:
         answers[f"{path}{by}"] = browser.get(path, query_string={**period, **by}).get_data(
             as_text=True
         )
