@@ -454,3 +454,13 @@ def test_only_hosting_coordinators_see_a_host_address(
         answers = hosting_answers(world, make_user(role), login, api_token, app)
         leaks = [path for path, body in answers.items() if SECRET_ADDRESS in body]
         assert leaks == [], (role, leaks)
+
+
+def test_a_hosting_coordinator_is_told_their_role_and_finds_hosting_from_home(
+    world: World, login: Callable[[User], FlaskClient]
+) -> None:
+    browser = login(world.hosting)
+    home = browser.get("/").get_data(as_text=True)
+    assert "Hosting coordinator" in home and "/people/hosting" in home
+    french = browser.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Coordination de l’hébergement" in french
