@@ -3,6 +3,8 @@ offer and calendar, the figures; bad inputs answer with a message and write noth
 The privacy tests walk every hosting page, export and API answer: no personal field
 about the people hosted, and no host address but for hosting coordinators."""
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable
@@ -464,3 +466,26 @@ def test_a_hosting_coordinator_is_told_their_role_and_finds_hosting_from_home(
     assert "Hosting coordinator" in home and "/people/hosting" in home
     french = browser.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Coordination de l’hébergement" in french
+
+
+def test_the_reports_count_nights_people_hosted_not_placed_and_hosts(
+    world: World, login: Callable[[User], FlaskClient]
+) -> None:
+    browser = login(world.coordinator)
+    period = {"from": TONIGHT.isoformat(), "to": TONIGHT.isoformat()}
+    weeks = list(csv.reader(io.StringIO(
+        browser.get("/people/hosting/figures.csv", query_string=period).get_data(as_text=True)
+    )))  # fmt: skip
+    assert weeks[0] == [
+        "Monday", "Nights", "Adults hosted", "Minors hosted", "Children under 10 hosted",
+        "People hosted", "People not placed", "Hosts active",
+    ]  # fmt: skip
+    monday = TONIGHT - timedelta(days=TONIGHT.weekday())
+    assert weeks[1:] == [[monday.isoformat(), "1", "2", "0", "1", "3", "1", "1"]]
+    partner = dict(csv.reader(io.StringIO(
+        browser.get("/logistics/reports/partners.csv", query_string=period).get_data(as_text=True)
+    )))  # fmt: skip
+    assert partner["Nights of citizen hosting"] == "1" and partner["People hosted"] == "3"
+    assert partner["People not placed"] == "1" and partner["Hosts active"] == "1"
+    page = browser.get("/logistics/reports", query_string=period).get_data(as_text=True)
+    assert "Citizen hosting per week" in page and "People hosted per week" in page
