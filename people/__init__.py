@@ -23,6 +23,8 @@ def init_hosting(app: Flask) -> None:
     from people import demo_hosting, hosting_reports
     from people.views.hosting import stays_ending_soon
 
+    # Offers to host and calendar saves, per address: a person, not a script.
+    app.config.setdefault("HOSTING_OFFER_RATE_LIMIT", "5 per minute;30 per hour")
     register_report_section(hosting_reports.SECTION)
     register_demo_seeder(app, demo_hosting.seed)
     app.jinja_env.globals["stays_ending_soon"] = stays_ending_soon

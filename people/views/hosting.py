@@ -38,8 +38,6 @@ from people.models import HOSTING_KIND_LABELS, Host, Placement
 from people.services import hosting, placements
 from people.views.common import bp
 
-OFFER_RATE_LIMIT = "5 per minute;30 per hour"
-
 
 def parse_night(raw: str) -> date:
     try:
@@ -343,7 +341,7 @@ def send_calendar_link(host_id: int) -> Response:
 
 
 def offer_rate_limit() -> str:
-    return current_app.config.get("HOSTING_OFFER_RATE_LIMIT", OFFER_RATE_LIMIT)
+    return current_app.config["HOSTING_OFFER_RATE_LIMIT"]
 
 
 @bp.route("/hosting/offer", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from logistics.services import local_today
 from people.models import Host, HostingGroup, HostNight, Placement
 from people.services import hosting, placements
 from people.services.placements import Counts, PlacementInput
+from tests.app.test_rate_limits import limited_app
 from tests.logistics.factories import add_vehicle
 from tests.people.hosting_factories import add_group, add_host, hosting_team
 
@@ -489,3 +491,17 @@ def test_the_reports_count_nights_people_hosted_not_placed_and_hosts(
     assert partner["People not placed"] == "1" and partner["Hosts active"] == "1"
     page = browser.get("/logistics/reports", query_string=period).get_data(as_text=True)
     assert "Citizen hosting per week" in page and "People hosted per week" in page
+
+
+def test_offers_to_host_are_limited_per_address(
+    db_url: str, tmp_path: Path, db_session: Any
+) -> None:
+    limited = limited_app(db_url, tmp_path, PROXY_COUNT=1, HOSTING_OFFER_RATE_LIMIT="2 per minute")
+    client = limited.test_client()
+    offers = [
+        client.post(
+            "/people/hosting/offer", data={"name": ""}, headers={"X-Forwarded-For": "192.0.2.7"}
+        ).status_code
+        for _ in range(3)
+    ]
+    assert offers == [422, 422, 429]
