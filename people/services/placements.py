@@ -48,6 +48,20 @@ class Counts:
     family: bool = False
     note: str = ""
 
+    @property
+    def people(self) -> int:
+        return self.adults + self.minors + self.children_under_10
+
+    def columns(self) -> dict[str, object]:
+        """The columns a group or a stay keeps of it."""
+        return {
+            "adults": self.adults,
+            "minors": self.minors,
+            "children_under_10": self.children_under_10,
+            "family": self.family,
+            "note": self.note,
+        }
+
 
 def check_counts(counts: Counts) -> Counts:
     numbers = {
@@ -115,15 +129,7 @@ def record_group(
     """A group asks for a roof on the team's board of the night."""
     checked = check_counts(counts)
     board = open_board(session, team_id, night)
-    group = HostingGroup(
-        board=board,
-        adults=checked.adults,
-        minors=checked.minors,
-        children_under_10=checked.children_under_10,
-        family=checked.family,
-        note=checked.note,
-        recorded_by_id=actor.id,
-    )
+    group = HostingGroup(board=board, recorded_by_id=actor.id, **checked.columns())
     session.add(group)
     session.flush()
     return group
@@ -367,20 +373,15 @@ def add_placement(session: Session, *, actor: User, data: PlacementInput) -> Pla
         )
     host = get_host(session, data.host_id, for_update=True)
     check_host_takes(host, team.id, checked)
-    people = checked.adults + checked.minors + checked.children_under_10
     for n in range(nights):
-        check_beds(session, host, data.starts_on + timedelta(days=n), people)
+        check_beds(session, host, data.starts_on + timedelta(days=n), checked.people)
     placement = Placement(
         team=team,
         host=host,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        adults=checked.adults,
-        minors=checked.minors,
-        children_under_10=checked.children_under_10,
-        family=checked.family,
-        note=checked.note,
         recorded_by_id=actor.id,
+        **checked.columns(),
     )
     session.add(placement)
     session.flush()

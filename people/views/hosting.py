@@ -119,18 +119,6 @@ def night_board(team_id: int, night: str) -> tuple[str, int]:
     return render_board(team_id, parse_night(night))
 
 
-@bp.get("/hosting/tonight")
-@requires("hosting.run")
-def tonight() -> Response:
-    """The first team's board of tonight (or the team asked for: ?team=)."""
-    teams = logistics_queries.list_teams(db.session)
-    wanted = wanted_id("team")
-    team = next((t for t in teams if t.id == wanted), teams[0] if teams else None)
-    if team is None:
-        raise NotFound(_("There is no team yet."))
-    return redirect(board_url(team.id, local_today()), 303)
-
-
 @bp.post("/hosting/teams/<int:team_id>/nights/<night>/groups")
 @requires("hosting.run")
 def record_group(team_id: int, night: str) -> Response | tuple[str, int]:
