@@ -140,16 +140,15 @@ def demo_groups(rng: random.Random) -> list[Counts]:
     and a few minors alone."""
     wanted = rng.randint(30, 40)
     groups: list[Counts] = []
-    while sum(g.adults + g.minors + g.children_under_10 for g in groups) < wanted:
+    while (left := wanted - sum(group.people for group in groups)) > 0:
         roll = rng.random()
         if roll < 0.55:
-            groups.append(
-                Counts(rng.choice((1, 2)), rng.choice((0, 0, 1)), rng.randint(1, 3), family=True)
-            )
+            group = Counts(rng.choice((1, 2)), rng.choice((0, 0, 1)), rng.randint(1, 3), True)
         elif roll < 0.85:
-            groups.append(Counts(rng.choice((1, 1, 2)), 0, 0))
+            group = Counts(rng.choice((1, 1, 2)), 0, 0)
         else:
-            groups.append(Counts(0, rng.choice((1, 1, 2)), 0))
+            group = Counts(0, rng.choice((1, 1, 2)), 0)
+        groups.append(group if group.people <= left else Counts(left, 0, 0))
     return groups
 
 
