@@ -191,7 +191,8 @@ def hosting_figures(session: Session, period: Period, *, monthly: bool) -> list[
         .where(*board_filters(period))
         .group_by(night_span)
     ).all()
-    found = {start: list(counts) for start, *counts in rows}
+    # Per week or month: nights, adults, minors and children placed, people not placed.
+    found = {start: [int(n) for n in counts] for start, *counts in rows}
     stay_span = span(Placement.starts_on)
     for start, adults, minors, children in session.execute(
         select(
@@ -206,17 +207,19 @@ def hosting_figures(session: Session, period: Period, *, monthly: bool) -> list[
         counts = found.setdefault(start, [0, 0, 0, 0, 0])
         counts[1:4] = [counts[1] + adults, counts[2] + minors, counts[3] + children]
     active = hosts_active(session, period, span)
-    starts = period.months if monthly else period.weeks
-    return [
-        HostingFigures(
-            start,
-            nights=int(found.get(start, [0])[0]),
-            placed=People(*(int(n) for n in found.get(start, [0, 0, 0, 0, 0])[1:4])),
-            not_placed=int(found.get(start, [0, 0, 0, 0, 0])[4]),
-            hosts_active=active.get(start, 0),
+    figures = []
+    for start in period.months if monthly else period.weeks:
+        nights, adults, minors, children, not_placed = found.get(start, [0, 0, 0, 0, 0])
+        figures.append(
+            HostingFigures(
+                start,
+                nights=nights,
+                placed=People(adults, minors, children),
+                not_placed=not_placed,
+                hosts_active=active.get(start, 0),
+            )
         )
-        for start in starts
-    ]
+    return figures
 
 
 def took_someone(period: Period, span: type) -> Subquery:
