@@ -190,10 +190,17 @@ def register_core(app: Flask) -> None:
 
 def template_globals() -> dict[str, Any]:
     from app.i18n import current_locale, labelled, week_of
+    from app.models import ROLE_LABELS
     from app.permissions import current_actor, role_may
 
     def can(permission: str) -> bool:
         actor = current_actor()
         return actor is not None and role_may(actor.role, permission)
 
-    return {"can": can, "current_locale": current_locale, "labelled": labelled, "week_of": week_of}
+    return {
+        "can": can,
+        "current_locale": current_locale,
+        "labelled": labelled,
+        "week_of": week_of,
+        "ROLE_LABELS": ROLE_LABELS,
+    }

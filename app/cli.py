@@ -121,6 +121,7 @@ DEMO_USERS = (
     ("coordination@relais.test", Role.COORDINATOR, "Camille Coordination"),
     ("benevole@relais.test", Role.VOLUNTEER, "Victor Bénévole"),
     ("tresorerie@relais.test", Role.TREASURER, "Thérèse Trésorerie"),
+    ("hebergement@relais.test", Role.HOSTING_COORDINATOR, "Hélène Hébergement"),
 )
 
 
@@ -159,7 +160,7 @@ def demo_data() -> None:
     db.session.commit()
     click.echo("Demo users (email, role, password):")
     for email, role, _name in DEMO_USERS:
-        click.echo(f"  {email:<28} {role.value:<12} {passwords[email]}")
+        click.echo(f"  {email:<28} {role.value:<20} {passwords[email]}")
 
 
 def init_cli(app: Flask) -> None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     Column,
@@ -86,6 +87,16 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     VOLUNTEER = "volunteer"
     TREASURER = "treasurer"
+    HOSTING_COORDINATOR = "hosting_coordinator"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.VOLUNTEER: _l("Volunteer"),
+    Role.TREASURER: _l("Treasurer"),
+    Role.HOSTING_COORDINATOR: _l("Hosting coordinator"),
+}
 
 
 user_sites = Table(

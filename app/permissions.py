@@ -15,11 +15,12 @@ from app.models import Role, User
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 
-ADMIN, COORDINATOR, VOLUNTEER, TREASURER = (
+ADMIN, COORDINATOR, VOLUNTEER, TREASURER, HOSTING_COORDINATOR = (
     Role.ADMIN,
     Role.COORDINATOR,
     Role.VOLUNTEER,
     Role.TREASURER,
+    Role.HOSTING_COORDINATOR,
 )
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -38,20 +39,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "donations.view": frozenset({ADMIN, TREASURER}),
     "receipts.issue": frozenset({ADMIN, TREASURER}),
     "funds.manage": frozenset({ADMIN, TREASURER}),
-    "vehicles.view": frozenset({ADMIN, COORDINATOR, VOLUNTEER, TREASURER}),
+    "vehicles.view": frozenset({ADMIN, COORDINATOR, VOLUNTEER, TREASURER, HOSTING_COORDINATOR}),
     "vehicles.manage": frozenset({ADMIN, COORDINATOR}),
     "fuel.record": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
-    "trips.drive": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
+    "trips.drive": frozenset({ADMIN, COORDINATOR, VOLUNTEER, HOSTING_COORDINATOR}),
     "distributions.view": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "distributions.plan": frozenset({ADMIN, COORDINATOR}),
     "distributions.run": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
-    "reports.view": frozenset({ADMIN, COORDINATOR, TREASURER}),
     "volunteers.review": frozenset({ADMIN, COORDINATOR}),
     "volunteers.self": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "shifts.take": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "shifts.plan": frozenset({ADMIN, COORDINATOR}),
     "beds.book": frozenset({ADMIN, COORDINATOR, VOLUNTEER}),
     "beds.manage": frozenset({ADMIN, COORDINATOR}),
+    "reports.view": frozenset({ADMIN, COORDINATOR, TREASURER, HOSTING_COORDINATOR}),
+    # Citizen hosting: hosts, each night's board, longer placements. Hosts' addresses
+    # are shown to hosting coordinators only (people.services.hosting.sees_addresses).
+    "hosting.run": frozenset({ADMIN, COORDINATOR, HOSTING_COORDINATOR}),
 }
 
 View = TypeVar("View", bound=Callable[..., Any])

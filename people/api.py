@@ -1,8 +1,10 @@
-"""JSON API for teams, shifts and hosting. Same services and permissions as the pages."""
+"""JSON API for teams, shifts and hosting. Same services and permissions as the pages.
+Importing the modules at the end registers their routes on `blp`."""
 
 from flask_smorest import Blueprint
 
 blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="People")
 
-# --- volunteers: teams and shifts (their routes register on blp) ---
-from people import api_volunteers  # noqa: E402, F401
+from people import api_hosting, api_volunteers  # noqa: E402
+
+__all__ = ["api_hosting", "api_volunteers", "blp"]

@@ -22,6 +22,7 @@ from inventory.models import Unit
 from logistics import queries, reports
 from logistics.charts import Chart, category_chart, column_chart
 from logistics.models import Team
+from logistics.report_sections import SECTIONS, sections_for
 from logistics.reports import HandedOut, MonthFuelCost, Period, Served, WeekServed
 from logistics.views.common import bp, tick
 
@@ -174,6 +175,7 @@ def reports_page() -> tuple[str, int]:
         fuel=reports.fuel_by_vehicle_month(db.session, period),
         fuel_costs=fuel_costs,
         fuel_cost_chart=fuel_cost_chart(fuel_costs),
+        sections=sections_for(db.session, period),
     )
     return page, 422 if error else 200
 
@@ -191,6 +193,7 @@ def partner_report() -> tuple[str, int]:
         figures=figures,
         organisation=current_app.config["ORGANISATION_NAME"],
         handed_out_charts=handed_out_charts(figures.handed_out),
+        sections=sections_for(db.session, period),
     )
     return page, 422 if error else 200
 
@@ -297,10 +300,12 @@ def partner_rows(period: Period, team: Team | None) -> list[list[object]]:
         [_("Kilometres driven (whole fleet)"), figures.km_driven],
         [_("Litres of fuel (whole fleet)"), hundredths(figures.litres_cl)],
     ]
-    return rows + [
+    handed_out = [
         [_("Handed out: %(what)s", what=handed_out_label(row)), row.quantity]
         for row in figures.handed_out
     ]
+    added = [line for section in SECTIONS for line in section.partner_rows(db.session, period)]
+    return rows + handed_out + added
 
 
 @bp.get("/reports/partners.csv")

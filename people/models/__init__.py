@@ -1,6 +1,5 @@
 """People tables: volunteers, shifts and beds; hosts, nights and placements."""
 
-# --- volunteers, shifts and beds ---
 from people.models.beds import (
     BOOKING_STATUS_LABELS,
     PAID_HOW_LABELS,
@@ -8,6 +7,16 @@ from people.models.beds import (
     BedPlace,
     BookingStatus,
     PaidHow,
+)
+from people.models.hosting import (
+    HOSTING_KIND_LABELS,
+    Host,
+    HostingBoard,
+    HostingGroup,
+    HostingKind,
+    HostingRun,
+    HostNight,
+    Placement,
 )
 from people.models.volunteers import (
     SHIFT_KIND_LABELS,
@@ -22,13 +31,21 @@ from people.models.volunteers import (
 
 __all__ = [
     "BOOKING_STATUS_LABELS",
+    "HOSTING_KIND_LABELS",
     "PAID_HOW_LABELS",
     "SHIFT_KIND_LABELS",
     "SIGN_UP_STATUS_LABELS",
     "BedBooking",
     "BedPlace",
     "BookingStatus",
+    "Host",
+    "HostNight",
+    "HostingBoard",
+    "HostingGroup",
+    "HostingKind",
+    "HostingRun",
     "PaidHow",
+    "Placement",
     "Shift",
     "ShiftKind",
     "ShiftPlace",

@@ -36,6 +36,7 @@ from tests.logistics.factories import (
 )
 
 ANONYMOUS = "anonymous"
+NO_SUCH_ID = 2**31 - 2
 
 # Flask's static files and flask-smorest's own spec blueprint ("api-docs": openapi_json,
 # plus the Swagger/ReDoc/RapiDoc pages when configured) are not Relais views.
@@ -103,6 +104,15 @@ def test_every_view_declares_a_known_permission(app: Flask) -> None:
         (Role.TREASURER, "fuel.record", False),
         (Role.TREASURER, "trips.drive", False),
         (Role.TREASURER, "vehicles.manage", False),
+        (Role.HOSTING_COORDINATOR, "hosting.run", True),
+        (Role.COORDINATOR, "hosting.run", True),
+        (Role.VOLUNTEER, "hosting.run", False),
+        (Role.TREASURER, "hosting.run", False),
+        (Role.HOSTING_COORDINATOR, "trips.drive", True),
+        (Role.HOSTING_COORDINATOR, "reports.view", True),
+        (Role.HOSTING_COORDINATOR, "crates.scan", False),
+        (Role.HOSTING_COORDINATOR, "stock.view", False),
+        (Role.HOSTING_COORDINATOR, "donations.view", False),
     ],
 )
 def test_the_table_says_what_the_readme_says(role: Role, permission: str, allowed: bool) -> None:
@@ -163,6 +173,10 @@ class Rows:
             # People pages answer 404 for these: the permission check came first.
             "volunteer_id": 2**31 - 1,
             "shift_id": 2**31 - 1,
+            # Hosting: the distribution's night, and a group and a host there are none of.
+            "night": self.distribution.day.isoformat(),
+            "group_id": NO_SUCH_ID,
+            "host_id": NO_SUCH_ID,
         }
         missing = rule.arguments - known.keys()
         assert not missing, f"{rule.endpoint}: add a value for {sorted(missing)} to Rows"
@@ -193,12 +207,14 @@ def world(
         Role.COORDINATOR: make_user(Role.COORDINATOR),
         Role.VOLUNTEER: make_user(Role.VOLUNTEER),
         Role.TREASURER: make_user(Role.TREASURER),
+        Role.HOSTING_COORDINATOR: make_user(Role.HOSTING_COORDINATOR),
     }
     assert set(users) == set(Role), "a new role: give it a user here"
 
     def make_rows() -> Rows:
         site = make_site()
         users[Role.VOLUNTEER].sites.append(site)
+        users[Role.HOSTING_COORDINATOR].sites.append(site)
         need = services.set_need(
             db_session, actor=admin, site_id=site.id, item_id=make_item().id, target_quantity=20
         )
@@ -288,6 +304,21 @@ API_ARGUMENTS: dict[str, Callable[[World, Rows, User], dict[str, Any]]] = {
         "json": {"purpose": "transfer", "odometer_km": 1300}
     },
     "logistics_api.check_in": lambda w, rows, user: {"json": {"odometer_km": 1300}},
+    "people_api.hosting_hosts": lambda w, rows, user: {
+        "query_string": {"team_id": rows.team.id, "night": rows.distribution.day.isoformat()}
+    },
+    "people_api.hosting_night": lambda w, rows, user: {"query_string": {"team_id": rows.team.id}},
+    "people_api.record_hosting_group": lambda w, rows, user: {
+        "json": {
+            "night": rows.distribution.day.isoformat(),
+            "team_id": rows.team.id,
+            "adults": 1,
+            "minors": 0,
+            "children_under_10": 0,
+            "family": False,
+        }
+    },
+    "people_api.place_hosting_group": lambda w, rows, user: {"json": {"host_id": NO_SUCH_ID}},
 }
 
 
