@@ -199,20 +199,39 @@ CRATE_STATE_LABELS = {
 }
 
 
+class CrateAction(StrEnum):
+    """What is done to a crate, by its value as the crate's history records it. Which
+    action may follow which state is inventory/lifecycle.py's to say."""
+
+    CREATE = "created"
+    PACK = "packed"
+    EDIT_CONTENTS = "contents_edited"
+    CHECK_IN = "checked_in"
+    PLACE = "placed"
+    DISPATCH = "dispatched"
+    DISTRIBUTE = "distributed"
+    LOAD = "loaded"
+    UNLOAD = "unloaded"
+    RETURN = "returned"
+    SCRAP = "scrapped"
+    LOSE = "lost"
+    REUSE = "reused"
+
+
 CRATE_EVENT_LABELS = {
-    "created": _l("Label printed"),
-    "packed": _l("Packed"),
-    "contents_edited": _l("Contents corrected"),
-    "checked_in": _l("Checked in"),
-    "placed": _l("Moved within the site"),
-    "dispatched": _l("Sent to another site"),
-    "distributed": _l("Distributed"),
-    "loaded": _l("Loaded on a van"),
-    "unloaded": _l("Taken off the van"),
-    "returned": _l("Brought back from a distribution"),
-    "scrapped": _l("Scrapped"),
-    "lost": _l("Marked lost after a stocktake"),
-    "reused": _l("Label used again: a new life begins"),
+    CrateAction.CREATE: _l("Label printed"),
+    CrateAction.PACK: _l("Packed"),
+    CrateAction.EDIT_CONTENTS: _l("Contents corrected"),
+    CrateAction.CHECK_IN: _l("Checked in"),
+    CrateAction.PLACE: _l("Moved within the site"),
+    CrateAction.DISPATCH: _l("Sent to another site"),
+    CrateAction.DISTRIBUTE: _l("Distributed"),
+    CrateAction.LOAD: _l("Loaded on a van"),
+    CrateAction.UNLOAD: _l("Taken off the van"),
+    CrateAction.RETURN: _l("Brought back from a distribution"),
+    CrateAction.SCRAP: _l("Scrapped"),
+    CrateAction.LOSE: _l("Marked lost after a stocktake"),
+    CrateAction.REUSE: _l("Label used again: a new life begins"),
 }
 
 
@@ -420,7 +439,7 @@ class CrateEvent(db.Model):
     crate_id: Mapped[int] = mapped_column(ForeignKey("crates.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[CrateAction] = mapped_column(str_enum(CrateAction))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
 

@@ -20,12 +20,14 @@ from inventory.services.crates import (
     book_crate_in,
     check_in_crate,
     check_in_refusal,
+    crate_balance_keys,
     create_crates,
     create_label_batch,
     dispatch_crate,
     distribute_crate,
     edit_crate_contents,
     get_label_batch,
+    hand_out_crates,
     lock_crate_balances,
     mark_crates_lost,
     move_crate_within_site,
@@ -35,6 +37,7 @@ from inventory.services.crates import (
 )
 from inventory.services.needs import remove_need, set_need
 from inventory.services.stock import adjust_stock, move_loose, receive_loose
+from inventory.services.vans import load_crate, return_crates, unload_crate
 
 __all__ = [
     "MAX_CRATES_AT_ONCE",
@@ -48,6 +51,7 @@ __all__ = [
     "book_crate_in",
     "check_in_crate",
     "check_in_refusal",
+    "crate_balance_keys",
     "create_crates",
     "create_label_batch",
     "dispatch_crate",
@@ -59,6 +63,8 @@ __all__ = [
     "get_public_site",
     "get_site",
     "get_stock_item",
+    "hand_out_crates",
+    "load_crate",
     "lock_crate_balances",
     "lock_crates",
     "mark_crates_lost",
@@ -67,7 +73,9 @@ __all__ = [
     "pack_crate",
     "receive_loose",
     "remove_need",
+    "return_crates",
     "reuse_crate",
     "scrap_crate",
     "set_need",
+    "unload_crate",
 ]

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
-from inventory import ledger
+from inventory import ledger, lifecycle
 from inventory.codes import new_code
 from inventory.models import (
     Crate,
+    CrateAction,
     CrateEvent,
     CrateLine,
     CrateState,
@@ -37,13 +38,13 @@ INSERT_CRATE_EVENT = CrateEvent.__table__.insert()
 
 
 def record_crate_event(
-    session: Session, crate: Crate, actor: User | None, action: str, **detail: object
+    session: Session, crate: Crate, actor: User | None, action: CrateAction, **detail: object
 ) -> None:
     session.execute(INSERT_CRATE_EVENT, crate_event_row(crate, actor, action, **detail))
 
 
 def crate_event_row(
-    crate: Crate, actor: User | None, action: str, **detail: object
+    crate: Crate, actor: User | None, action: CrateAction, **detail: object
 ) -> dict[str, object]:
     """A crate's history is append-only, like the ledger: rows go in by a plain INSERT
     (no ORM bookkeeping for objects nothing reads back in the same request)."""
@@ -78,7 +79,7 @@ def lock_crate_balances(
 
 
 def crate_postings(
-    crate: Crate, *, site_id: int, sign: int, reason: MovementReason
+    crate: Crate, *, site_id: int, sign: int, reason: MovementReason, reference: str = ""
 ) -> list[ledger.Posting]:
     """The movements that take a crate's contents into (sign 1) or out of (-1) a site."""
     return [
@@ -88,6 +89,7 @@ def crate_postings(
             quantity=sign * line.quantity,
             reason=reason,
             crate_id=crate.id,
+            reference=reference,
         )
         for line in crate.lines
     ]
@@ -111,20 +113,6 @@ def post_crate_contents(
     )
 
 
-def refuse_state(crate: Crate) -> Conflict:
-    messages = {
-        CrateState.EMPTY: _("Crate %(code)s is empty: pack it first."),
-        CrateState.IN_STOCK: _("Crate %(code)s is already packed and in stock."),
-        CrateState.IN_TRANSIT: _(
-            "Crate %(code)s is on its way to another site: check it in first."
-        ),
-        CrateState.DISTRIBUTED: _("Crate %(code)s was already distributed."),
-        CrateState.SCRAPPED: _("Crate %(code)s was scrapped."),
-        CrateState.LOST: _("Crate %(code)s is marked lost: check it in where you found it."),
-    }
-    return Conflict(messages[crate.state] % {"code": crate.display_code})
-
-
 # --- crates ---------------------------------------------------------------------------
 
 
@@ -140,7 +128,7 @@ def create_crates(session: Session, *, actor: User, count: int) -> list[Crate]:
     session.add_all(crates)
     session.flush()
     session.execute(
-        INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "created") for crate in crates]
+        INSERT_CRATE_EVENT, [crate_event_row(crate, actor, CrateAction.CREATE) for crate in crates]
     )
     return crates
 
@@ -176,13 +164,12 @@ def pack_crate(
 ) -> Crate:
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
-    if crate.state != CrateState.EMPTY:
-        raise refuse_state(crate)
+    lifecycle.ensure_allowed(crate, CrateAction.PACK)
     validate_crate_details(weight_grams, note)
     place = read_place(place)
     for stock_item, quantity in resolve_lines(session, lines).items():
         crate.lines.append(CrateLine(stock_item=stock_item, quantity=quantity))
-    crate.state = CrateState.IN_STOCK
+    lifecycle.advance(crate, CrateAction.PACK)
     crate.site_id = site.id
     crate.expiry_date = expiry_date
     crate.weight_grams = weight_grams
@@ -192,7 +179,7 @@ def pack_crate(
     post_crate_contents(
         session, crate, site_id=site.id, sign=1, reason=MovementReason.RECEIVED, actor=actor
     )
-    record_crate_event(session, crate, actor, "packed", lines=describe_lines(crate))
+    record_crate_event(session, crate, actor, CrateAction.PACK, lines=describe_lines(crate))
     return crate
 
 
@@ -211,8 +198,8 @@ def edit_crate_contents(
     session: Session, *, actor: User, crate: Crate, lines: Sequence[LineInput]
 ) -> Crate:
     """Correct what a packed crate holds; the ledger gets an adjustment per difference."""
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
+    if not lifecycle.allows(crate, CrateAction.EDIT_CONTENTS) or crate.site is None:
+        raise lifecycle.refusal(crate)
     ensure_may_act_at(actor, crate.site)
     wanted = {
         stock_item.id: quantity for stock_item, quantity in resolve_lines(session, lines).items()
@@ -248,7 +235,9 @@ def edit_crate_contents(
         else:
             crate.lines.append(CrateLine(stock_item_id=stock_item_id, quantity=after))
     session.flush()
-    record_crate_event(session, crate, actor, "contents_edited", lines=describe_lines(crate))
+    record_crate_event(
+        session, crate, actor, CrateAction.EDIT_CONTENTS, lines=describe_lines(crate)
+    )
     return crate
 
 
@@ -343,16 +332,18 @@ def book_crate_in(
     elif crate.state == CrateState.LOST:
         postings, reason_in = [], MovementReason.ADJUSTED
     else:
-        raise refuse_state(crate)
+        raise lifecycle.refusal(crate)
     postings += crate_postings(crate, site_id=site.id, sign=1, reason=reason_in)
     ledger.post_movements(session, postings, actor_id=actor.id)
     came_from = crate.site_id
-    crate.state = CrateState.IN_STOCK
+    lifecycle.advance(crate, CrateAction.CHECK_IN)
     # The relationships too, so what reads them next in this request sees the move.
     crate.site, crate.site_id = site, site.id
     crate.destination, crate.destination_site_id = None, None
     crate.place = place
-    record_crate_event(session, crate, actor, "checked_in", came_from=came_from, place=place)
+    record_crate_event(
+        session, crate, actor, CrateAction.CHECK_IN, came_from=came_from, place=place
+    )
     return crate
 
 
@@ -362,8 +353,8 @@ def move_crate_within_site(
     """The crate stays at its site, in another place there (or none): no stock moves, the
     crate's history records it."""
     place = read_place(place)
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
+    if not lifecycle.allows(crate, CrateAction.PLACE) or crate.site is None:
+        raise lifecycle.refusal(crate)
     ensure_may_act_at(actor, crate.site)
     if place == crate.place:
         raise Conflict(
@@ -371,7 +362,7 @@ def move_crate_within_site(
         )
     came_from, crate.place = crate.place, place
     session.flush()
-    record_crate_event(session, crate, actor, "placed", place=place, came_from=came_from)
+    record_crate_event(session, crate, actor, CrateAction.PLACE, place=place, came_from=came_from)
     return crate
 
 
@@ -379,8 +370,8 @@ def dispatch_crate(
     session: Session, *, actor: User, crate: Crate, destination_site_id: int
 ) -> Crate:
     """The crate leaves its site for another: it is in transit until checked in."""
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
+    if not lifecycle.allows(crate, CrateAction.DISPATCH) or crate.site is None:
+        raise lifecycle.refusal(crate)
     ensure_may_act_at(actor, crate.site)
     destination = get_site(session, destination_site_id)
     if destination.id == crate.site_id:
@@ -400,38 +391,70 @@ def dispatch_crate(
         reason=MovementReason.TRANSFER_OUT,
         actor=actor,
     )
-    crate.state = CrateState.IN_TRANSIT
+    lifecycle.advance(crate, CrateAction.DISPATCH)
     crate.destination_site_id = destination.id
     crate.place = None
     session.flush()
-    record_crate_event(session, crate, actor, "dispatched", destination=destination.id)
+    record_crate_event(session, crate, actor, CrateAction.DISPATCH, destination=destination.id)
     return crate
 
 
 def distribute_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
+    """Everything in the crate was handed out at its site, by someone working there."""
+    if not lifecycle.allows(crate, CrateAction.DISTRIBUTE) or crate.site is None:
+        raise lifecycle.refusal(crate)
     ensure_may_act_at(actor, crate.site)
-    post_crate_contents(
-        session,
-        crate,
-        site_id=crate.site.id,
-        sign=-1,
-        reason=MovementReason.DISTRIBUTED,
-        actor=actor,
-    )
-    crate.state = CrateState.DISTRIBUTED
-    crate.place = None
-    session.flush()
-    record_crate_event(session, crate, actor, "distributed")
+    hand_out_crates(session, actor=actor, crates=[crate])
     return crate
+
+
+def hand_out_crates(
+    session: Session,
+    *,
+    actor: User,
+    crates: Sequence[Crate],
+    reference: str = "",
+    **detail: object,
+) -> None:
+    """The crates' contents were handed out where they are (a distribution's place, for
+    crates that went there on a van): they leave its stock, and the crates are done."""
+    for crate in crates:
+        if not lifecycle.allows(crate, CrateAction.DISTRIBUTE) or crate.site_id is None:
+            raise lifecycle.refusal(crate)
+    ledger.post_movements(
+        session,
+        [
+            posting
+            for crate in crates
+            for posting in crate_postings(
+                crate,
+                site_id=crate.site_id,
+                sign=-1,
+                reason=MovementReason.DISTRIBUTED,
+                reference=reference,
+            )
+        ],
+        actor_id=actor.id,
+    )
+    for crate in crates:
+        lifecycle.advance(crate, CrateAction.DISTRIBUTE)
+        crate.place = None
+    session.flush()
+    if crates:
+        session.execute(
+            INSERT_CRATE_EVENT,
+            [crate_event_row(crate, actor, CrateAction.DISTRIBUTE, **detail) for crate in crates],
+        )
 
 
 def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = "") -> Crate:
     """Throw a crate away: its contents leave stock if it was in stock."""
     if len(reason) > 500:
         raise InvalidInput(_("The note is too long (500 characters at most)."), field="reason")
-    if crate.state == CrateState.IN_STOCK and crate.site is not None:
+    lifecycle.ensure_allowed(crate, CrateAction.SCRAP)
+    if crate.state == CrateState.IN_STOCK:
+        if crate.site is None:
+            raise lifecycle.refusal(crate)
         ensure_may_act_at(actor, crate.site)
         post_crate_contents(
             session,
@@ -441,18 +464,16 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
             reason=MovementReason.SCRAPPED,
             actor=actor,
         )
-    elif crate.state in (CrateState.EMPTY, CrateState.IN_TRANSIT):
+    else:
         place = crate.destination or crate.site
         if place is not None:
             ensure_may_act_at(actor, place)
         elif not actor.works_everywhere:
             raise Forbidden(_("Only a coordinator can scrap a label that was never used."))
-    else:
-        raise refuse_state(crate)
-    crate.state = CrateState.SCRAPPED
+    lifecycle.advance(crate, CrateAction.SCRAP)
     crate.place = None
     session.flush()
-    record_crate_event(session, crate, actor, "scrapped", reason=reason.strip())
+    record_crate_event(session, crate, actor, CrateAction.SCRAP, reason=reason.strip())
     return crate
 
 
@@ -460,11 +481,10 @@ def reuse_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
     """A distributed or scrapped crate's label starts a new life: the crate is empty
     again, to be packed anew. Its history and its ledger movements stay; only its
     current contents and whereabouts are cleared, and no stock changes."""
-    if crate.state not in (CrateState.DISTRIBUTED, CrateState.SCRAPPED):
-        raise refuse_state(crate)
-    record_crate_event(session, crate, actor, "reused", was=crate.state.value)
+    lifecycle.ensure_allowed(crate, CrateAction.REUSE)
+    record_crate_event(session, crate, actor, CrateAction.REUSE, was=crate.state.value)
     crate.lines.clear()
-    crate.state = CrateState.EMPTY
+    lifecycle.advance(crate, CrateAction.REUSE)
     crate.site, crate.site_id = None, None
     crate.destination, crate.destination_site_id = None, None
     crate.expiry_date = None
@@ -479,7 +499,7 @@ def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) 
     lost = [
         crate
         for crate in crates
-        if crate.state == CrateState.IN_STOCK and crate.site_id is not None
+        if lifecycle.allows(crate, CrateAction.LOSE) and crate.site_id is not None
     ]
     ledger.post_movements(
         session,
@@ -493,10 +513,10 @@ def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) 
         actor_id=actor.id,
     )
     for crate in lost:
-        crate.state = CrateState.LOST
+        lifecycle.advance(crate, CrateAction.LOSE)
         crate.place = None
     if lost:
         session.execute(
-            INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "lost") for crate in lost]
+            INSERT_CRATE_EVENT, [crate_event_row(crate, actor, CrateAction.LOSE) for crate in lost]
         )
     return len(lost)

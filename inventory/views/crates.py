@@ -22,11 +22,11 @@ from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db, htmx
 from app.inputs import database_int
 from app.permissions import requires
-from inventory import queries, services
+from inventory import lifecycle, queries, services
 from inventory.forms import read_date, read_int, read_lines, read_weight_grams
 from inventory.models import (
     Crate,
-    CrateState,
+    CrateAction,
     Item,
     StockItem,
 )
@@ -60,7 +60,8 @@ def scan() -> Response | str | tuple[str, int]:
             crate = services.get_crate(db.session, typed)
         except DomainError as error:
             return render_scan(error=error.message, typed=typed), int(error.status)
-        endpoint = "inventory.pack" if crate.state == CrateState.EMPTY else "inventory.crate_detail"
+        packing = lifecycle.allows(crate, CrateAction.PACK)
+        endpoint = "inventory.pack" if packing else "inventory.crate_detail"
         if htmx:
             # A full page load, not an htmx swap: the next page's inputs must be live
             # before the first keystroke (a swap processes them only once it settles).
@@ -103,7 +104,7 @@ def crate_detail(code: str) -> str:
 def pack(code: str) -> Response | str | tuple[str, int]:
     crate = services.get_crate(db.session, code, for_update=request.method == "POST")
     acting = request.method == "POST" and request.form.get("add_row") is None
-    if crate.state != CrateState.EMPTY and not acting:
+    if not lifecycle.allows(crate, CrateAction.PACK) and not acting:
         return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
     if acting:
         try:
@@ -125,7 +126,7 @@ def pack(code: str) -> Response | str | tuple[str, int]:
 def do_pack(crate: Crate) -> str:
     """Refuses a crate packed meanwhile: a pack sent from a phone's outbox may arrive
     after someone else packed the crate."""
-    if crate.state != CrateState.EMPTY:
+    if not lifecycle.allows(crate, CrateAction.PACK):
         raise Conflict(
             _("Crate %(code)s is already packed: nothing was changed.", code=crate.display_code)
         )

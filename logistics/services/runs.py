@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
+from inventory import services as inventory
 from inventory.models import Crate, CrateState, MovementReason, StockItem
-from inventory.services import get_crate
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
-from inventory.services.crates import record_crate_event
 from logistics.models import (
     Distribution,
     DistributionLoad,
@@ -125,7 +124,6 @@ def move_postings(
     *,
     to_place: bool,
     reason: MovementReason,
-    crate_id: int | None = None,
 ) -> list[ledger.Posting]:
     """Stock between the departure warehouse and the place: out of one, into the other."""
     source, target = distribution.departure_site_id, distribution.place_site_id
@@ -140,7 +138,6 @@ def move_postings(
                     stock_item_id=stock_item_id,
                     quantity=sign * quantity,
                     reason=reason,
-                    crate_id=crate_id,
                     reference=distribution.reference,
                 )
             )
@@ -157,15 +154,34 @@ def shift(
     crate: Crate | None = None,
 ) -> None:
     """Stock onto the van (out of the warehouse to the place, reason "loaded") or off it
-    again (back to the warehouse, "returned"): the ledger, the crate's whereabouts and
-    history, the distribution's loads and its status."""
+    again (back to the warehouse, "returned"): the ledger (inventory moves a crate, with
+    its whereabouts and history), the distribution's loads and its status."""
     crate_id = crate.id if crate is not None else None
-    reason = MovementReason.LOADED if onto_van else MovementReason.RETURNED
-    ledger.post_movements(
-        session,
-        move_postings(distribution, stock, to_place=onto_van, reason=reason, crate_id=crate_id),
-        actor_id=actor.id,
-    )
+    if crate is None:
+        reason = MovementReason.LOADED if onto_van else MovementReason.RETURNED
+        ledger.post_movements(
+            session,
+            move_postings(distribution, stock, to_place=onto_van, reason=reason),
+            actor_id=actor.id,
+        )
+    elif onto_van:
+        inventory.load_crate(
+            session,
+            actor=actor,
+            crate=crate,
+            to_site_id=distribution.place_site_id,
+            reference=distribution.reference,
+            distribution=distribution.id,
+        )
+    else:
+        inventory.unload_crate(
+            session,
+            actor=actor,
+            crate=crate,
+            to_site_id=distribution.departure_site_id,
+            reference=distribution.reference,
+            distribution=distribution.id,
+        )
     sign = 1 if onto_van else -1
     session.add_all(
         DistributionLoad(
@@ -177,11 +193,6 @@ def shift(
         )
         for stock_item_id, quantity in stock.items()
     )
-    if crate is not None:
-        crate.site_id = distribution.place_site_id if onto_van else distribution.departure_site_id
-        crate.place = None  # on the van, or back in the warehouse with no place known yet
-        action = "loaded" if onto_van else "unloaded"
-        record_crate_event(session, crate, actor, action, distribution=distribution.id)
     session.flush()
     if onto_van:
         distribution.status = DistributionStatus.LOADING
@@ -196,7 +207,7 @@ def crate_stock(crate: Crate) -> dict[int, int]:
 def load_crate(session: Session, *, actor: User, distribution_id: int, code: str) -> Crate:
     """Put a packed crate from the departure warehouse on the van."""
     distribution = open_for_loading(session, actor, distribution_id)
-    crate = get_crate(session, code, for_update=True)
+    crate = inventory.get_crate(session, code, for_update=True)
     if crate.state == CrateState.IN_STOCK and crate.id in on_the_van(session, distribution).crates:
         raise Conflict(
             _("Crate %(code)s is already on the van.", code=crate.display_code), field="code"
@@ -322,22 +333,21 @@ def record_run(
                 reason=MovementReason.RETURNED,
             )
     for crate in van.crates.values():
-        stock = crate_stock(crate)
-        back = crate.id in crates_back
-        for stock_item_id, quantity in stock.items():
-            totals[stock_item_id][1 if back else 0] += quantity
-        if back:
-            postings += move_postings(
-                distribution,
-                stock,
-                to_place=False,
-                reason=MovementReason.RETURNED,
-                crate_id=crate.id,
+        for stock_item_id, quantity in crate_stock(crate).items():
+            totals[stock_item_id][1 if crate.id in crates_back else 0] += quantity
+    # Loose stock and crates are posted apart: every balance they change is locked first,
+    # in the ledger's one order, so two runs recorded at once cannot deadlock.
+    ledger.lock_balances(
+        session,
+        [posting.key for posting in postings]
+        + [
+            key
+            for crate in van.crates.values()
+            for key in inventory.crate_balance_keys(
+                crate, crate.site_id, distribution.departure_site_id
             )
-        else:
-            postings += leaving_place(
-                distribution, stock, MovementReason.DISTRIBUTED, crate_id=crate.id
-            )
+        ],
+    )
     ledger.post_movements(session, postings, actor_id=actor.id)
     settle_crates(session, distribution, actor, van, crates_back)
     session.add_all(
@@ -392,16 +402,14 @@ def leaving_place(
     distribution: Distribution,
     stock: Mapping[int, int],
     reason: MovementReason,
-    crate_id: int | None = None,
 ) -> list[ledger.Posting]:
-    """Stock that leaves the place for good: handed out, or written off."""
+    """Loose stock that leaves the place for good: handed out, or written off."""
     return [
         ledger.Posting(
             site_id=distribution.place_site_id,
             stock_item_id=stock_item_id,
             quantity=-quantity,
             reason=reason,
-            crate_id=crate_id,
             reference=distribution.reference,
         )
         for stock_item_id, quantity in stock.items()
@@ -416,10 +424,19 @@ def settle_crates(
     crates_back: set[int],
 ) -> None:
     """Crates brought back are in stock at the warehouse again; the others were handed out."""
-    for crate in van.crates.values():
-        if crate.id in crates_back:
-            crate.site_id = distribution.departure_site_id
-            record_crate_event(session, crate, actor, "returned", distribution=distribution.id)
-        else:
-            crate.state = CrateState.DISTRIBUTED
-            record_crate_event(session, crate, actor, "distributed", distribution=distribution.id)
+    crates = van.crates.values()
+    inventory.return_crates(
+        session,
+        actor=actor,
+        crates=[crate for crate in crates if crate.id in crates_back],
+        to_site_id=distribution.departure_site_id,
+        reference=distribution.reference,
+        distribution=distribution.id,
+    )
+    inventory.hand_out_crates(
+        session,
+        actor=actor,
+        crates=[crate for crate in crates if crate.id not in crates_back],
+        reference=distribution.reference,
+        distribution=distribution.id,
+    )
