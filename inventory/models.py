@@ -13,12 +13,15 @@ from flask_babel import format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -293,6 +296,29 @@ class Site(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The sites a volunteer is assigned to, where they may act. The core User knows nothing
+# of sites: inventory gives it the relationship, through its mapper's public API.
+user_sites = Table(
+    "user_sites",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+inspect(User).add_property("sites", relationship(Site, secondary=user_sites))
+
+
+def sites_of(user: User) -> list[Site]:
+    """The sites `user` is assigned to, a list that changes the assignments when changed.
+    Loaded when first asked for: most requests, and admins and coordinators, never do."""
+    sites: list[Site] = user.sites  # type: ignore[attr-defined]  # added to User just above
+    return sites
+
+
+def may_act_at(user: User, site_id: int) -> bool:
+    """Admins and coordinators act at every site; volunteers only at theirs."""
+    return user.works_everywhere or any(site.id == site_id for site in sites_of(user))
 
 
 class Item(db.Model):

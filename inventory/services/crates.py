@@ -21,6 +21,7 @@ from inventory.models import (
     LabelBatch,
     MovementReason,
     Site,
+    may_act_at,
 )
 from inventory.services.common import (
     MAX_CRATE_WEIGHT_GRAMS,
@@ -265,7 +266,7 @@ def check_in_refusal(actor: User, crate: Crate) -> str | None:
     if crate.state not in messages:
         return None  # a state nothing is checked in from: refuse_state says why
     where = crate.destination if crate.state == CrateState.IN_TRANSIT else crate.site
-    if where is not None and actor.may_act_at(where.id):
+    if where is not None and may_act_at(actor, where.id):
         return None
     return messages[crate.state] % {
         "code": crate.display_code,

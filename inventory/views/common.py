@@ -39,6 +39,7 @@ from inventory.models import (
     Item,
     Site,
     StockItem,
+    may_act_at,
     quantity_with_unit,
     size_label,
 )
@@ -78,7 +79,7 @@ def locale_name(thing: Item | StockItem) -> str:
 
 def sites_for_actor() -> list[Site]:
     sites = queries.list_sites(db.session)
-    return [site for site in sites if current_user.may_act_at(site.id)]
+    return [site for site in sites if may_act_at(current_user, site.id)]
 
 
 def working_site() -> Site | None:
@@ -176,6 +177,6 @@ def offered_actions(crate: Crate, here: Site | None, *, held: bool) -> frozenset
     at_here = here is not None and crate.site_id == here.id
     if held or here is None or (at_here and crate.state != CrateState.LOST):
         actions.discard(CrateAction.CHECK_IN)
-    if crate.site_id is None or not current_user.may_act_at(crate.site_id):
+    if crate.site_id is None or not may_act_at(current_user, crate.site_id):
         actions.discard(CrateAction.PLACE)
     return frozenset(actions)

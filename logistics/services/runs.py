@@ -18,7 +18,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User, utcnow
 from inventory import ledger
 from inventory import services as inventory
-from inventory.models import Crate, CrateState, MovementReason, StockItem
+from inventory.models import Crate, CrateState, MovementReason, StockItem, may_act_at
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from logistics.models import (
     Distribution,
@@ -98,7 +98,7 @@ def on_the_van(
 
 def may_run(actor: User, distribution: Distribution) -> bool:
     """The lead runs their distribution; others need to work at the departure site."""
-    return distribution.lead_id == actor.id or actor.may_act_at(distribution.departure_site_id)
+    return distribution.lead_id == actor.id or may_act_at(actor, distribution.departure_site_id)
 
 
 def ensure_may_run(actor: User, distribution: Distribution) -> None:
