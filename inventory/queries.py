@@ -470,14 +470,18 @@ def sites_with_shortfalls(session: Session) -> dict[int, int]:
     return counts
 
 
-def on_hand_at_site(
-    session: Session, site_id: int, locale: str = "en"
-) -> Sequence[tuple[StockItem, int]]:
+class OnHand(NamedTuple):
+    stock_item: StockItem
+    quantity: int
+
+
+def on_hand_at_site(session: Session, site_id: int, locale: str = "en") -> list[OnHand]:
     """Every stock item a site has, with its quantity, in stock_order()."""
-    return session.execute(
+    rows = session.execute(
         select(StockItem, StockLevel.quantity)
         .join(StockLevel, StockLevel.stock_item_id == StockItem.id)
         .join(Item, Item.id == StockItem.item_id)
         .where(StockLevel.site_id == site_id, StockLevel.quantity != 0)
         .order_by(*stock_order(locale))
-    ).all()
+    )
+    return [OnHand(stock_item, quantity) for stock_item, quantity in rows]
