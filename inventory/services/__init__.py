@@ -17,23 +17,25 @@ from inventory.services.common import (
     lock_crates,
 )
 from inventory.services.crates import (
-    book_crate_in,
-    check_in_crate,
-    check_in_refusal,
     crate_balance_keys,
     create_crates,
     create_label_batch,
-    dispatch_crate,
-    distribute_crate,
     edit_crate_contents,
     get_label_batch,
-    hand_out_crates,
     lock_crate_balances,
-    mark_crates_lost,
-    move_crate_within_site,
     pack_crate,
     reuse_crate,
     scrap_crate,
+)
+from inventory.services.moves import (
+    book_crate_in,
+    check_in_crate,
+    check_in_refusal,
+    dispatch_crate,
+    distribute_crate,
+    hand_out_crates,
+    mark_crates_lost,
+    move_crate_within_site,
 )
 from inventory.services.needs import remove_need, set_need
 from inventory.services.stock import adjust_stock, move_loose, receive_loose
