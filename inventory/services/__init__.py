@@ -39,7 +39,7 @@ from inventory.services.moves import (
 )
 from inventory.services.needs import remove_need, set_need
 from inventory.services.stock import adjust_stock, move_loose, receive_loose
-from inventory.services.vans import load_crate, return_crates, unload_crate
+from inventory.services.vans import carry_crates
 
 __all__ = [
     "MAX_CRATES_AT_ONCE",
@@ -51,6 +51,7 @@ __all__ = [
     "LineInput",
     "adjust_stock",
     "book_crate_in",
+    "carry_crates",
     "check_in_crate",
     "check_in_refusal",
     "crate_balance_keys",
@@ -66,7 +67,6 @@ __all__ = [
     "get_site",
     "get_stock_item",
     "hand_out_crates",
-    "load_crate",
     "lock_crate_balances",
     "lock_crates",
     "mark_crates_lost",
@@ -75,9 +75,7 @@ __all__ = [
     "pack_crate",
     "receive_loose",
     "remove_need",
-    "return_crates",
     "reuse_crate",
     "scrap_crate",
     "set_need",
-    "unload_crate",
 ]

@@ -14,7 +14,7 @@ from app.errors import Conflict, InvalidInput
 from app.models import User, utcnow
 from inventory import ledger
 from inventory import services as inventory
-from inventory.models import MovementReason
+from inventory.models import CrateAction, MovementReason
 from logistics.models import Distribution, DistributionResult, DistributionStatus
 from logistics.services.distributions import MAX_PEOPLE, get_distribution, whole_number
 from logistics.services.runs import OnTheVan, crate_stock, ensure_may_run, move_postings, on_the_van
@@ -179,11 +179,12 @@ def settle_crates(
 ) -> None:
     """Crates brought back are in stock at the warehouse again; the others were handed out."""
     crates = van.crates.values()
-    inventory.return_crates(
+    inventory.carry_crates(
         session,
         actor=actor,
         crates=[crate for crate in crates if crate.id in crates_back],
         to_site_id=distribution.departure_site_id,
+        action=CrateAction.RETURN,
         reference=distribution.reference,
         distribution=distribution.id,
     )

@@ -17,7 +17,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.models import User
 from inventory import ledger
 from inventory import services as inventory
-from inventory.models import Crate, CrateState, MovementReason, StockItem, may_act_at
+from inventory.models import Crate, CrateAction, CrateState, MovementReason, StockItem, may_act_at
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
 from logistics.models import (
     Distribution,
@@ -145,21 +145,13 @@ def shift(
             move_postings(distribution, stock, to_place=onto_van, reason=reason),
             actor_id=actor.id,
         )
-    elif onto_van:
-        inventory.load_crate(
-            session,
-            actor=actor,
-            crate=crate,
-            to_site_id=distribution.place_site_id,
-            reference=distribution.reference,
-            distribution=distribution.id,
-        )
     else:
-        inventory.unload_crate(
+        inventory.carry_crates(
             session,
             actor=actor,
-            crate=crate,
-            to_site_id=distribution.departure_site_id,
+            crates=[crate],
+            to_site_id=distribution.place_site_id if onto_van else distribution.departure_site_id,
+            action=CrateAction.LOAD if onto_van else CrateAction.UNLOAD,
             reference=distribution.reference,
             distribution=distribution.id,
         )
