@@ -177,7 +177,7 @@ def loaded_and_out(
     db_session.commit()
 
 
-def test_recording_a_run_hands_out_returns_and_writes_off(
+def test_recording_a_run_hands_out_returns_and_writes_off_for_good(
     db_session: Any,
     plan_world: PlanWorld,
     make_distribution: Callable[..., Distribution],
@@ -215,30 +215,6 @@ def test_recording_a_run_hands_out_returns_and_writes_off(
     }
     assert results == {world.water.id: (25, 3, 2), world.meals.id: (30, 20, 0)}
     assert ledger.find_drift(db_session) == []
-
-
-def test_a_crate_handed_out_on_a_run_tells_its_story_and_cannot_be_handed_out_again(
-    db_session: Any,
-    plan_world: PlanWorld,
-    make_distribution: Callable[..., Distribution],
-    make_crate: Callable[..., Crate],
-    meal_crate: Crate,
-) -> None:
-    world = plan_world
-    spare = make_crate(
-        site=world.warehouse, lines=[LineInput(item_id=world.meals.item_id, quantity=20)]
-    )
-    distribution = make_distribution()
-    loaded_and_out(db_session, world, distribution, [meal_crate, spare])
-    services.record_run(
-        db_session,
-        actor=world.lead,
-        distribution_id=distribution.id,
-        served=services.Served(adults=10, minors=0, families=0),
-        loose={world.water.id: services.LooseOutcome(handed_out=30, returned=0)},
-        crates_back={spare.id},
-    )
-    db_session.commit()
     story = [
         (event.action.value, event.site_id)
         for event in queries.crate_timeline(db_session, meal_crate.id)
