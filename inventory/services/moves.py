@@ -198,24 +198,18 @@ def hand_out_crates(
 ) -> None:
     """The crates' contents were handed out where they are (a distribution's place, for
     crates that went there on a van): they leave its stock, and the crates are done."""
+    postings: list[ledger.Posting] = []
     for crate in crates:
         if not lifecycle.allows(crate, CrateAction.DISTRIBUTE) or crate.site_id is None:
             raise lifecycle.refusal(crate)
-    ledger.post_movements(
-        session,
-        [
-            posting
-            for crate in crates
-            for posting in crate_postings(
-                crate,
-                site_id=crate.site_id,
-                sign=-1,
-                reason=MovementReason.DISTRIBUTED,
-                reference=reference,
-            )
-        ],
-        actor_id=actor.id,
-    )
+        postings += crate_postings(
+            crate,
+            site_id=crate.site_id,
+            sign=-1,
+            reason=MovementReason.DISTRIBUTED,
+            reference=reference,
+        )
+    ledger.post_movements(session, postings, actor_id=actor.id)
     for crate in crates:
         lifecycle.advance(crate, CrateAction.DISTRIBUTE)
         crate.place = None
