@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
@@ -24,9 +24,7 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdecimal() or not version.isdecimal():
         return None
-    # The user's sites load when first asked for (a volunteer's may_act_at), not on every
-    # request: most pages, and admins and coordinators, never need them.
-    user = db.session.get(User, int(user_id), options=[lazyload(User.sites)])
+    user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -47,17 +45,12 @@ def load_api_user() -> None:
     token = bearer_token()
     if token is None:
         return
-    # One query for the token, its user and the user's sites: a volunteer's scan needs
-    # the sites (may_act_at), and then finds the site it names already loaded.
-    row = (
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.token_hash == ApiToken.hash(token))
-            .options(joinedload(ApiToken.user).joinedload(User.sites))
-        )
-        .unique()
-        .one_or_none()
-    )
+    # One query for the token and its user.
+    row = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.token_hash == ApiToken.hash(token))
+        .options(joinedload(ApiToken.user))
+    ).one_or_none()
     if row is not None and row.is_usable(utcnow()):
         g.api_user = row.user
         g.api_token = row

@@ -1,4 +1,4 @@
-"""Accounts: users, their roles and site assignments, and API tokens."""
+"""Accounts: users and their roles, and API tokens."""
 
 from __future__ import annotations
 
@@ -7,18 +7,16 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
-    Column,
     DateTime,
     Enum,
     ForeignKey,
     String,
-    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -29,10 +27,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from inventory.models import Site
-
 
 T = TypeVar("T")
 InsertConstruct = Callable[..., postgresql.Insert | sqlite.Insert]
@@ -99,14 +93,6 @@ ROLE_LABELS = {
 }
 
 
-user_sites = Table(
-    "user_sites",
-    db.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -120,8 +106,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of every session and remember cookie (get_id): raising it ends them all.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    sites: Mapped[list[Site]] = relationship(secondary=user_sites, lazy="selectin")
 
     @property
     def is_active(self) -> bool:
@@ -156,11 +140,8 @@ class User(UserMixin, db.Model):
 
     @property
     def works_everywhere(self) -> bool:
-        """Admins and coordinators act at every site; volunteers only at theirs."""
+        """Admins and coordinators act everywhere; volunteers only where assigned."""
         return self.role in (Role.ADMIN, Role.COORDINATOR)
-
-    def may_act_at(self, site_id: int) -> bool:
-        return self.works_everywhere or any(site.id == site_id for site in self.sites)
 
 
 class ApiToken(db.Model):

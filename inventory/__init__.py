@@ -11,14 +11,14 @@ from app.models import User
 
 def assign_sites(session: Session, user: User, site_ids: Iterable[int]) -> None:
     from app.errors import NotFound
-    from inventory.models import Site
+    from inventory.models import Site, sites_of
 
     wanted = set(site_ids)
     sites = session.scalars(select(Site).where(Site.id.in_(wanted))).all()
     missing = wanted - {site.id for site in sites}
     if missing:
         raise NotFound(f"No site has the id {', '.join(map(str, sorted(missing)))}.")
-    user.sites = list(sites)
+    sites_of(user)[:] = sites
 
 
 def init_app(app: Flask) -> None:

@@ -1,38 +1,28 @@
 """JSON API for crates, stock, sites and need lists, used by the scanner's offline sync
 and by integrations. Same services and permissions as the pages."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, current_app, g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api import DATABASE_ID, EVENT_ID, write_once
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
-from app.idempotency import Answer, run_once
-from app.inputs import MAX_DATABASE_INT
 from app.permissions import public, requires
 from inventory import queries, services
-from inventory.models import Crate, Gender, StockItem
+from inventory.models import Crate, Gender, Item, Site
 from inventory.views.labels import label_format_from, labels_for, labels_response
 
 blp = Blueprint(
     "inventory_api", __name__, url_prefix="/api/v1", description="Crates, stock and needs"
 )
 
-EVENT_ID = fields.String(
-    validate=validate.Length(min=8, max=64),
-    metadata={
-        "description": "Chosen by the client; the same id sent again changes nothing "
-        "and returns the first answer."
-    },
-)
-SITE_ID = fields.Integer(
-    required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT)
-)
+SITE_ID = fields.Integer(required=True, strict=True, validate=DATABASE_ID)
 
 PLACE = fields.String(
     load_default=None,
@@ -43,9 +33,7 @@ PLACE = fields.String(
 
 
 class LineSchema(Schema):
-    item_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT)
-    )
+    item_id = fields.Integer(required=True, strict=True, validate=DATABASE_ID)
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=services.MAX_LINE_QUANTITY)
     )
@@ -97,12 +85,28 @@ class CreateCratesSchema(Schema):
     )
 
 
-class CrateLineOutSchema(Schema):
-    stock_item_id = fields.Integer()
-    item_id = fields.Integer()
-    name = fields.String()
-    gender = fields.String()
-    size = fields.String()
+def item_name(item: Item) -> str:
+    return item.name(current_locale())
+
+
+def crate_url(crate: Crate) -> str:
+    return f"{current_app.config['BASE_URL']}/c/{crate.code}"
+
+
+class StockItemOutSchema(Schema):
+    """A stock item, read from the `stock_item` of what is written (a crate's line, a
+    row of a site's stock)."""
+
+    stock_item_id = fields.Integer(attribute="stock_item.id")
+    item_id = fields.Integer(attribute="stock_item.item_id")
+    name = fields.Function(
+        lambda thing: item_name(thing.stock_item.item), metadata={"type": "string"}
+    )
+    gender = fields.String(attribute="stock_item.gender")
+    size = fields.String(attribute="stock_item.size")
+
+
+class CrateLineOutSchema(StockItemOutSchema):
     quantity = fields.Integer()
 
 
@@ -117,7 +121,7 @@ class CrateSchema(Schema):
     note = fields.String()
     place = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(CrateLineOutSchema))
-    url = fields.String()
+    url = fields.Function(crate_url, metadata={"type": "string"})
 
 
 class CodesSchema(Schema):
@@ -125,17 +129,12 @@ class CodesSchema(Schema):
 
 
 class StockQuerySchema(Schema):
-    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_DATABASE_INT))
+    site_id = fields.Integer(required=True, validate=DATABASE_ID)
 
 
-class StockRowSchema(Schema):
-    stock_item_id = fields.Integer()
-    item_id = fields.Integer()
-    name = fields.String()
-    category = fields.String()
-    unit = fields.String()
-    gender = fields.String()
-    size = fields.String()
+class StockRowSchema(StockItemOutSchema):
+    category = fields.String(attribute="stock_item.item.category")
+    unit = fields.String(attribute="stock_item.item.unit")
     quantity = fields.Integer()
 
 
@@ -153,16 +152,16 @@ class SiteSchema(Schema):
 
 
 class NeedSchema(Schema):
-    item_id = fields.Integer()
-    name = fields.String()
-    gender = fields.String()
-    size = fields.String()
-    priority = fields.String()
-    target_quantity = fields.Integer()
+    item_id = fields.Integer(attribute="line.item_id")
+    name = fields.Function(lambda need: item_name(need.line.item), metadata={"type": "string"})
+    gender = fields.String(attribute="line.gender")
+    size = fields.String(attribute="line.size")
+    priority = fields.String(attribute="line.priority")
+    target_quantity = fields.Integer(attribute="line.target_quantity")
     on_hand = fields.Integer()
     in_transit = fields.Integer()
     shortfall = fields.Integer()
-    note = fields.String()
+    note = fields.String(attribute="line.note")
 
 
 class LabelQuerySchema(Schema):
@@ -170,59 +169,19 @@ class LabelQuerySchema(Schema):
     format = fields.String(load_default="a4", validate=validate.OneOf(["a4", "thermal62"]))
 
 
-def stock_item_out(stock_item: StockItem) -> dict[str, Any]:
-    return {
-        "stock_item_id": stock_item.id,
-        "item_id": stock_item.item_id,
-        "name": stock_item.item.name(current_locale()),
-        "gender": stock_item.gender,
-        "size": stock_item.size,
-    }
-
-
-def crate_out(crate: Crate) -> dict[str, Any]:
-    return {
-        "code": crate.code,
-        "display_code": crate.display_code,
-        "state": crate.state.value,
-        "site_id": crate.site_id,
-        "destination_site_id": crate.destination_site_id,
-        "expiry_date": crate.expiry_date,
-        "weight_grams": crate.weight_grams,
-        "note": crate.note,
-        "place": crate.place,
-        "lines": [
-            {**stock_item_out(line.stock_item), "quantity": line.quantity} for line in crate.lines
-        ],
-        "url": f"{current_app.config['BASE_URL']}/c/{crate.code}",
-    }
-
-
 def crate_write(
-    code: str, action: str, payload: dict[str, Any], change: Callable[[Crate], None]
+    code: str, action: str, payload: dict[str, Any], change: Callable[[Crate], object]
 ) -> Response:
     """Lock the crate, apply one change once per event id, commit, answer with the crate."""
-    event_id = payload.pop("event_id", None)
 
-    def work() -> Answer:
+    def work() -> Crate:
         crate = services.get_crate(db.session, code, for_update=True)
         change(crate)
-        return Answer(200, crate_out(crate))
+        return crate
 
-    answer = run_once(
-        db.session,
-        actor_id=g.api_user.id,
-        event_id=event_id,
-        action=f"{action}:{code.upper()}",
-        payload=payload,
-        work=work,
+    return write_once(
+        f"{action}:{code.upper()}", payload, status=200, schema=CrateSchema(), change=work
     )
-    db.session.commit()
-    response = jsonify(answer.body)
-    response.status_code = answer.status
-    if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
 
 
 @blp.route("/crates", methods=["POST"])
@@ -239,9 +198,9 @@ def create_crates(data: dict[str, int]) -> dict[str, list[str]]:
 @blp.route("/crates/<code>", methods=["GET"])
 @requires("crates.scan")
 @blp.response(200, CrateSchema)
-def get_crate(code: str) -> dict[str, Any]:
+def get_crate(code: str) -> Crate:
     """A crate: its state, where it is and what it holds."""
-    return crate_out(services.get_crate(db.session, code))
+    return services.get_crate(db.session, code)
 
 
 @blp.route("/crates/<code>/pack", methods=["POST"])
@@ -356,51 +315,29 @@ def reuse_crate(data: dict[str, Any], code: str) -> Response:
 @requires("stock.view")
 @blp.arguments(StockQuerySchema, location="query")
 @blp.response(200, StockRowSchema(many=True))
-def stock(query: dict[str, int]) -> list[dict[str, Any]]:
+def stock(query: dict[str, int]) -> list[queries.OnHand]:
     """Quantities on hand at a site, per stock item."""
     site = services.get_site(db.session, query["site_id"])
-    return [
-        {
-            **stock_item_out(stock_item),
-            "category": stock_item.item.category.value,
-            "unit": stock_item.item.unit.value,
-            "quantity": quantity,
-        }
-        for stock_item, quantity in queries.on_hand_at_site(db.session, site.id)
-    ]
+    return queries.on_hand_at_site(db.session, site.id)
 
 
 @blp.route("/sites", methods=["GET"])
 @public
 @blp.response(200, SiteSchema(many=True))
 @blp.doc(security=[])
-def sites() -> list[Any]:
+def sites() -> Sequence[Site]:
     """Public collection and distribution points, with address and opening hours."""
-    return list(queries.list_public_collection_points(db.session))
+    return queries.list_public_collection_points(db.session)
 
 
 @blp.route("/sites/<int:site_id>/needs", methods=["GET"])
 @public
 @blp.response(200, NeedSchema(many=True))
 @blp.doc(security=[])
-def site_needs(site_id: int) -> list[dict[str, Any]]:
+def site_needs(site_id: int) -> Sequence[queries.Need]:
     """What a public site needs now, most urgent first."""
     site = services.get_public_site(db.session, site_id)
-    return [
-        {
-            "item_id": need.line.item_id,
-            "name": need.line.item.name(current_locale()),
-            "gender": need.line.gender,
-            "size": need.line.size,
-            "priority": need.line.priority.value,
-            "target_quantity": need.line.target_quantity,
-            "on_hand": need.on_hand,
-            "in_transit": need.in_transit,
-            "shortfall": need.shortfall,
-            "note": need.line.note,
-        }
-        for need in queries.list_needs(db.session, site.id)
-    ]
+    return queries.list_needs(db.session, site.id)
 
 
 @blp.route("/labels.pdf", methods=["GET"])

@@ -21,6 +21,7 @@ from inventory.models import (
     SiteKind,
     SizeRange,
     Unit,
+    sites_of,
 )
 
 SITES = [
@@ -297,8 +298,8 @@ def seed_catalogue(session: Session) -> dict[str, Item]:
 
 def assign_demo_volunteer(session: Session, sites: dict[str, Site]) -> None:
     volunteer = session.scalar(select(User).where(User.email == "benevole@relais.test"))
-    if volunteer is not None and not volunteer.sites:
-        volunteer.sites = [sites["Point de collecte Lille"], sites["Entrepôt Calais"]]
+    if volunteer is not None and not sites_of(volunteer):
+        sites_of(volunteer)[:] = [sites["Point de collecte Lille"], sites["Entrepôt Calais"]]
 
 
 def seed_needs(

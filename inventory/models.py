@@ -13,12 +13,15 @@ from flask_babel import format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -147,20 +150,39 @@ class CrateState(LabelledEnum):
     LOST = "lost", _l("Lost")
 
 
+class CrateAction(StrEnum):
+    """What is done to a crate, by its value as the crate's history records it. Which
+    action may follow which state is inventory/lifecycle.py's to say."""
+
+    CREATE = "created"
+    PACK = "packed"
+    EDIT_CONTENTS = "contents_edited"
+    CHECK_IN = "checked_in"
+    PLACE = "placed"
+    DISPATCH = "dispatched"
+    DISTRIBUTE = "distributed"
+    LOAD = "loaded"
+    UNLOAD = "unloaded"
+    RETURN = "returned"
+    SCRAP = "scrapped"
+    LOSE = "lost"
+    REUSE = "reused"
+
+
 CRATE_EVENT_LABELS = {
-    "created": _l("Label printed"),
-    "packed": _l("Packed"),
-    "contents_edited": _l("Contents corrected"),
-    "checked_in": _l("Checked in"),
-    "placed": _l("Moved within the site"),
-    "dispatched": _l("Sent to another site"),
-    "distributed": _l("Distributed"),
-    "loaded": _l("Loaded on a van"),
-    "unloaded": _l("Taken off the van"),
-    "returned": _l("Brought back from a distribution"),
-    "scrapped": _l("Scrapped"),
-    "lost": _l("Marked lost after a stocktake"),
-    "reused": _l("Label used again: a new life begins"),
+    CrateAction.CREATE: _l("Label printed"),
+    CrateAction.PACK: _l("Packed"),
+    CrateAction.EDIT_CONTENTS: _l("Contents corrected"),
+    CrateAction.CHECK_IN: _l("Checked in"),
+    CrateAction.PLACE: _l("Moved within the site"),
+    CrateAction.DISPATCH: _l("Sent to another site"),
+    CrateAction.DISTRIBUTE: _l("Distributed"),
+    CrateAction.LOAD: _l("Loaded on a van"),
+    CrateAction.UNLOAD: _l("Taken off the van"),
+    CrateAction.RETURN: _l("Brought back from a distribution"),
+    CrateAction.SCRAP: _l("Scrapped"),
+    CrateAction.LOSE: _l("Marked lost after a stocktake"),
+    CrateAction.REUSE: _l("Label used again: a new life begins"),
 }
 
 
@@ -203,6 +225,29 @@ class Site(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The sites a volunteer is assigned to, where they may act. The core User knows nothing
+# of sites: inventory gives it the relationship, through its mapper's public API.
+user_sites = Table(
+    "user_sites",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+inspect(User).add_property("sites", relationship(Site, secondary=user_sites))
+
+
+def sites_of(user: User) -> list[Site]:
+    """The sites `user` is assigned to, a list that changes the assignments when changed.
+    Loaded when first asked for: most requests, and admins and coordinators, never do."""
+    sites: list[Site] = user.sites  # type: ignore[attr-defined]  # added to User just above
+    return sites
+
+
+def may_act_at(user: User, site_id: int) -> bool:
+    """Admins and coordinators act at every site; volunteers only at theirs."""
+    return user.works_everywhere or any(site.id == site_id for site in sites_of(user))
 
 
 class Item(db.Model):
@@ -349,7 +394,7 @@ class CrateEvent(db.Model):
     crate_id: Mapped[int] = mapped_column(ForeignKey("crates.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[CrateAction] = mapped_column(str_enum(CrateAction))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
 

@@ -2,25 +2,24 @@
 permissions as the pages. Writes accept an `event_id`: sent again, it changes nothing
 and returns the first answer (a phone replaying its queue)."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from flask import Response, g, jsonify
+from flask import Response, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api import DATABASE_ID, EVENT_ID, write_once
 from app.extensions import db
 from app.i18n import current_locale
-from app.idempotency import Answer, run_once
 from app.inputs import MAX_DATABASE_INT
 from app.permissions import requires
+from donations.models import Fund
 from logistics import queries, services
-from logistics.consumption import Consumption
+from logistics.consumption import Consumption, Interval
 from logistics.models import (
-    FillUp,
     FuelType,
     PaidBy,
-    Trip,
     TripPurpose,
     VehicleKind,
     VehicleStatus,
@@ -28,14 +27,6 @@ from logistics.models import (
 
 blp = Blueprint("logistics_api", __name__, url_prefix="/api/v1", description="Vehicles and fuel")
 
-EVENT_ID = fields.String(
-    validate=validate.Length(min=8, max=64),
-    metadata={
-        "description": "Chosen by the client; the same id sent again changes nothing "
-        "and returns the first answer."
-    },
-)
-DATABASE_ID = validate.Range(min=1, max=MAX_DATABASE_INT)
 # Any whole number the database's integers hold: the services say what is plausible.
 WHOLE = {"strict": True, "validate": validate.Range(min=-MAX_DATABASE_INT, max=MAX_DATABASE_INT)}
 
@@ -64,7 +55,7 @@ class TripOutSchema(Schema):
     id = fields.Integer()
     vehicle_id = fields.Integer()
     driver_id = fields.Integer()
-    driver = fields.String()
+    driver = fields.String(attribute="driver.name")
     purpose = fields.String()
     destination = fields.String()
     checked_out_at = fields.DateTime()
@@ -75,16 +66,18 @@ class TripOutSchema(Schema):
 
 
 class VehicleSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    plate = fields.String()
-    kind = fields.String()
-    seats = fields.Integer()
-    payload_kg = fields.Integer()
-    fuel_type = fields.String()
-    tank_litres = fields.Integer()
-    home_site_id = fields.Integer()
-    status = fields.String()
+    """A vehicle as it stands now (queries.VehicleNow)."""
+
+    id = fields.Integer(attribute="vehicle.id")
+    name = fields.String(attribute="vehicle.name")
+    plate = fields.String(attribute="vehicle.plate")
+    kind = fields.String(attribute="vehicle.kind")
+    seats = fields.Integer(attribute="vehicle.seats")
+    payload_kg = fields.Integer(attribute="vehicle.payload_kg")
+    fuel_type = fields.String(attribute="vehicle.fuel_type")
+    tank_litres = fields.Integer(attribute="vehicle.tank_litres")
+    home_site_id = fields.Integer(attribute="vehicle.home_site_id")
+    status = fields.String(attribute="vehicle.status")
     odometer_km = fields.Integer(metadata={"description": "The highest reading recorded"})
     trip = fields.Nested(TripOutSchema, allow_none=True, metadata={"description": "If out"})
 
@@ -113,10 +106,15 @@ class FillUpInSchema(Schema):
     event_id = EVENT_ID
 
 
+class FuelFundSchema(Schema):
+    code = fields.String()
+    name = fields.Function(lambda fund: fund.name(current_locale()), metadata={"type": "string"})
+
+
 class FillUpSchema(Schema):
     id = fields.Integer()
     vehicle_id = fields.Integer()
-    date = fields.Date()
+    date = fields.Date(attribute="filled_on")
     odometer_km = fields.Integer()
     litres = fields.Float()
     cost_cents = fields.Integer()
@@ -124,35 +122,49 @@ class FillUpSchema(Schema):
     missed_previous = fields.Boolean()
     station = fields.String()
     paid_by = fields.String()
-    fund = fields.String(allow_none=True)
+    fund = fields.Pluck(FuelFundSchema, "code", allow_none=True)
     voided = fields.Boolean()
 
 
+def litres(measured: Interval | Consumption) -> float:
+    return measured.litres_cl / 100
+
+
+LITRES = fields.Function(litres, metadata={"type": "number"})
+
+
 class IntervalSchema(Schema):
-    start_date = fields.Date()
-    end_date = fields.Date()
+    start_date = fields.Date(attribute="start_on")
+    end_date = fields.Date(attribute="end_on")
     start_km = fields.Integer()
     end_km = fields.Integer()
     distance_km = fields.Integer()
-    litres = fields.Float()
+    litres = LITRES
     cost_cents = fields.Integer()
     litres_per_100km = fields.Float()
     cost_per_km_cents = fields.Float()
 
 
-class FuelFundSchema(Schema):
-    code = fields.String()
-    name = fields.String()
+class VehicleConsumption(NamedTuple):
+    vehicle_id: int
+    consumption: Consumption
 
 
 class ConsumptionSchema(Schema):
+    """A vehicle's fuel consumption (VehicleConsumption)."""
+
     vehicle_id = fields.Integer()
-    distance_km = fields.Integer(metadata={"description": "Over the full-to-full intervals"})
-    litres = fields.Float()
-    cost_cents = fields.Integer()
-    litres_per_100km = fields.Float(allow_none=True)
-    cost_per_km_cents = fields.Float(allow_none=True)
-    intervals = fields.List(fields.Nested(IntervalSchema))
+    distance_km = fields.Integer(
+        attribute="consumption.distance_km",
+        metadata={"description": "Over the full-to-full intervals"},
+    )
+    litres = fields.Function(
+        lambda measured: litres(measured.consumption), metadata={"type": "number"}
+    )
+    cost_cents = fields.Integer(attribute="consumption.cost_cents")
+    litres_per_100km = fields.Float(attribute="consumption.litres_per_100km", allow_none=True)
+    cost_per_km_cents = fields.Float(attribute="consumption.cost_per_km_cents", allow_none=True)
+    intervals = fields.List(fields.Nested(IntervalSchema), attribute="consumption.intervals")
 
 
 class CheckOutSchema(Schema):
@@ -171,137 +183,34 @@ class CheckInSchema(Schema):
     event_id = EVENT_ID
 
 
-def trip_out(trip: Trip | None) -> dict[str, Any] | None:
-    if trip is None:
-        return None
-    return {
-        "id": trip.id,
-        "vehicle_id": trip.vehicle_id,
-        "driver_id": trip.driver_id,
-        "driver": trip.driver.name,
-        "purpose": trip.purpose.value,
-        "destination": trip.destination,
-        "checked_out_at": trip.checked_out_at,
-        "odometer_out": trip.odometer_out,
-        "checked_in_at": trip.checked_in_at,
-        "odometer_in": trip.odometer_in,
-        "notes": trip.notes,
-    }
-
-
-def vehicle_out(now: queries.VehicleNow) -> dict[str, Any]:
-    vehicle = now.vehicle
-    return {
-        "id": vehicle.id,
-        "name": vehicle.name,
-        "plate": vehicle.plate,
-        "kind": vehicle.kind.value,
-        "seats": vehicle.seats,
-        "payload_kg": vehicle.payload_kg,
-        "fuel_type": vehicle.fuel_type.value,
-        "tank_litres": vehicle.tank_litres,
-        "home_site_id": vehicle.home_site_id,
-        "status": vehicle.status.value,
-        "odometer_km": now.odometer_km,
-        "trip": trip_out(now.trip),
-    }
-
-
-def fill_up_out(fill_up: FillUp) -> dict[str, Any]:
-    return {
-        "id": fill_up.id,
-        "vehicle_id": fill_up.vehicle_id,
-        "date": fill_up.filled_on,
-        "odometer_km": fill_up.odometer_km,
-        "litres": float(fill_up.litres),
-        "cost_cents": fill_up.cost_cents,
-        "full_tank": fill_up.full_tank,
-        "missed_previous": fill_up.missed_previous,
-        "station": fill_up.station,
-        "paid_by": fill_up.paid_by.value,
-        "fund": fill_up.fund.code if fill_up.fund else None,
-        "voided": fill_up.voided,
-    }
-
-
-def ratio(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def consumption_out(vehicle_id: int, consumption: Consumption) -> dict[str, Any]:
-    return {
-        "vehicle_id": vehicle_id,
-        "distance_km": consumption.distance_km,
-        "litres": consumption.litres_cl / 100,
-        "cost_cents": consumption.cost_cents,
-        "litres_per_100km": ratio(consumption.litres_per_100km),
-        "cost_per_km_cents": ratio(consumption.cost_per_km_cents),
-        "intervals": [
-            {
-                "start_date": interval.start_on,
-                "end_date": interval.end_on,
-                "start_km": interval.start_km,
-                "end_km": interval.end_km,
-                "distance_km": interval.distance_km,
-                "litres": interval.litres_cl / 100,
-                "cost_cents": interval.cost_cents,
-                "litres_per_100km": float(interval.litres_per_100km),
-                "cost_per_km_cents": float(interval.cost_per_km_cents),
-            }
-            for interval in consumption.intervals
-        ],
-    }
-
-
-def write_once(
-    action: str, payload: dict[str, Any], status: int, change: Callable[[], dict[str, Any]]
-) -> Response:
-    """Apply one write, once per event id, commit, and answer with what it made."""
-    event_id = payload.pop("event_id", None)
-    answer = run_once(
-        db.session,
-        actor_id=g.api_user.id,
-        event_id=event_id,
-        action=action,
-        payload=payload,
-        work=lambda: Answer(status, change()),
-    )
-    db.session.commit()
-    response = jsonify(answer.body)
-    response.status_code = answer.status
-    if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
 @blp.route("/vehicles", methods=["GET"])
 @requires("vehicles.view")
 @blp.response(200, VehicleSchema(many=True))
-def list_vehicles() -> list[dict[str, Any]]:
+def list_vehicles() -> list[queries.VehicleNow]:
     """Every vehicle, with its last odometer reading and the trip it is on, if out."""
-    return [vehicle_out(now) for now in queries.fleet_now(db.session)]
+    return queries.fleet_now(db.session)
 
 
 @blp.route("/vehicles", methods=["POST"])
 @requires("vehicles.manage")
 @blp.arguments(VehicleInSchema)
 @blp.response(201, VehicleSchema)
-def create_vehicle(data: dict[str, Any]) -> dict[str, Any]:
+def create_vehicle(data: dict[str, Any]) -> queries.VehicleNow:
     """Add a vehicle."""
     vehicle = services.save_vehicle(
         db.session, actor=g.api_user, data=services.VehicleInput(**data)
     )
     db.session.commit()
-    return vehicle_out(queries.vehicle_now(db.session, vehicle))
+    return queries.vehicle_now(db.session, vehicle)
 
 
 @blp.route("/vehicles/<int:vehicle_id>", methods=["GET"])
 @requires("vehicles.view")
 @blp.response(200, VehicleSchema)
-def get_vehicle(vehicle_id: int) -> dict[str, Any]:
+def get_vehicle(vehicle_id: int) -> queries.VehicleNow:
     """A vehicle, its last odometer reading and the trip it is on, if out."""
     vehicle = services.get_vehicle(db.session, vehicle_id)
-    return vehicle_out(queries.vehicle_now(db.session, vehicle))
+    return queries.vehicle_now(db.session, vehicle)
 
 
 @blp.route("/vehicles/<int:vehicle_id>/fuel", methods=["POST"])
@@ -325,11 +234,10 @@ def record_fuel(data: dict[str, Any], vehicle_id: int) -> Response:
     return write_once(
         f"fuel:{vehicle_id}",
         data,
-        201,
-        lambda: fill_up_out(
-            services.record_fill_up(
-                db.session, actor=g.api_user, vehicle_id=vehicle_id, data=fill_up
-            )
+        status=201,
+        schema=FillUpSchema(),
+        change=lambda: services.record_fill_up(
+            db.session, actor=g.api_user, vehicle_id=vehicle_id, data=fill_up
         ),
     )
 
@@ -337,23 +245,19 @@ def record_fuel(data: dict[str, Any], vehicle_id: int) -> Response:
 @blp.route("/fuel-funds", methods=["GET"])
 @requires("fuel.record")
 @blp.response(200, FuelFundSchema(many=True))
-def fuel_funds() -> list[dict[str, str]]:
+def fuel_funds() -> Sequence[Fund]:
     """The donations funds a fill-up may be paid from (`fund` of a fill-up)."""
-    locale = current_locale()
-    return [
-        {"code": fund.code, "name": fund.name(locale)}
-        for fund in queries.list_fuel_funds(db.session)
-    ]
+    return queries.list_fuel_funds(db.session)
 
 
 @blp.route("/vehicles/<int:vehicle_id>/consumption", methods=["GET"])
 @requires("vehicles.view")
 @blp.response(200, ConsumptionSchema)
-def consumption(vehicle_id: int) -> dict[str, Any]:
+def consumption(vehicle_id: int) -> VehicleConsumption:
     """Litres per 100 km and cost per km over the full-to-full intervals recorded: partial
     fill-ups count towards the next full one; a missed fill-up starts the count again."""
     vehicle = services.get_vehicle(db.session, vehicle_id)
-    return consumption_out(vehicle.id, queries.consumption_of(db.session, vehicle.id))
+    return VehicleConsumption(vehicle.id, queries.consumption_of(db.session, vehicle.id))
 
 
 @blp.route("/vehicles/<int:vehicle_id>/check-out", methods=["POST"])
@@ -366,20 +270,16 @@ def check_out(data: dict[str, Any], vehicle_id: int) -> Response:
     return write_once(
         f"check_out:{vehicle_id}",
         data,
-        201,
-        lambda: (
-            trip_out(
-                services.check_out_vehicle(
-                    db.session,
-                    actor=g.api_user,
-                    vehicle_id=vehicle_id,
-                    driver_id=data["driver_id"] or g.api_user.id,
-                    purpose=data["purpose"],
-                    odometer_km=data["odometer_km"],
-                    destination=data["destination"],
-                )
-            )
-            or {}
+        status=201,
+        schema=TripOutSchema(),
+        change=lambda: services.check_out_vehicle(
+            db.session,
+            actor=g.api_user,
+            vehicle_id=vehicle_id,
+            driver_id=data["driver_id"] or g.api_user.id,
+            purpose=data["purpose"],
+            odometer_km=data["odometer_km"],
+            destination=data["destination"],
         ),
     )
 
@@ -393,17 +293,13 @@ def check_in(data: dict[str, Any], trip_id: int) -> Response:
     return write_once(
         f"check_in:{trip_id}",
         data,
-        200,
-        lambda: (
-            trip_out(
-                services.check_in_vehicle(
-                    db.session,
-                    actor=g.api_user,
-                    trip_id=trip_id,
-                    odometer_km=data["odometer_km"],
-                    notes=data["notes"],
-                )
-            )
-            or {}
+        status=200,
+        schema=TripOutSchema(),
+        change=lambda: services.check_in_vehicle(
+            db.session,
+            actor=g.api_user,
+            trip_id=trip_id,
+            odometer_km=data["odometer_km"],
+            notes=data["notes"],
         ),
     )

@@ -182,10 +182,6 @@ def fill_up_log(session: Session, vehicle_id: int | None, page: int, per_page: i
     return paginate(session, fill_up_log_query(vehicle_id), page, per_page)
 
 
-def get_fill_up(session: Session, fill_up_id: int) -> FillUp | None:
-    return session.get(FillUp, fill_up_id)
-
-
 # --- trips -----------------------------------------------------------------------------
 
 

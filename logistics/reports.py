@@ -10,14 +10,10 @@ no name, email or donor reaches a report."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Date, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from app.clock import local_today, paris_midnight
 from app.errors import InvalidInput
@@ -31,48 +27,11 @@ from logistics.models import (
     Vehicle,
 )
 from logistics.services.common import EARLIEST_DAY, LATEST_DAY
+from logistics.sql_dates import MonthStart, WeekStart
 
 DEFAULT_WEEKS = 12
 MAX_YEARS = 3
 MAX_PERIOD_DAYS = MAX_YEARS * 366
-
-
-# --- weeks and months in SQL ----------------------------------------------------------
-
-
-class WeekStart(FunctionElement[date]):
-    """WeekStart(day): the Monday of the day's ISO week."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(WeekStart)
-def _week_start_sqlite(element: WeekStart, compiler: SQLCompiler, **kw: Any) -> str:
-    # Six days back, then forward to the next Monday: the Monday on or before the day.
-    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
-
-
-@compiles(WeekStart, "postgresql")
-def _week_start_postgresql(element: WeekStart, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-class MonthStart(FunctionElement[date]):
-    """MonthStart(day): the first day of the day's month."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(MonthStart)
-def _month_start_sqlite(element: MonthStart, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(MonthStart, "postgresql")
-def _month_start_postgresql(element: MonthStart, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 # --- the period -----------------------------------------------------------------------

@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, fields, validate
 
+from app.api import DATABASE_ID
 from app.errors import InvalidInput
 from app.extensions import db
-from app.inputs import MAX_DATABASE_INT
 from app.permissions import requires
 from logistics.services import get_team
 from people import queries_hosting as queries
@@ -22,7 +22,6 @@ from people.models.hosting import MAX_NOTE_LENGTH
 from people.services import placements
 from people.services.placements import MAX_GROUP_PEOPLE, Counts
 
-DATABASE_ID = validate.Range(min=1, max=MAX_DATABASE_INT)
 COUNT = {"required": True, "strict": True, "validate": validate.Range(min=0, max=MAX_GROUP_PEOPLE)}
 
 

@@ -2,16 +2,18 @@
 Taking and leaving accept an `event_id`: sent again, it changes nothing and returns the
 first answer (a phone replaying its queue)."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask import Response, g
 from marshmallow import Schema, fields
 
+from app.api import DATABASE_ID, EVENT_ID, write_once
 from app.clock import local_today
 from app.extensions import db
 from app.permissions import requires
-from logistics.api import DATABASE_ID, EVENT_ID, write_once
+from logistics.models import Team
 from logistics.queries import list_teams
 from logistics.services import get_team
 from people.api import blp
@@ -33,8 +35,10 @@ class ShiftQuerySchema(Schema):
 
 
 class PersonSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
+    """Who is on a shift: one of its places."""
+
+    id = fields.Integer(attribute="user_id")
+    name = fields.Function(lambda place: place.user.name)
 
 
 class ShiftSchema(Schema):
@@ -42,54 +46,38 @@ class ShiftSchema(Schema):
     team_id = fields.Integer()
     day = fields.Date()
     kind = fields.String()
-    starts_at = fields.String(metadata={"description": "HH:MM"})
-    ends_at = fields.String(metadata={"description": "HH:MM"})
+    starts_at = fields.Function(
+        lambda shift: shift.starts_at.strftime("%H:%M"), metadata={"description": "HH:MM"}
+    )
+    ends_at = fields.Function(
+        lambda shift: shift.ends_at.strftime("%H:%M"), metadata={"description": "HH:MM"}
+    )
     needed = fields.Integer()
     still_needed = fields.Integer()
-    people = fields.Nested(PersonSchema, many=True)
+    people = fields.Nested(PersonSchema, many=True, attribute="places")
 
 
 class ShiftActionSchema(Schema):
     event_id = EVENT_ID
 
 
-def shift_out(shift: Shift) -> dict[str, Any]:
-    return {
-        "id": shift.id,
-        "team_id": shift.team_id,
-        "day": shift.day,
-        "kind": shift.kind.value,
-        "starts_at": shift.starts_at.strftime("%H:%M"),
-        "ends_at": shift.ends_at.strftime("%H:%M"),
-        "needed": shift.needed,
-        "still_needed": shift.still_needed,
-        "people": [{"id": place.user_id, "name": place.user.name} for place in shift.places],
-    }
-
-
 @blp.route("/teams", methods=["GET"])
 @requires("shifts.take")
 @blp.response(200, TeamSchema(many=True))
-def teams() -> list[dict[str, Any]]:
+def teams() -> Sequence[Team]:
     """Every team, and the warehouse its vans load at."""
-    return [
-        {"id": team.id, "name": team.name, "departure_site_id": team.departure_site_id}
-        for team in list_teams(db.session)
-    ]
+    return list_teams(db.session)
 
 
 @blp.route("/shifts", methods=["GET"])
 @requires("shifts.take")
 @blp.arguments(ShiftQuerySchema, location="query")
 @blp.response(200, ShiftSchema(many=True))
-def list_week(query: dict[str, Any]) -> list[dict[str, Any]]:
+def list_week(query: dict[str, Any]) -> Sequence[Shift]:
     """A team's shifts of a week, Monday first, with who is on each."""
     team = get_team(db.session, query["team_id"])
     day: date = query["week"] or local_today()
-    return [
-        shift_out(shift)
-        for shift in shifts.list_shifts(db.session, team.id, shifts.week_start(day), 7)
-    ]
+    return shifts.list_shifts(db.session, team.id, shifts.week_start(day), 7)
 
 
 @blp.route("/shifts/<int:shift_id>/take", methods=["POST"])
@@ -102,9 +90,10 @@ def take(data: dict[str, Any], shift_id: int) -> Response:
     return write_once(
         f"take_shift:{shift_id}",
         data,
-        200,
-        lambda: shift_out(
-            shifts.take_shift(db.session, actor=g.api_user, shift_id=shift_id, today=local_today())
+        status=200,
+        schema=ShiftSchema(),
+        change=lambda: shifts.take_shift(
+            db.session, actor=g.api_user, shift_id=shift_id, today=local_today()
         ),
     )
 
@@ -118,8 +107,9 @@ def leave(data: dict[str, Any], shift_id: int) -> Response:
     return write_once(
         f"leave_shift:{shift_id}",
         data,
-        200,
-        lambda: shift_out(
-            shifts.leave_shift(db.session, actor=g.api_user, shift_id=shift_id, today=local_today())
+        status=200,
+        schema=ShiftSchema(),
+        change=lambda: shifts.leave_shift(
+            db.session, actor=g.api_user, shift_id=shift_id, today=local_today()
         ),
     )

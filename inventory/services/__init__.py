@@ -17,24 +17,29 @@ from inventory.services.common import (
     lock_crates,
 )
 from inventory.services.crates import (
-    book_crate_in,
-    check_in_crate,
-    check_in_refusal,
+    crate_balance_keys,
     create_crates,
     create_label_batch,
-    dispatch_crate,
-    distribute_crate,
     edit_crate_contents,
     get_label_batch,
     lock_crate_balances,
-    mark_crates_lost,
-    move_crate_within_site,
     pack_crate,
     reuse_crate,
     scrap_crate,
 )
+from inventory.services.moves import (
+    book_crate_in,
+    check_in_crate,
+    check_in_refusal,
+    dispatch_crate,
+    distribute_crate,
+    hand_out_crates,
+    mark_crates_lost,
+    move_crate_within_site,
+)
 from inventory.services.needs import remove_need, set_need
 from inventory.services.stock import adjust_stock, move_loose, receive_loose
+from inventory.services.vans import carry_crates
 
 __all__ = [
     "MAX_CRATES_AT_ONCE",
@@ -46,8 +51,10 @@ __all__ = [
     "LineInput",
     "adjust_stock",
     "book_crate_in",
+    "carry_crates",
     "check_in_crate",
     "check_in_refusal",
+    "crate_balance_keys",
     "create_crates",
     "create_label_batch",
     "dispatch_crate",
@@ -59,6 +66,7 @@ __all__ = [
     "get_public_site",
     "get_site",
     "get_stock_item",
+    "hand_out_crates",
     "lock_crate_balances",
     "lock_crates",
     "mark_crates_lost",

@@ -19,6 +19,7 @@ from inventory.models import (
     Item,
     Site,
     StockItem,
+    may_act_at,
 )
 
 MAX_LINE_QUANTITY = 10_000
@@ -60,7 +61,7 @@ def get_public_site(session: Session, site_id: int) -> Site:
 
 
 def ensure_may_act_at(actor: User, site: Site) -> None:
-    if not actor.may_act_at(site.id):
+    if not may_act_at(actor, site.id):
         raise Forbidden(
             _("You are not assigned to %(site)s, so you cannot act there.", site=site.name)
         )

@@ -1,4 +1,5 @@
-"""Crate writes: create, pack, correct, check in, place, send, distribute, scrap, lose."""
+"""Crate writes: create, pack, correct, scrap, reuse; and what every crate write shares
+(its history, its postings). Where a crate goes is in moves.py."""
 
 import json
 from collections.abc import Iterable, Sequence
@@ -9,19 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Forbidden, InvalidInput
 from app.lookup import get_one
 from app.models import User
-from inventory import ledger
+from inventory import ledger, lifecycle
 from inventory.codes import new_code
 from inventory.models import (
     Crate,
+    CrateAction,
     CrateEvent,
     CrateLine,
     CrateState,
     LabelBatch,
     MovementReason,
-    Site,
 )
 from inventory.services.common import (
     MAX_CRATE_WEIGHT_GRAMS,
@@ -33,19 +34,18 @@ from inventory.services.common import (
     resolve_lines,
     validate_quantity,
 )
-from inventory.whereabouts import find_holder
 
 INSERT_CRATE_EVENT = CrateEvent.__table__.insert()
 
 
 def record_crate_event(
-    session: Session, crate: Crate, actor: User | None, action: str, **detail: object
+    session: Session, crate: Crate, actor: User | None, action: CrateAction, **detail: object
 ) -> None:
     session.execute(INSERT_CRATE_EVENT, crate_event_row(crate, actor, action, **detail))
 
 
 def crate_event_row(
-    crate: Crate, actor: User | None, action: str, **detail: object
+    crate: Crate, actor: User | None, action: CrateAction, **detail: object
 ) -> dict[str, object]:
     """A crate's history is append-only, like the ledger: rows go in by a plain INSERT
     (no ORM bookkeeping for objects nothing reads back in the same request)."""
@@ -80,7 +80,7 @@ def lock_crate_balances(
 
 
 def crate_postings(
-    crate: Crate, *, site_id: int, sign: int, reason: MovementReason
+    crate: Crate, *, site_id: int, sign: int, reason: MovementReason, reference: str = ""
 ) -> list[ledger.Posting]:
     """The movements that take a crate's contents into (sign 1) or out of (-1) a site."""
     return [
@@ -90,6 +90,7 @@ def crate_postings(
             quantity=sign * line.quantity,
             reason=reason,
             crate_id=crate.id,
+            reference=reference,
         )
         for line in crate.lines
     ]
@@ -113,20 +114,6 @@ def post_crate_contents(
     )
 
 
-def refuse_state(crate: Crate) -> Conflict:
-    messages = {
-        CrateState.EMPTY: _("Crate %(code)s is empty: pack it first."),
-        CrateState.IN_STOCK: _("Crate %(code)s is already packed and in stock."),
-        CrateState.IN_TRANSIT: _(
-            "Crate %(code)s is on its way to another site: check it in first."
-        ),
-        CrateState.DISTRIBUTED: _("Crate %(code)s was already distributed."),
-        CrateState.SCRAPPED: _("Crate %(code)s was scrapped."),
-        CrateState.LOST: _("Crate %(code)s is marked lost: check it in where you found it."),
-    }
-    return Conflict(messages[crate.state] % {"code": crate.display_code})
-
-
 # --- crates ---------------------------------------------------------------------------
 
 
@@ -142,7 +129,7 @@ def create_crates(session: Session, *, actor: User, count: int) -> list[Crate]:
     session.add_all(crates)
     session.flush()
     session.execute(
-        INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "created") for crate in crates]
+        INSERT_CRATE_EVENT, [crate_event_row(crate, actor, CrateAction.CREATE) for crate in crates]
     )
     return crates
 
@@ -176,13 +163,12 @@ def pack_crate(
 ) -> Crate:
     site = get_site(session, site_id)
     ensure_may_act_at(actor, site)
-    if crate.state != CrateState.EMPTY:
-        raise refuse_state(crate)
+    lifecycle.ensure_allowed(crate, CrateAction.PACK)
     validate_crate_details(weight_grams, note)
     place = read_place(place)
     for stock_item, quantity in resolve_lines(session, lines).items():
         crate.lines.append(CrateLine(stock_item=stock_item, quantity=quantity))
-    crate.state = CrateState.IN_STOCK
+    lifecycle.advance(crate, CrateAction.PACK)
     crate.site_id = site.id
     crate.expiry_date = expiry_date
     crate.weight_grams = weight_grams
@@ -192,7 +178,7 @@ def pack_crate(
     post_crate_contents(
         session, crate, site_id=site.id, sign=1, reason=MovementReason.RECEIVED, actor=actor
     )
-    record_crate_event(session, crate, actor, "packed", lines=describe_lines(crate))
+    record_crate_event(session, crate, actor, CrateAction.PACK, lines=describe_lines(crate))
     return crate
 
 
@@ -211,8 +197,8 @@ def edit_crate_contents(
     session: Session, *, actor: User, crate: Crate, lines: Sequence[LineInput]
 ) -> Crate:
     """Correct what a packed crate holds; the ledger gets an adjustment per difference."""
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
+    if not lifecycle.allows(crate, CrateAction.EDIT_CONTENTS) or crate.site is None:
+        raise lifecycle.refusal(crate)
     ensure_may_act_at(actor, crate.site)
     wanted = {
         stock_item.id: quantity for stock_item, quantity in resolve_lines(session, lines).items()
@@ -248,182 +234,9 @@ def edit_crate_contents(
         else:
             crate.lines.append(CrateLine(stock_item_id=stock_item_id, quantity=after))
     session.flush()
-    record_crate_event(session, crate, actor, "contents_edited", lines=describe_lines(crate))
-    return crate
-
-
-def check_in_refusal(actor: User, crate: Crate) -> str | None:
-    """Why this person may not check the crate in, or None if they may. A volunteer takes
-    in only crates sent to a site they work at, or already at one (in stock there, or
-    lost there and found again); booking in a crate found elsewhere is a coordinator's
-    call, or a stocktake's."""
-    if actor.works_everywhere:
-        return None
-    messages = {
-        CrateState.IN_TRANSIT: _(
-            "Crate %(code)s is on its way to %(site)s, where you are not assigned: "
-            "ask a coordinator to book it in here."
-        ),
-        CrateState.IN_STOCK: _(
-            "Crate %(code)s is in stock at %(site)s, where you are not assigned: "
-            "ask a coordinator to book it in here."
-        ),
-        CrateState.LOST: _(
-            "Crate %(code)s was lost at %(site)s, where you are not assigned: "
-            "ask a coordinator to book it in here."
-        ),
-    }
-    if crate.state not in messages:
-        return None  # a state nothing is checked in from: refuse_state says why
-    where = crate.destination if crate.state == CrateState.IN_TRANSIT else crate.site
-    if where is not None and actor.may_act_at(where.id):
-        return None
-    return messages[crate.state] % {
-        "code": crate.display_code,
-        "site": where.name if where is not None else "?",
-    }
-
-
-def ensure_may_check_in(actor: User, crate: Crate) -> None:
-    refusal = check_in_refusal(actor, crate)
-    if refusal is not None:
-        raise Forbidden(refusal)
-
-
-def ensure_not_held(session: Session, crate: Crate) -> None:
-    """A crate loaded on a van is taken off it there, on purpose, not by a check-in."""
-    holder = find_holder(session, crate)
-    if holder is not None:
-        raise Conflict(
-            _(
-                "Crate %(code)s cannot be checked in: %(where)s. %(release)s",
-                code=crate.display_code,
-                where=holder.description,
-                release=holder.release,
-            )
-        )
-
-
-def check_in_crate(
-    session: Session, *, actor: User, crate: Crate, site_id: int, place: str | None = None
-) -> Crate:
-    """The crate is now at `site_id` (at `place` inside it, if given): arrived from
-    transit, moved from another of the person's sites, or found again after being marked
-    lost."""
-    place = read_place(place)
-    site = get_site(session, site_id)
-    ensure_may_act_at(actor, site)
-    ensure_may_check_in(actor, crate)
-    ensure_not_held(session, crate)
-    return book_crate_in(session, actor=actor, crate=crate, site=site, place=place)
-
-
-def book_crate_in(
-    session: Session, *, actor: User, crate: Crate, site: Site, place: str | None = None
-) -> Crate:
-    """Put the crate in stock at `site`, wherever the records had it: for a stocktake,
-    which books in every crate counted at its site. `place` is already read_place()d."""
-    if crate.state == CrateState.IN_STOCK:
-        if crate.site_id == site.id:
-            raise Conflict(
-                _(
-                    "Crate %(code)s is already in stock at %(site)s.",
-                    code=crate.display_code,
-                    site=site.name,
-                )
-            )
-        # Out of one site and into the other in one posting: both sites' balances are
-        # locked together, in the global order.
-        postings = crate_postings(
-            crate, site_id=crate.site_id, sign=-1, reason=MovementReason.TRANSFER_OUT
-        )
-        reason_in = MovementReason.TRANSFER_IN
-    elif crate.state == CrateState.IN_TRANSIT:
-        postings, reason_in = [], MovementReason.TRANSFER_IN
-    elif crate.state == CrateState.LOST:
-        postings, reason_in = [], MovementReason.ADJUSTED
-    else:
-        raise refuse_state(crate)
-    postings += crate_postings(crate, site_id=site.id, sign=1, reason=reason_in)
-    ledger.post_movements(session, postings, actor_id=actor.id)
-    came_from = crate.site_id
-    crate.state = CrateState.IN_STOCK
-    # The relationships too, so what reads them next in this request sees the move.
-    crate.site, crate.site_id = site, site.id
-    crate.destination, crate.destination_site_id = None, None
-    crate.place = place
-    record_crate_event(session, crate, actor, "checked_in", came_from=came_from, place=place)
-    return crate
-
-
-def move_crate_within_site(
-    session: Session, *, actor: User, crate: Crate, place: str | None
-) -> Crate:
-    """The crate stays at its site, in another place there (or none): no stock moves, the
-    crate's history records it."""
-    place = read_place(place)
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
-    ensure_may_act_at(actor, crate.site)
-    if place == crate.place:
-        raise Conflict(
-            _("Crate %(code)s is already there.", code=crate.display_code), field="place"
-        )
-    came_from, crate.place = crate.place, place
-    session.flush()
-    record_crate_event(session, crate, actor, "placed", place=place, came_from=came_from)
-    return crate
-
-
-def dispatch_crate(
-    session: Session, *, actor: User, crate: Crate, destination_site_id: int
-) -> Crate:
-    """The crate leaves its site for another: it is in transit until checked in."""
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
-    ensure_may_act_at(actor, crate.site)
-    destination = get_site(session, destination_site_id)
-    if destination.id == crate.site_id:
-        raise InvalidInput(
-            _(
-                "Crate %(code)s is already at %(site)s.",
-                code=crate.display_code,
-                site=destination.name,
-            ),
-            field="site_id",
-        )
-    post_crate_contents(
-        session,
-        crate,
-        site_id=crate.site.id,
-        sign=-1,
-        reason=MovementReason.TRANSFER_OUT,
-        actor=actor,
+    record_crate_event(
+        session, crate, actor, CrateAction.EDIT_CONTENTS, lines=describe_lines(crate)
     )
-    crate.state = CrateState.IN_TRANSIT
-    crate.destination_site_id = destination.id
-    crate.place = None
-    session.flush()
-    record_crate_event(session, crate, actor, "dispatched", destination=destination.id)
-    return crate
-
-
-def distribute_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
-    if crate.state != CrateState.IN_STOCK or crate.site is None:
-        raise refuse_state(crate)
-    ensure_may_act_at(actor, crate.site)
-    post_crate_contents(
-        session,
-        crate,
-        site_id=crate.site.id,
-        sign=-1,
-        reason=MovementReason.DISTRIBUTED,
-        actor=actor,
-    )
-    crate.state = CrateState.DISTRIBUTED
-    crate.place = None
-    session.flush()
-    record_crate_event(session, crate, actor, "distributed")
     return crate
 
 
@@ -431,7 +244,10 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
     """Throw a crate away: its contents leave stock if it was in stock."""
     if len(reason) > 500:
         raise InvalidInput(_("The note is too long (500 characters at most)."), field="reason")
-    if crate.state == CrateState.IN_STOCK and crate.site is not None:
+    lifecycle.ensure_allowed(crate, CrateAction.SCRAP)
+    if crate.state == CrateState.IN_STOCK:
+        if crate.site is None:
+            raise lifecycle.refusal(crate)
         ensure_may_act_at(actor, crate.site)
         post_crate_contents(
             session,
@@ -441,18 +257,16 @@ def scrap_crate(session: Session, *, actor: User, crate: Crate, reason: str = ""
             reason=MovementReason.SCRAPPED,
             actor=actor,
         )
-    elif crate.state in (CrateState.EMPTY, CrateState.IN_TRANSIT):
+    else:
         place = crate.destination or crate.site
         if place is not None:
             ensure_may_act_at(actor, place)
         elif not actor.works_everywhere:
             raise Forbidden(_("Only a coordinator can scrap a label that was never used."))
-    else:
-        raise refuse_state(crate)
-    crate.state = CrateState.SCRAPPED
+    lifecycle.advance(crate, CrateAction.SCRAP)
     crate.place = None
     session.flush()
-    record_crate_event(session, crate, actor, "scrapped", reason=reason.strip())
+    record_crate_event(session, crate, actor, CrateAction.SCRAP, reason=reason.strip())
     return crate
 
 
@@ -460,11 +274,10 @@ def reuse_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
     """A distributed or scrapped crate's label starts a new life: the crate is empty
     again, to be packed anew. Its history and its ledger movements stay; only its
     current contents and whereabouts are cleared, and no stock changes."""
-    if crate.state not in (CrateState.DISTRIBUTED, CrateState.SCRAPPED):
-        raise refuse_state(crate)
-    record_crate_event(session, crate, actor, "reused", was=crate.state.value)
+    lifecycle.ensure_allowed(crate, CrateAction.REUSE)
+    record_crate_event(session, crate, actor, CrateAction.REUSE, was=crate.state.value)
     crate.lines.clear()
-    crate.state = CrateState.EMPTY
+    lifecycle.advance(crate, CrateAction.REUSE)
     crate.site, crate.site_id = None, None
     crate.destination, crate.destination_site_id = None, None
     crate.expiry_date = None
@@ -472,31 +285,3 @@ def reuse_crate(session: Session, *, actor: User, crate: Crate) -> Crate:
     crate.note = ""
     session.flush()
     return crate
-
-
-def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) -> int:
-    """After a stocktake: crates that should have been there and were not scanned."""
-    lost = [
-        crate
-        for crate in crates
-        if crate.state == CrateState.IN_STOCK and crate.site_id is not None
-    ]
-    ledger.post_movements(
-        session,
-        [
-            posting
-            for crate in lost
-            for posting in crate_postings(
-                crate, site_id=crate.site_id, sign=-1, reason=MovementReason.ADJUSTED
-            )
-        ],
-        actor_id=actor.id,
-    )
-    for crate in lost:
-        crate.state = CrateState.LOST
-        crate.place = None
-    if lost:
-        session.execute(
-            INSERT_CRATE_EVENT, [crate_event_row(crate, actor, "lost") for crate in lost]
-        )
-    return len(lost)

@@ -18,15 +18,17 @@ from flask_login import current_user
 from app.extensions import db, htmx
 from app.i18n import current_locale
 from app.idempotency import Answer
-from inventory import queries, services
+from inventory import lifecycle, queries, services
 from inventory.models import (
     CRATE_EVENT_LABELS,
     Crate,
+    CrateAction,
     CrateState,
     Gender,
     Item,
     Site,
     StockItem,
+    may_act_at,
     quantity_with_unit,
     size_label,
 )
@@ -38,6 +40,7 @@ links = Blueprint("links", __name__)
 
 def template_helpers() -> dict[str, Any]:
     return {
+        "CrateAction": CrateAction,
         "CRATE_EVENT_LABELS": CRATE_EVENT_LABELS,
         "CrateState": CrateState,
         "Gender": Gender,
@@ -58,7 +61,7 @@ def locale_name(thing: Item | StockItem) -> str:
 
 def sites_for_actor() -> list[Site]:
     sites = queries.list_sites(db.session)
-    return [site for site in sites if current_user.may_act_at(site.id)]
+    return [site for site in sites if may_act_at(current_user, site.id)]
 
 
 def working_site() -> Site | None:
@@ -83,12 +86,40 @@ def crate_answer(crate_code: str, answer: Answer) -> Response | str:
 
 
 def crate_context(crate: Crate) -> dict[str, Any]:
+    here = working_site()
+    holder = find_holder(db.session, crate)
     return {
         "crate": crate,
-        "here": working_site(),
+        "here": here,
         "sites": sites_for_actor(),
         "all_sites": queries.list_sites(db.session),
         "timeline": queries.crate_timeline(db.session, crate.id),
         "check_in_refusal": services.check_in_refusal(current_user, crate),
-        "holder": find_holder(db.session, crate),
+        "holder": holder,
+        "actions": offered_actions(crate, here, held=holder is not None),
+        "awaited_at": crate.destination if crate.state == CrateState.IN_TRANSIT else None,
     }
+
+
+# What the crate page offers by hand: the van's actions are on its run's page, and a
+# stocktake marks crates lost.
+PAGE_ACTIONS = frozenset(CrateAction) - {
+    CrateAction.CREATE,
+    CrateAction.LOAD,
+    CrateAction.UNLOAD,
+    CrateAction.RETURN,
+    CrateAction.LOSE,
+}
+
+
+def offered_actions(crate: Crate, here: Site | None, *, held: bool) -> frozenset[CrateAction]:
+    """The buttons the crate page shows: what the lifecycle allows from the crate's
+    state, less checking in where it already is (or while a van holds it) and moving it
+    within a site the person does not work at."""
+    actions = set(lifecycle.allowed_actions(crate.state) & PAGE_ACTIONS)
+    at_here = here is not None and crate.site_id == here.id
+    if held or here is None or (at_here and crate.state != CrateState.LOST):
+        actions.discard(CrateAction.CHECK_IN)
+    if crate.site_id is None or not may_act_at(current_user, crate.site_id):
+        actions.discard(CrateAction.PLACE)
+    return frozenset(actions)

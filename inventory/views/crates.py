@@ -22,11 +22,11 @@ from app.extensions import db, htmx
 from app.forms import act_once, field_texts, sent_form
 from app.inputs import database_int
 from app.permissions import requires
-from inventory import queries, services
+from inventory import lifecycle, queries, services
 from inventory.forms import BatchForm, CrateActionForm, CrateLinesForm, PackForm
 from inventory.models import (
     Crate,
-    CrateState,
+    CrateAction,
     Item,
     StockItem,
 )
@@ -59,7 +59,8 @@ def scan() -> Response | str | tuple[str, int]:
             crate = services.get_crate(db.session, typed)
         except DomainError as error:
             return render_scan(error=error.message, typed=typed), int(error.status)
-        endpoint = "inventory.pack" if crate.state == CrateState.EMPTY else "inventory.crate_detail"
+        packing = lifecycle.allows(crate, CrateAction.PACK)
+        endpoint = "inventory.pack" if packing else "inventory.crate_detail"
         if htmx:
             # A full page load, not an htmx swap: the next page's inputs must be live
             # before the first keystroke (a swap processes them only once it settles).
@@ -103,7 +104,7 @@ def pack(code: str) -> Response | str | tuple[str, int]:
     crate = services.get_crate(db.session, code, for_update=posting)
     form = PackForm.posted() if posting else None
     acting = form is not None and not form.adding_row
-    if crate.state != CrateState.EMPTY and not acting:
+    if not lifecycle.allows(crate, CrateAction.PACK) and not acting:
         return redirect(url_for("inventory.crate_detail", code=crate.code), 303)
     if form is not None and acting:
         packing = form
@@ -126,7 +127,7 @@ def pack(code: str) -> Response | str | tuple[str, int]:
 def do_pack(crate: Crate, form: PackForm) -> str:
     """Refuses a crate packed meanwhile: a pack sent from a phone's outbox may arrive
     after someone else packed the crate."""
-    if crate.state != CrateState.EMPTY:
+    if not lifecycle.allows(crate, CrateAction.PACK):
         raise Conflict(
             _("Crate %(code)s is already packed: nothing was changed.", code=crate.display_code)
         )

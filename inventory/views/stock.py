@@ -32,6 +32,7 @@ from inventory.models import (
     Gender,
     StockItem,
     Unit,
+    may_act_at,
     size_label,
 )
 from inventory.views.common import bp
@@ -102,7 +103,7 @@ def site_stock(site_id: int) -> str:
         **stock_labels(locale),
         wanted=wanted,
         needs=queries.list_needs(db.session, site.id) if page.has_need_list else [],
-        may_act=current_user.may_act_at(site.id),
+        may_act=may_act_at(current_user, site.id),
     )
 
 

@@ -12,14 +12,12 @@ from logistics.services.distributions import (
     update_distribution,
 )
 from logistics.services.fuel import FillUpInput, record_fill_up, void_fill_up
+from logistics.services.recording import LooseOutcome, Served, record_run
 from logistics.services.runs import (
-    LooseOutcome,
-    Served,
     cancel_distribution,
     load_crate,
     load_loose,
     on_the_van,
-    record_run,
     set_off,
     unload_crate,
     unload_loose,

@@ -1,12 +1,11 @@
 """Running a distribution: loading the van (crates by their code, loose units by the
-count), setting off, and recording what happened once back.
+count), setting off, or cancelling. What happened once back is recording.py's.
 
 Every change of stock goes through the ledger. Loading moves stock out of the departure
 warehouse to the distribution's place (reason "loaded"), so it is counted nowhere twice
 and two leads cannot both take the same crate or the last units of an item. Each change
 first locks the distribution, then crates, then balances (the ledger's order)."""
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,25 +13,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.clock import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.models import User
 from inventory import ledger
-from inventory.models import Crate, CrateState, MovementReason, StockItem
-from inventory.services import get_crate
+from inventory import services as inventory
+from inventory.models import Crate, CrateAction, CrateState, MovementReason, StockItem, may_act_at
 from inventory.services.common import MAX_LOOSE_QUANTITY, validate_quantity
-from inventory.services.crates import record_crate_event
 from logistics.models import (
     Distribution,
     DistributionLoad,
-    DistributionResult,
     DistributionStatus,
 )
 from logistics.services.distributions import (
-    MAX_PEOPLE,
     ensure_open,
     get_distribution,
-    whole_number,
 )
 
 
@@ -47,21 +41,6 @@ class OnTheVan:
     @property
     def is_empty(self) -> bool:
         return not self.crates and not any(self.loose.values())
-
-
-@dataclass(frozen=True)
-class Served:
-    """How many people a distribution served: counts only, never who."""
-
-    adults: int
-    minors: int
-    families: int
-
-
-@dataclass(frozen=True)
-class LooseOutcome:
-    handed_out: int
-    returned: int
 
 
 def on_the_van(
@@ -100,7 +79,7 @@ def on_the_van(
 
 def may_run(actor: User, distribution: Distribution) -> bool:
     """The lead runs their distribution; others need to work at the departure site."""
-    return distribution.lead_id == actor.id or actor.may_act_at(distribution.departure_site_id)
+    return distribution.lead_id == actor.id or may_act_at(actor, distribution.departure_site_id)
 
 
 def ensure_may_run(actor: User, distribution: Distribution) -> None:
@@ -126,7 +105,6 @@ def move_postings(
     *,
     to_place: bool,
     reason: MovementReason,
-    crate_id: int | None = None,
 ) -> list[ledger.Posting]:
     """Stock between the departure warehouse and the place: out of one, into the other."""
     source, target = distribution.departure_site_id, distribution.place_site_id
@@ -141,7 +119,6 @@ def move_postings(
                     stock_item_id=stock_item_id,
                     quantity=sign * quantity,
                     reason=reason,
-                    crate_id=crate_id,
                     reference=distribution.reference,
                 )
             )
@@ -158,15 +135,26 @@ def shift(
     crate: Crate | None = None,
 ) -> None:
     """Stock onto the van (out of the warehouse to the place, reason "loaded") or off it
-    again (back to the warehouse, "returned"): the ledger, the crate's whereabouts and
-    history, the distribution's loads and its status."""
+    again (back to the warehouse, "returned"): the ledger (inventory moves a crate, with
+    its whereabouts and history), the distribution's loads and its status."""
     crate_id = crate.id if crate is not None else None
-    reason = MovementReason.LOADED if onto_van else MovementReason.RETURNED
-    ledger.post_movements(
-        session,
-        move_postings(distribution, stock, to_place=onto_van, reason=reason, crate_id=crate_id),
-        actor_id=actor.id,
-    )
+    if crate is None:
+        reason = MovementReason.LOADED if onto_van else MovementReason.RETURNED
+        ledger.post_movements(
+            session,
+            move_postings(distribution, stock, to_place=onto_van, reason=reason),
+            actor_id=actor.id,
+        )
+    else:
+        inventory.carry_crates(
+            session,
+            actor=actor,
+            crates=[crate],
+            to_site_id=distribution.place_site_id if onto_van else distribution.departure_site_id,
+            action=CrateAction.LOAD if onto_van else CrateAction.UNLOAD,
+            reference=distribution.reference,
+            distribution=distribution.id,
+        )
     sign = 1 if onto_van else -1
     session.add_all(
         DistributionLoad(
@@ -178,11 +166,6 @@ def shift(
         )
         for stock_item_id, quantity in stock.items()
     )
-    if crate is not None:
-        crate.site_id = distribution.place_site_id if onto_van else distribution.departure_site_id
-        crate.place = None  # on the van, or back in the warehouse with no place known yet
-        action = "loaded" if onto_van else "unloaded"
-        record_crate_event(session, crate, actor, action, distribution=distribution.id)
     session.flush()
     if onto_van:
         distribution.status = DistributionStatus.LOADING
@@ -197,7 +180,7 @@ def crate_stock(crate: Crate) -> dict[int, int]:
 def load_crate(session: Session, *, actor: User, distribution_id: int, code: str) -> Crate:
     """Put a packed crate from the departure warehouse on the van."""
     distribution = open_for_loading(session, actor, distribution_id)
-    crate = get_crate(session, code, for_update=True)
+    crate = inventory.get_crate(session, code, for_update=True)
     if crate.state == CrateState.IN_STOCK and crate.id in on_the_van(session, distribution).crates:
         raise Conflict(
             _("Crate %(code)s is already on the van.", code=crate.display_code), field="code"
@@ -269,158 +252,3 @@ def cancel_distribution(session: Session, *, actor: User, distribution_id: int) 
     distribution.status = DistributionStatus.CANCELLED
     session.flush()
     return distribution
-
-
-def validate_served(served: Served) -> None:
-    for name in ("adults", "minors", "families"):
-        whole_number(getattr(served, name), 0, MAX_PEOPLE, f"served_{name}")
-
-
-def record_run(
-    session: Session,
-    *,
-    actor: User,
-    distribution_id: int,
-    served: Served,
-    loose: Mapping[int, LooseOutcome],
-    crates_back: set[int],
-    notes: str = "",
-) -> Distribution:
-    """After the run: people served, what was handed out and what came back. Handed-out
-    stock leaves the place as distributed, returns go back to the warehouse, and loose
-    units neither handed out nor brought back are written off. Recorded once: a second
-    submit is refused, and changes nothing."""
-    distribution = get_distribution(session, distribution_id, for_update=True)
-    ensure_may_run(actor, distribution)
-    if distribution.status == DistributionStatus.DONE:
-        raise Conflict(_("This distribution was already recorded."))
-    if distribution.status not in (DistributionStatus.LOADING, DistributionStatus.OUT):
-        raise Conflict(
-            _("Nothing was loaded for this distribution, so there is nothing to record.")
-        )
-    validate_served(served)
-    if len(notes) > 1000:
-        raise InvalidInput(_("The note is too long (1,000 characters at most)."), field="notes")
-    van = on_the_van(session, distribution, lock_crates=True)
-    outcomes = validate_loose(van, loose)
-    if not crates_back <= van.crates.keys():
-        raise InvalidInput(_("Only crates on the van can come back."), field="crates_back")
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    postings = []
-    for stock_item_id, (handed_out, returned, written_off) in outcomes.items():
-        totals[stock_item_id] = [handed_out, returned, written_off]
-        for quantity, reason in (
-            (handed_out, MovementReason.DISTRIBUTED),
-            (written_off, MovementReason.SCRAPPED),
-        ):
-            if quantity:
-                postings += leaving_place(distribution, {stock_item_id: quantity}, reason)
-        if returned:
-            postings += move_postings(
-                distribution,
-                {stock_item_id: returned},
-                to_place=False,
-                reason=MovementReason.RETURNED,
-            )
-    for crate in van.crates.values():
-        stock = crate_stock(crate)
-        back = crate.id in crates_back
-        for stock_item_id, quantity in stock.items():
-            totals[stock_item_id][1 if back else 0] += quantity
-        if back:
-            postings += move_postings(
-                distribution,
-                stock,
-                to_place=False,
-                reason=MovementReason.RETURNED,
-                crate_id=crate.id,
-            )
-        else:
-            postings += leaving_place(
-                distribution, stock, MovementReason.DISTRIBUTED, crate_id=crate.id
-            )
-    ledger.post_movements(session, postings, actor_id=actor.id)
-    settle_crates(session, distribution, actor, van, crates_back)
-    session.add_all(
-        DistributionResult(
-            distribution_id=distribution.id,
-            stock_item_id=stock_item_id,
-            handed_out=handed_out,
-            returned=returned,
-            written_off=written_off,
-        )
-        for stock_item_id, (handed_out, returned, written_off) in sorted(totals.items())
-    )
-    distribution.served_adults = served.adults
-    distribution.served_minors = served.minors
-    distribution.served_families = served.families
-    distribution.notes = "\n".join(part for part in (distribution.notes, notes.strip()) if part)
-    distribution.status = DistributionStatus.DONE
-    distribution.recorded_at = utcnow()
-    distribution.recorded_by_id = actor.id
-    session.flush()
-    return distribution
-
-
-def validate_loose(
-    van: OnTheVan, loose: Mapping[int, LooseOutcome]
-) -> dict[int, tuple[int, int, int]]:
-    """Each loose item on the van: handed out, returned, and the rest written off."""
-    if not loose.keys() <= van.loose.keys():
-        raise InvalidInput(_("Only what is on the van can be handed out."), field="loose")
-    outcomes = {}
-    for stock_item_id, loaded in van.loose.items():
-        outcome = loose.get(stock_item_id)
-        if outcome is None:
-            raise InvalidInput(
-                _("Say how many of each item on the van were handed out."), field="loose"
-            )
-        handed_out = whole_number(outcome.handed_out, 0, loaded, f"handed_out_{stock_item_id}")
-        returned = whole_number(outcome.returned, 0, loaded, f"returned_{stock_item_id}")
-        if handed_out + returned > loaded:
-            raise InvalidInput(
-                _(
-                    "%(loaded)s were loaded: handed out and brought back cannot add up to more.",
-                    loaded=loaded,
-                ),
-                field=f"returned_{stock_item_id}",
-            )
-        outcomes[stock_item_id] = (handed_out, returned, loaded - handed_out - returned)
-    return outcomes
-
-
-def leaving_place(
-    distribution: Distribution,
-    stock: Mapping[int, int],
-    reason: MovementReason,
-    crate_id: int | None = None,
-) -> list[ledger.Posting]:
-    """Stock that leaves the place for good: handed out, or written off."""
-    return [
-        ledger.Posting(
-            site_id=distribution.place_site_id,
-            stock_item_id=stock_item_id,
-            quantity=-quantity,
-            reason=reason,
-            crate_id=crate_id,
-            reference=distribution.reference,
-        )
-        for stock_item_id, quantity in stock.items()
-    ]
-
-
-def settle_crates(
-    session: Session,
-    distribution: Distribution,
-    actor: User,
-    van: OnTheVan,
-    crates_back: set[int],
-) -> None:
-    """Crates brought back are in stock at the warehouse again; the others were handed out."""
-    for crate in van.crates.values():
-        if crate.id in crates_back:
-            crate.site_id = distribution.departure_site_id
-            record_crate_event(session, crate, actor, "returned", distribution=distribution.id)
-        else:
-            crate.state = CrateState.DISTRIBUTED
-            record_crate_event(session, crate, actor, "distributed", distribution=distribution.id)

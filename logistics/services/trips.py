@@ -14,6 +14,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.lookup import get_one
 from app.models import User
 from app.permissions import role_may
+from inventory.models import may_act_at
 from logistics.models import Trip, TripPurpose, Vehicle, VehicleStatus
 from logistics.services.common import (
     check_moment_reading,
@@ -45,7 +46,7 @@ def check_out_refusal(actor: User, vehicle: Vehicle, driver: User | None = None)
     coordinator checks any vehicle out for anyone who drives."""
     if actor.works_everywhere:
         return None
-    if not actor.may_act_at(vehicle.home_site_id):
+    if not may_act_at(actor, vehicle.home_site_id):
         return _(
             "%(vehicle)s belongs to %(site)s, where you are not assigned: ask a coordinator.",
             vehicle=vehicle.name,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import User
+from inventory.models import may_act_at
 from logistics.models import WEEKDAY_LABELS, Distribution
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
@@ -185,7 +186,7 @@ def clashing_shift(session: Session, user_id: int, shift: Shift) -> Shift | None
 
 
 def may_work_for(user: User, shift: Shift) -> bool:
-    return user.works_everywhere or user.may_act_at(shift.team.departure_site_id)
+    return user.works_everywhere or may_act_at(user, shift.team.departure_site_id)
 
 
 def take_shift(session: Session, *, actor: User, shift_id: int, today: date) -> Shift:

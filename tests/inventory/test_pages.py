@@ -205,6 +205,40 @@ def test_recently_packed_items_are_one_tap_away(
     assert "Olive soap" in response.get_data(as_text=True).split('id="item-search"')[0]
 
 
+def buttons(page: str) -> set[str]:
+    offered = {
+        "pack": "Pack this crate</a>",
+        "check in": "Check in at",
+        "move within": "Move within this site",
+        "distribute": "Mark distributed",
+        "send": "Send to",
+        "edit": "Edit contents",
+        "reuse": "Pack this crate again",
+        "scrap": "Scrap this crate",
+    }
+    return {name for name, text in offered.items() if text in page}
+
+
+def test_a_crate_page_offers_what_its_state_allows(
+    browser: Any, make_crate: Any, site: Any, make_site: Any, db_session: Any, admin: Any
+) -> None:
+    calais = make_site(name="Entrepôt Calais")
+    packed, sent, handed_out = make_crate(site=site), make_crate(site=site), make_crate(site=site)
+    services.dispatch_crate(db_session, actor=admin, crate=sent, destination_site_id=calais.id)
+    services.distribute_crate(db_session, actor=admin, crate=handed_out)
+    db_session.commit()
+
+    def offered(crate: Crate) -> set[str]:
+        return buttons(browser.get(f"/inventory/crates/{crate.code}").get_data(as_text=True))
+
+    assert offered(make_crate()) == {"pack", "scrap"}
+    assert offered(packed) == {"move within", "distribute", "send", "edit", "scrap"}
+    page = browser.get(f"/inventory/crates/{sent.code}").get_data(as_text=True)
+    assert buttons(page) == {"scrap"}
+    assert "It is checked in at Entrepôt Calais when it arrives there." in page
+    assert offered(handed_out) == {"reuse"}
+
+
 def test_actions_on_a_packed_crate(
     browser: Any, make_crate: Any, site: Any, make_site: Any, db_session: Any, volunteer: Any
 ) -> None:

@@ -23,8 +23,8 @@ from inventory.services import (
     move_crate_within_site,
 )
 from logistics import services
+from logistics.crate_picking import candidates, crates_to_take
 from logistics.models import Distribution, Vehicle
-from logistics.pick_list import candidates, crates_to_take
 from tests.app.test_translations import compile_if_stale
 from tests.logistics.conftest import PlanWorld
 

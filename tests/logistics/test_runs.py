@@ -8,7 +8,8 @@ import pytest
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Role, User
-from inventory import ledger
+from inventory import ledger, queries
+from inventory import services as inventory_services
 from inventory.models import Crate, CrateState
 from inventory.services import LineInput
 from logistics import services
@@ -176,7 +177,7 @@ def loaded_and_out(
     db_session.commit()
 
 
-def test_recording_a_run_hands_out_returns_and_writes_off(
+def test_recording_a_run_hands_out_returns_and_writes_off_for_good(
     db_session: Any,
     plan_world: PlanWorld,
     make_distribution: Callable[..., Distribution],
@@ -214,6 +215,17 @@ def test_recording_a_run_hands_out_returns_and_writes_off(
     }
     assert results == {world.water.id: (25, 3, 2), world.meals.id: (30, 20, 0)}
     assert ledger.find_drift(db_session) == []
+    story = [
+        (event.action.value, event.site_id)
+        for event in queries.crate_timeline(db_session, meal_crate.id)
+    ]
+    assert story[:2] == [("distributed", world.place.id), ("loaded", world.place.id)]
+    back = [event.action.value for event in queries.crate_timeline(db_session, spare.id)]
+    assert back[:2] == ["returned", "loaded"]
+    with pytest.raises(Conflict, match="already distributed"):
+        inventory_services.distribute_crate(db_session, actor=world.lead, crate=meal_crate)
+    with pytest.raises(Conflict, match="already distributed"):
+        inventory_services.scrap_crate(db_session, actor=world.lead, crate=meal_crate)
 
 
 def test_recording_twice_counts_once(
