@@ -2,9 +2,9 @@
 its departure warehouse, on the stock-at-scale data set (bench/stock_dataset.py: 50
 sites, 2,000 stock items, 1,000,000 stock movements).
 
-    .venv/bin/python bench/day_board.py            # PostgreSQL, 127.0.0.1:5432
-    .venv/bin/python bench/day_board.py --sqlite   # a SQLite file instead
-    .venv/bin/python bench/day_board.py --keep     # keep the database afterwards
+    .venv/bin/python -m bench.day_board            # PostgreSQL, 127.0.0.1:5432
+    .venv/bin/python -m bench.day_board --sqlite   # a SQLite file instead
+    .venv/bin/python -m bench.day_board --keep     # keep the database afterwards
 
 PostgreSQL is reached at BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/
 postgres); the run creates and drops its own database, relais_bench_day_board.
@@ -29,34 +29,30 @@ import tempfile
 from datetime import date, time, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from flask import Flask, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from flask import Flask, url_for  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from app.clock import local_today  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import Role, User  # noqa: E402
-from bench.production import verdict_exit_code  # noqa: E402
-from bench.stock_at_scale import (  # noqa: E402
+from app.clock import local_today
+from app.extensions import db
+from app.models import Role, User
+from bench.production import verdict_exit_code
+from bench.stock_at_scale import (
     add_coordinator,
     get_page,
     milliseconds,
     signed_in_client,
     summary,
 )
-from bench.stock_dataset import (  # noqa: E402
+from bench.stock_dataset import (
     StockDataset,
     bench_app,
     build_stock_dataset,
     scratch_database,
 )
-from inventory.models import Site, SiteKind, StockItem, StockLevel  # noqa: E402
-from logistics import planning, services  # noqa: E402
-from logistics.models import FuelType, Team, Vehicle, VehicleKind, VehicleStatus  # noqa: E402
+from inventory.models import Site, SiteKind, StockItem, StockLevel
+from logistics import planning, services
+from logistics.models import FuelType, Team, Vehicle, VehicleKind, VehicleStatus
 
 DATABASE = "relais_bench_day_board"
 DISTRIBUTIONS = 30

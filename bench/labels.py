@@ -1,19 +1,14 @@
 """Benchmark: 1,000 realistic crate labels as one PDF, on A4 sheets and on a thermal roll.
 
-Run with `python bench/labels.py`. Exits 1 if the A4 PDF takes 5 s or more (the first
+Run with `python -m bench.labels`. Exits 1 if the A4 PDF takes 5 s or more (the first
 call, so font registration is included)."""
 
 import random
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from inventory.codes import ALPHABET, check_character, display_code  # noqa: E402
-from inventory.labels import Label, LabelFormat, render_labels  # noqa: E402
+from inventory.codes import ALPHABET, check_character, display_code
+from inventory.labels import Label, LabelFormat, render_labels
 
 COUNT = 1000
 LIMIT_SECONDS = 5.0

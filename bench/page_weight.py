@@ -4,7 +4,7 @@ and everything it keeps for use without signal (the outbox script, the pack and 
 pages, the QR decoder that scan.js otherwise loads lazily when the browser has no native
 BarcodeDetector). Every resource is gzip-compressed (level 6, like a typical server).
 
-    /work/venv/bin/python bench/page_weight.py
+    .venv/bin/python -m bench.page_weight
 
 Exits 1 when the gzipped total is over the budget."""
 
@@ -16,12 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import Role, User  # noqa: E402
+from app import create_app
+from app.extensions import db
+from app.models import Role, User
 
 BUDGET = 100 * 1024
 SCAN_PAGE = "/inventory/scan"

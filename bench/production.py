@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
+# The flask and gunicorn of the environment running the benchmark.
+BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers

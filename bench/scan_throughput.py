@@ -2,7 +2,7 @@
 clients move crates between sites through the API, beside the same server's lightest
 endpoint (GET /healthz) under the same 16 clients, in the same run.
 
-    .venv/bin/python bench/scan_throughput.py
+    .venv/bin/python -m bench.scan_throughput
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth). Creates and finally drops
 its own database, relais_bench_scan. Exits 1 unless scans reach 40% of the /healthz
@@ -32,15 +32,11 @@ import psycopg
 from flask import Flask
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from app.config import normalise_database_url  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import Role, User  # noqa: E402
-from bench.production import (  # noqa: E402
+from app import create_app
+from app.config import normalise_database_url
+from app.extensions import db
+from app.models import Role, User
+from bench.production import (
     HOST,
     POSTGRES_SERVER_URL,
     WORKERS,
@@ -55,8 +51,8 @@ from bench.production import (  # noqa: E402
     wait_until_up,
     worker_cpu_seconds,
 )
-from inventory import demo, services  # noqa: E402
-from inventory.ledger import find_drift  # noqa: E402
+from inventory import demo, services
+from inventory.ledger import find_drift
 
 DATABASE = "relais_bench_scan"
 DATABASE_URL = f"{POSTGRES_SERVER_URL}/{DATABASE}"

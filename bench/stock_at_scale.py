@@ -1,9 +1,9 @@
 """Benchmark: a site's stock page at scale, 1,000,000 stock movements over 50 sites and
 2,000 stock items (bench/stock_dataset.py builds them).
 
-    .venv/bin/python bench/stock_at_scale.py            # PostgreSQL, 127.0.0.1:5432
-    .venv/bin/python bench/stock_at_scale.py --sqlite   # a SQLite file instead
-    .venv/bin/python bench/stock_at_scale.py --keep     # keep the database afterwards
+    .venv/bin/python -m bench.stock_at_scale            # PostgreSQL, 127.0.0.1:5432
+    .venv/bin/python -m bench.stock_at_scale --sqlite   # a SQLite file instead
+    .venv/bin/python -m bench.stock_at_scale --keep     # keep the database afterwards
 
 PostgreSQL is reached at BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/
 postgres); the run creates and drops its own database, relais_bench_stock.
@@ -32,25 +32,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import Select, func, select
 
-from flask import Flask, url_for  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import Select, func, select  # noqa: E402
-
-from app.extensions import db  # noqa: E402
-from app.models import Role, User  # noqa: E402
-from bench.stock_dataset import (  # noqa: E402
+from app.extensions import db
+from app.models import Role, User
+from bench.stock_dataset import (
     StockDataset,
     bench_app,
     build_stock_dataset,
     check_balances,
     scratch_database,
 )
-from inventory import queries  # noqa: E402
-from inventory.models import StockMovement  # noqa: E402
+from inventory import queries
+from inventory.models import StockMovement
 
 DATABASE = "relais_bench_stock"
 EMAIL = "coordination@relais.test"

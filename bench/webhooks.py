@@ -5,8 +5,8 @@ server). Each event records the payment and issues the donation's tax receipt, w
 sender emails; about one event in ten is delivered twice, as Stripe may, some of them at
 the same moment as the first delivery.
 
-    .venv/bin/python bench/webhooks.py                    # 3,000 donations
-    .venv/bin/python bench/webhooks.py --donations 500    # a quick look
+    .venv/bin/python -m bench.webhooks                    # 3,000 donations
+    .venv/bin/python -m bench.webhooks --donations 500    # a quick look
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth). Creates and finally drops
 its own database, relais_bench_webhooks. Everything stays on the loopback interface:
@@ -42,13 +42,9 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from bench.production import (  # noqa: E402
+from app import create_app
+from app.extensions import db
+from bench.production import (
     HOST,
     WORKERS,
     cpu_seconds_of,
@@ -64,9 +60,9 @@ from bench.production import (  # noqa: E402
     wait_until_up,
     worker_cpu_seconds,
 )
-from bench.stock_dataset import scratch_database  # noqa: E402
-from donations import services  # noqa: E402
-from donations.models import Frequency, Gateway  # noqa: E402
+from bench.stock_dataset import scratch_database
+from donations import services
+from donations.models import Frequency, Gateway
 
 DATABASE = "relais_bench_webhooks"
 DONATIONS = 3000

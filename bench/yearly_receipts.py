@@ -4,8 +4,8 @@ treasurer would in production (bench/production.py's settings, PostgreSQL). Each
 is numbered, rendered as a PDF and emailed; with no SMTP server the emails are written
 as .eml files to the instance's outbox/.
 
-    .venv/bin/python bench/yearly_receipts.py                # 10,000 donors
-    .venv/bin/python bench/yearly_receipts.py --donors 500   # a quick look
+    .venv/bin/python -m bench.yearly_receipts                # 10,000 donors
+    .venv/bin/python -m bench.yearly_receipts --donors 500   # a quick look
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth). Creates and finally drops
 its own database, relais_bench_receipts. The donors are in their second year of monthly
@@ -41,19 +41,16 @@ from typing import Any
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from app.clock import PARIS  # noqa: E402
-from bench.production import (  # noqa: E402
+from app.clock import PARIS
+from bench.production import (
     BIN,
+    ROOT,
     machine_cpu_seconds,
     problems_exit_code,
     production_environment,
     upgrade_schema,
 )
-from bench.stock_dataset import scratch_database  # noqa: E402
+from bench.stock_dataset import scratch_database
 
 DATABASE = "relais_bench_receipts"
 DONORS = 10_000
