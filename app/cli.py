@@ -15,6 +15,7 @@ from app.auth import find_user_by_email, normalise_email
 from app.clock import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.idempotency import prune_client_events
 from app.models import ApiToken, Role, User
 
 users_cli = AppGroup(
@@ -163,6 +164,24 @@ def demo_data() -> None:
         click.echo(f"  {email:<28} {role.value:<20} {passwords[email]}")
 
 
+def forget_old_client_events() -> int:
+    """Prune the client events older than CLIENT_EVENTS_KEEP_DAYS, and commit."""
+    pruned = prune_client_events(
+        db.session, keep_days=current_app.config["CLIENT_EVENTS_KEEP_DAYS"]
+    )
+    db.session.commit()
+    return pruned
+
+
+@click.command("prune-client-events")
+def prune_client_events_command() -> None:
+    """Forget the event ids of replayed requests older than CLIENT_EVENTS_KEEP_DAYS."""
+    pruned = forget_old_client_events()
+    days = current_app.config["CLIENT_EVENTS_KEEP_DAYS"]
+    click.echo(f"Forgot {pruned} client event(s) older than {days} days.")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(prune_client_events_command)

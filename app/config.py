@@ -44,6 +44,9 @@ class Defaults:
     # carrier's NAT).
     DONATION_RATE_LIMIT = "60 per minute;600 per hour"
     API_TOKEN_DAYS = 90
+    # Event ids of replayed requests (a phone back online) are kept this long, then forgotten
+    # by `flask prune-client-events` and the watching receipt sender.
+    CLIENT_EVENTS_KEEP_DAYS = 30
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PAGE_SIZE = 50
     # Responses compressed (Flask-Compress): brotli where the browser takes it, else gzip;

@@ -6,12 +6,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -135,3 +135,12 @@ def run_once(
         RECORD_ANSWER, {"row_id": row_id, "status": answer.status, "response": response}
     )
     return Answer(answer.status, json.loads(response))
+
+
+def prune_client_events(session: Session, *, keep_days: int) -> int:
+    """Forget the event ids recorded more than `keep_days` ago and return how many went.
+    A copy of one of them arriving later still would run again. The caller commits."""
+    result = session.execute(
+        delete(ClientEvent).where(ClientEvent.created_at < utcnow() - timedelta(days=keep_days))
+    )
+    return result.rowcount

@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager
 
+from app.cli import forget_old_client_events
 from app.clock import utcnow
 from app.extensions import db
 from donations import receipt_mail, receipts
@@ -32,6 +33,9 @@ FIRST_BATCH = 100  # smaller, so that the workers have something to do sooner
 # held back.
 HELD_BACK = timedelta(minutes=5)
 SEND_BATCH = 50  # receipts claimed, made and sent over one mail connection at a time
+# The watching sender is the process that runs beside the server always: it also forgets
+# old client events (app.idempotency), on its first pass and then once an hour.
+PRUNE_EVERY_SECONDS = 3600
 
 Renderer = Callable[[list[receipt_mail.Outgoing]], Iterable[bytes]]
 
@@ -46,7 +50,8 @@ Renderer = Callable[[list[receipt_mail.Outgoing]], Iterable[bytes]]
     help="Keep going: look again every SECONDS seconds until stopped. With"
     " RELAIS_RECEIPT_SENDER=true it emails every new receipt; otherwise those held back"
     " for more than five minutes (those just issued are being emailed by the request that"
-    " issued them).",
+    " issued them). Once an hour it also forgets the event ids of replayed requests older"
+    " than RELAIS_CLIENT_EVENTS_KEEP_DAYS.",
 )
 @click.option("--passes", type=click.IntRange(min=1), default=None, hidden=True)
 def send_pending(every: int | None, passes: int | None) -> None:
@@ -58,7 +63,11 @@ def send_pending(every: int | None, passes: int | None) -> None:
             raise click.ClickException("Some receipts could not be emailed: see the log.")
         return
     sender = current_app.config["RECEIPT_SENDER"]
+    prune_at = time.monotonic()
     for number in itertools.count(1):
+        if time.monotonic() >= prune_at:
+            forget_old_client_events()
+            prune_at = time.monotonic() + PRUNE_EVERY_SECONDS
         sent, pending = send_pending_receipts(held_for=timedelta(0) if sender else HELD_BACK)
         if pending:
             click.echo(f"Sent {sent} of {pending} receipt(s){'' if sender else ' held back'}.")
