@@ -46,6 +46,15 @@ if not shutil.which(CHROMIUM):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives Chromium `browser`, before `-m` selects, so that
+    `pytest -m "not browser"` runs the rest."""
+    for item in items:
+        if "playwright" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def browser_database(db_url: str, tmp_path: Path) -> str:
     """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
     database on the same server, named after the suite's (two suites running on one
