@@ -26,12 +26,16 @@ def pack_once(client: Any, headers: dict[str, str], site: Any, item: Any, event_
     )
 
 
-def packed_events(
+Events = dict[int, tuple[str, Any]]
+
+
+@pytest.fixture
+def events(
     client: Any, headers: dict[str, str], db_session: Any, make_site: Any, make_item: Any
-) -> dict[int, tuple[str, Any]]:
+) -> Events:
     """Three packs, their events recorded 31, 29 and 0 days ago, by age in days."""
     site, item = make_site(), make_item()
-    events = {}
+    made = {}
     for days in (31, 29, 0):
         event_id = str(uuid.uuid4())
         answer = pack_once(client, headers, site, item, event_id)
@@ -41,30 +45,23 @@ def packed_events(
             .where(ClientEvent.event_id == event_id)
             .values(created_at=utcnow() - timedelta(days=days))
         )
-        events[days] = (event_id, answer)
+        made[days] = (event_id, answer)
     db_session.commit()
-    return events
+    return made
 
 
-def kept_event_ids(db_session: Any) -> set[str]:
-    return set(db_session.scalars(select(ClientEvent.event_id)))
+def kept_ages(db_session: Any, events: Events) -> set[int]:
+    kept = set(db_session.scalars(select(ClientEvent.event_id)))
+    return {days for days, (event_id, _answer) in events.items() if event_id in kept}
 
 
 def test_the_command_forgets_events_older_than_30_days_and_replays_the_rest(
-    app: Flask,
-    client: Any,
-    headers: dict[str, str],
-    db_session: Any,
-    make_site: Any,
-    make_item: Any,
+    app: Flask, client: Any, headers: dict[str, str], db_session: Any, events: Events
 ) -> None:
-    events = packed_events(client, headers, db_session, make_site, make_item)
     result = app.test_cli_runner().invoke(args=["prune-client-events"])
     assert result.exit_code == 0, result.output
     assert "Forgot 1 client event(s) older than 30 days." in result.output
-    kept = kept_event_ids(db_session)
-    assert events[31][0] not in kept
-    assert {events[29][0], events[0][0]} <= kept
+    assert kept_ages(db_session, events) == {29, 0}
 
     movements = db_session.scalar(select(func.count()).select_from(StockMovement))
     event_id, first = events[29]
@@ -79,34 +76,17 @@ def test_the_command_forgets_events_older_than_30_days_and_replays_the_rest(
 
 
 def test_the_keep_days_are_a_setting(
-    app: Flask,
-    client: Any,
-    headers: dict[str, str],
-    db_session: Any,
-    make_site: Any,
-    make_item: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    app: Flask, db_session: Any, events: Events, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    events = packed_events(client, headers, db_session, make_site, make_item)
     monkeypatch.setitem(app.config, "CLIENT_EVENTS_KEEP_DAYS", 7)
     result = app.test_cli_runner().invoke(args=["prune-client-events"])
     assert "Forgot 2 client event(s) older than 7 days." in result.output
-    assert kept_event_ids(db_session) & {event_id for event_id, _ in events.values()} == {
-        events[0][0]
-    }
+    assert kept_ages(db_session, events) == {0}
 
 
 def test_the_watching_receipt_sender_forgets_old_events_too(
-    app: Flask,
-    client: Any,
-    headers: dict[str, str],
-    db_session: Any,
-    make_site: Any,
-    make_item: Any,
+    app: Flask, db_session: Any, events: Events
 ) -> None:
-    events = packed_events(client, headers, db_session, make_site, make_item)
     watch = ["receipts", "send-pending", "--watch", "1", "--passes", "1"]
     assert app.test_cli_runner().invoke(args=watch).exit_code == 0
-    kept = kept_event_ids(db_session)
-    assert events[31][0] not in kept
-    assert {events[29][0], events[0][0]} <= kept
+    assert kept_ages(db_session, events) == {29, 0}
