@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ print(json.dumps({"outcome": outcome, "grown_mb": grown / 1024}))
 """
 
 
+# Made once per size (bytes do not change): encoding tens of megapixels takes a while.
+@cache
 def png_of_one_colour(size: tuple[int, int]) -> bytes:
     """A PNG of one colour: a few hundred kilobytes for millions of pixels."""
     buffer = io.BytesIO()
@@ -52,6 +55,7 @@ def png_of_one_colour(size: tuple[int, int]) -> bytes:
     return buffer.getvalue()
 
 
+@cache
 def grey_jpeg(size: tuple[int, int]) -> bytes:
     buffer = io.BytesIO()
     Image.new("L", size, 200).save(buffer, "JPEG", quality=50)
