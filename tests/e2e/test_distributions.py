@@ -19,7 +19,7 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import PHONE, follow_menu, numbers, phone_filming_label, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
 
 PHONE_HEIGHT = PHONE["viewport"]["height"]
@@ -115,7 +115,7 @@ def test_plan_tomorrow_load_and_record(
 ) -> None:
     page = phone()
     sign_in(page, live_server, calais["email"])
-    page.get_by_role("link", name="Distributions").first.click()
+    follow_menu(page, "Distributions")
     page.get_by_role("link", name="Next day").click()
     page.get_by_role("button", name=f"Plan from the {calais['team']} week").click()
     page.get_by_text("1 distribution planned from the week template.").wait_for()

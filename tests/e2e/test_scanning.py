@@ -12,7 +12,7 @@ from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import follow_menu, numbers, phone_filming_label, sign_in
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_pack_send_and_check_in_by_typing(
     page.get_by_text(f"on its way to {world['calais']}").wait_for()
     assert crate_state(live_app, world["code"])[0] == CrateState.IN_TRANSIT
 
-    page.get_by_role("link", name="Scan").first.click()
+    follow_menu(page, "Scan")
     with page.expect_navigation():
         page.get_by_label("I am at").select_option(label=world["calais"])
     page.get_by_label("Crate code").fill(world["display"])
