@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Role, User
@@ -130,7 +131,9 @@ def test_plan_tomorrow_load_and_record(
 
     page.get_by_label("Crate code").fill(calais["display"].lower())
     page.get_by_role("button", name="Load the crate").click()
-    page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for()
+    # The page opens at the van's section, with the message there.
+    loaded = page.get_by_role("status").get_by_text(f"Crate {calais['display']} is on the van.")
+    expect(loaded).to_be_in_viewport()
     assert warehouse_meals(live_app, calais) == 0
 
     page.get_by_role("button", name="Set off").click()
