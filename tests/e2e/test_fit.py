@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app import create_app
@@ -51,6 +52,11 @@ MEASURE = """() => ({
                  && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')),
 })"""
+# Whether the focused element shows an outline a person sees.
+FOCUS_RING = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+}"""
 AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(result =>
   result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
@@ -213,3 +219,28 @@ def test_every_page_fits_a_small_phone_and_passes_axe(
     assert len(found) > 5, f"The {reader} crawl found only {sorted(found)}"
     wrong = [f"{url}: {problem}" for url, problems in found.items() for problem in problems]
     assert not wrong, f"As {reader}, on a 360 px phone:\n" + "\n".join(wrong)
+
+
+def test_the_header_folds_into_one_menu_on_a_phone(phone: Any, live_server: str) -> None:
+    page = phone()
+    page.goto(f"{live_server}/donations/")
+    header = page.get_by_role("banner")
+    give = header.get_by_role("link", name="Give", exact=True)
+    assert header.bounding_box()["height"] < 80
+    expect(give).to_be_hidden()
+
+    page.get_by_text("Menu", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(give).to_be_visible()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused in {"Scan", "Needs"} and page.evaluate(FOCUS_RING)
+    page.evaluate(axe_source())
+    serious = [v["id"] for v in page.evaluate(AXE_RUN) if v["impact"] in SERIOUS]
+    assert serious == []
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    expect(header.get_by_role("link", name="Give", exact=True)).to_be_visible()
+    expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+    assert page.problems == []
