@@ -89,7 +89,10 @@ def test_pack_send_and_check_in_by_typing(
 
     page.get_by_label("Send to").select_option(label=world["calais"])
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_text(f"on its way to {world['calais']}").wait_for()
+    # The answer replaces the crate's panel: its message is where the eye and focus are.
+    sent = page.get_by_role("status").filter(has_text=f"on its way to {world['calais']}")
+    expect(sent).to_be_in_viewport()
+    expect(sent).to_be_focused()
     assert crate_state(live_app, world["code"])[0] == CrateState.IN_TRANSIT
 
     follow_menu(page, "Scan")
