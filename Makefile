@@ -18,7 +18,15 @@ $(BIN)/flask: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/flask
+# axe-core, which the browser tests inject into each page, comes from npm (tests only).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+NPM := $(shell command -v npm 2>/dev/null)
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/flask $(if $(NPM),$(AXE))
 
 translations: install
 	$(BIN)/pybabel compile -d app/translations

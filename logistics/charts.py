@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.i18n import labelled
+
 # About a phone's width, so that the labels keep their size there; wider screens show
 # the chart at most 40rem wide (static/css/relais.css).
 WIDTH = 400
@@ -118,7 +120,7 @@ def column_chart(
                 y=round(COLUMN_TOP + plot_height - height, 1),
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
-                title=f"{label}: {format_value(Decimal(value))}",
+                title=labelled(label, format_value(Decimal(value))),
             )
         )
         middle = x + slot * 0.35
@@ -146,7 +148,7 @@ def category_chart(
         length = float(Decimal(value) / top) * plot_width
         y = ROW_TOP + index * ROW_HEIGHT + (ROW_HEIGHT - BAR_THICKNESS) / 2
         shown = format_value(Decimal(value))
-        bars.append(Rect(NAME_WIDTH, y, round(length, 1), BAR_THICKNESS, f"{name}: {shown}"))
+        bars.append(Rect(NAME_WIDTH, y, round(length, 1), BAR_THICKNESS, labelled(name, shown)))
         middle = round(y + BAR_THICKNESS / 2 + FONT_SIZE * 0.35, 1)
         short = shortened(name, NAME_WIDTH - 2 * 6)
         labels.append(

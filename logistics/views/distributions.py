@@ -251,7 +251,8 @@ def distribution(distribution_id: int) -> tuple[str, int]:
 def act(
     distribution_id: int, action: str, work: Callable[[], str], anchor: str = ""
 ) -> Response | tuple[str, int]:
-    """Run a change of a distribution once per rendered form, then show its page."""
+    """Run a change of a distribution once per rendered form, then show its page at
+    `anchor`, the section changed, with the message in that section."""
     try:
         answer = act_once(
             action,
@@ -262,7 +263,7 @@ def act(
     except DomainError as error:
         db.session.rollback()
         return render_distribution(distribution_id, error)
-    flash(answer.body["message"], "success")
+    flash(answer.body["message"], f"success@{anchor[1:]}" if anchor else "success")
     target = url_for("logistics.distribution", distribution_id=distribution_id)
     return redirect(f"{target}{anchor}", 303)
 

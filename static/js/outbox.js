@@ -299,6 +299,22 @@
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:responseError", failed);
 
+  // What an action swapped in says how it went: bring its message (or the error summary)
+  // into view and focus, as a page answering a form does. Polls and searches (GETs) leave
+  // the eye and the focus where they are.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const detail = event.detail;
+    if (!detail.requestConfig || detail.requestConfig.verb === "get") return;
+    // An outerHTML swap replaced the target: its successor has the same id.
+    const target = detail.target.isConnected ? detail.target : document.getElementById(detail.target.id);
+    if (!target) return;
+    const message = target.matches(".flash") ? target : target.querySelector(".flash");
+    if (!message) return;
+    message.setAttribute("tabindex", "-1");
+    message.focus({ preventScroll: true });
+    message.scrollIntoView({ block: "nearest" });
+  });
+
   // --- crates seen on this phone ---
   const panel = () => document.querySelector("#crate-panel[data-crate]");
   const remember = (element) => {

@@ -55,14 +55,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def browser_database(db_url: str, tmp_path: Path) -> str:
+def browser_database(db_url: str, tmp_path: Path, purpose: str = "browser") -> str:
     """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
-    database on the same server, named after the suite's (two suites running on one
-    server must not drop each other's)."""
+    database on the same server, named after the suite's and its purpose (two suites
+    running on one server must not drop each other's)."""
     url = make_url(db_url)
     if url.get_backend_name() != "postgresql":
-        return f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    name = f"{url.database}_browser"
+        return f"sqlite:///{tmp_path / f'{purpose}.sqlite3'}"
+    name = f"{url.database}_{purpose}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -86,15 +86,20 @@ def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` on a free local port while the generator is open; yields its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
-    live_app.config["BASE_URL"] = base
+    app.config["BASE_URL"] = base
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    yield from serve(live_app)
 
 
 @pytest.fixture(scope="session")
@@ -160,6 +165,20 @@ def sign_in(page: Any, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+def open_menu(page: Any) -> Any:
+    """Unfold the header's menu, as on a phone, where it is folded under one button;
+    returns the header."""
+    header = page.get_by_role("banner")
+    header.get_by_text("Menu", exact=True).click()
+    return header
+
+
+def follow_menu(page: Any, name: str) -> None:
+    """Open a page of the header's menu on a phone."""
+    navigation = open_menu(page).get_by_role("navigation", name="Main")
+    navigation.get_by_role("link", name=name, exact=True).click()
 
 
 def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:

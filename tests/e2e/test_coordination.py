@@ -11,7 +11,7 @@ from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, sign_in
+from tests.e2e.conftest import numbers, open_menu, sign_in
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_the_need_list_reaches_the_public_page(
     visitor.get_by_role("link", name=depot["site"]).click()
     assert visitor.get_by_text("15 still needed").is_visible()
     assert visitor.get_by_text("Mar 17h-20h").is_visible()
-    visitor.get_by_role("button", name="FR").click()
+    open_menu(visitor).get_by_role("button", name="FR").click()
     visitor.get_by_text("15 encore nécessaires").or_(visitor.get_by_text("Urgent")).first.wait_for()
     assert visitor.locator("html").get_attribute("lang") == "fr"
     assert page.problems == [] and visitor.problems == []

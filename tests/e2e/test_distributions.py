@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from app.clock import local_today
 from app.extensions import db
@@ -20,7 +21,7 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import PHONE, follow_menu, numbers, phone_filming_label, sign_in
 from tests.logistics.factories import add_slot, add_team, add_vehicle
 
 PHONE_HEIGHT = PHONE["viewport"]["height"]
@@ -116,7 +117,7 @@ def test_plan_tomorrow_load_and_record(
 ) -> None:
     page = phone()
     sign_in(page, live_server, calais["email"])
-    page.get_by_role("link", name="Distributions").first.click()
+    follow_menu(page, "Distributions")
     page.get_by_role("link", name="Next day").click()
     page.get_by_role("button", name=f"Plan from the {calais['team']} week").click()
     page.get_by_text("1 distribution planned from the week template.").wait_for()
@@ -131,7 +132,9 @@ def test_plan_tomorrow_load_and_record(
 
     page.get_by_label("Crate code").fill(calais["display"].lower())
     page.get_by_role("button", name="Load the crate").click()
-    page.get_by_text(f"Crate {calais['display']} is on the van.").wait_for()
+    # The page opens at the van's section, with the message there.
+    loaded = page.get_by_role("status").get_by_text(f"Crate {calais['display']} is on the van.")
+    expect(loaded).to_be_in_viewport()
     assert warehouse_meals(live_app, calais) == 0
 
     page.get_by_role("button", name="Set off").click()

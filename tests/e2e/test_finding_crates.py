@@ -11,7 +11,7 @@ from app.models import Role, User
 from inventory import services
 from inventory.models import Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, numbers, sign_in
+from tests.e2e.conftest import PHONE, follow_menu, numbers, sign_in
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_volunteer_finds_the_crates_of_an_item_and_their_place(
 ) -> None:
     page = phone()
     sign_in(page, live_server, warehouse["email"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stock").click()
+    follow_menu(page, "Stock")
     page.get_by_role("link", name=warehouse["site"]).click()
     page.get_by_role("link", name="Crates", exact=True).click()
     table = page.locator("#crates-table")

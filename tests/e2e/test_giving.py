@@ -18,7 +18,7 @@ from app.models import Role, User
 from donations import services
 from donations.models import Donation, Frequency, Fund, Gateway, GiftItem, PaymentMethod
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, sign_in
+from tests.e2e.conftest import follow_menu, numbers, sign_in
 
 LAST_YEAR = date.today().year - 1
 
@@ -94,7 +94,7 @@ def test_a_donor_gives_for_fuel_and_the_treasurer_sees_the_receipt(
 
     treasurer = phone()
     sign_in(treasurer, live_server, fuel_tank["treasurer"])
-    treasurer.get_by_role("link", name="Donations").click()
+    follow_menu(treasurer, "Donations")
     treasurer.get_by_role("link", name="Register of receipts").click()
     row = treasurer.get_by_role("row").filter(has_text=number)
     assert "Jeanne Dupont" in row.inner_text() and "€50.00" in row.inner_text()

@@ -1,18 +1,21 @@
 """A volunteer on a phone: sign in, type a blank crate's code, pack it, send it to
-another site, check it in there; and the same crate label read by the camera."""
+another site, check it in there; the same crate label read by the camera; packing with
+the keyboard alone, the focus always shown; a refused pack saying why where the eye is."""
 
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Role, User
 from inventory import services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, SizeRange
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import follow_menu, numbers, phone_filming_label, sign_in
+from tests.e2e.test_fit import FOCUS_RING
 
 
 @pytest.fixture
@@ -86,10 +89,13 @@ def test_pack_send_and_check_in_by_typing(
 
     page.get_by_label("Send to").select_option(label=world["calais"])
     page.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_text(f"on its way to {world['calais']}").wait_for()
+    # The answer replaces the crate's panel: its message is where the eye and focus are.
+    sent = page.get_by_role("status").filter(has_text=f"on its way to {world['calais']}")
+    expect(sent).to_be_in_viewport()
+    expect(sent).to_be_focused()
     assert crate_state(live_app, world["code"])[0] == CrateState.IN_TRANSIT
 
-    page.get_by_role("link", name="Scan").first.click()
+    follow_menu(page, "Scan")
     with page.expect_navigation():
         page.get_by_label("I am at").select_option(label=world["calais"])
     page.get_by_label("Crate code").fill(world["display"])
@@ -142,4 +148,75 @@ def test_without_a_camera_the_scan_page_says_why_and_shows_no_dead_button(
     assert "Type the code, or use a USB or Bluetooth scanner." in status.inner_text()
     assert not page.get_by_role("button", name="Use the camera").is_visible()
     assert page.get_by_label("Crate code").is_visible()
+    assert page.problems == []
+
+
+def tab_to(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the element named `name` has the focus, each stop showing it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUS_RING), page.evaluate("document.activeElement.outerHTML")
+        label = page.evaluate(
+            "(e => e.labels?.[0]?.textContent || e.getAttribute('aria-label') || e.textContent)"
+            "(document.activeElement)"
+        )
+        if name in label:
+            return
+    raise AssertionError(f"{name} not reached with the Tab key")
+
+
+def test_scan_and_pack_with_the_keyboard_alone(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone()
+    sign_in(page, live_server, world["email"])
+    page.goto(f"{live_server}/inventory/scan")
+    page.keyboard.type(world["display"])  # the code field has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/crates/{world['code']}/pack")
+
+    tab_to(page, "Find an item")
+    page.keyboard.type(world["trousers"])
+    result = page.locator("#item-results").get_by_role("button", name=world["trousers"])
+    result.wait_for()
+    tab_to(page, world["trousers"])
+    page.keyboard.press("Enter")
+    quantity = page.locator("fieldset.line:has(legend)").get_by_label("Quantity")
+    expect(quantity).to_be_focused()
+    # Back into the sizes, then into who it is for: each group is entered at its last
+    # choice, and an arrow key moves round to the first and ticks it (men, XS).
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="Men", exact=True)).to_be_checked()
+    tab_to(page, "Quantity")
+    page.keyboard.type("6")
+    page.keyboard.press("Enter")  # packs, as the big button does
+
+    expect(page.get_by_role("alert")).to_have_count(0)
+    page.get_by_text("packed and in stock").wait_for()
+    assert crate_state(live_app, world["code"])[0] == CrateState.IN_STOCK
+    assert page.problems == []
+
+
+def test_a_refused_pack_says_why_in_view(
+    phone: Any, live_server: str, world: dict[str, Any]
+) -> None:
+    page = phone()
+    sign_in(page, live_server, world["email"])
+    page.goto(f"{live_server}/inventory/crates/{world['code']}/pack")
+    page.get_by_label("Find an item").fill(world["trousers"])
+    page.locator("#item-results").get_by_role("button", name=world["trousers"]).click()
+    line = page.locator("fieldset.line:has(legend)")
+    line.get_by_text("Men", exact=True).click()
+    line.get_by_role("radiogroup", name="Size").locator("label").first.click()
+    line.get_by_label("Quantity").fill("6")
+    # The first line names an item and no quantity: the server refuses the crate.
+    page.locator("fieldset.line").first.get_by_label("Item").select_option(label=world["trousers"])
+    page.get_by_role("button", name="Pack and check in").click()
+
+    refusal = page.get_by_role("alert").filter(has_text="Please fill in this field.")
+    expect(refusal).to_be_focused()
+    expect(refusal).to_be_in_viewport()
     assert page.problems == []

@@ -16,7 +16,7 @@ from inventory.models import Site, SiteKind
 from logistics import photos
 from logistics.models import FillUp, Trip
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, sign_in
+from tests.e2e.conftest import follow_menu, numbers, sign_in
 from tests.logistics.factories import add_vehicle
 
 
@@ -83,7 +83,7 @@ def test_a_fill_up_with_a_photo_of_the_receipt(
 ) -> None:
     page = phone()
     sign_in(page, live_server, van["email"])
-    page.get_by_role("link", name="Vans").first.click()
+    follow_menu(page, "Vans")
     page.get_by_role("link", name=f"Record a fill-up {van['name']}").click()
     assert page.get_by_text("Last odometer reading: 84,200 km.").is_visible()
 
