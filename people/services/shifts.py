@@ -21,7 +21,7 @@ from logistics.models import WEEKDAY_LABELS, Distribution
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
 from logistics.staffing import Crew
-from people.models import SHIFT_KIND_LABELS, Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
+from people.models import Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
 
 MAX_NEEDED = 99
 MAX_DAYS_AHEAD = 120
@@ -53,7 +53,7 @@ def validate_template_shift(entry: TemplateShift) -> None:
     where = _(
         "%(day)s, %(kind)s",
         day=WEEKDAY_LABELS[entry.weekday],
-        kind=str(SHIFT_KIND_LABELS[entry.kind]).lower(),
+        kind=entry.kind.label.lower(),
     )
     if entry.starts_at is None or entry.ends_at is None:
         raise InvalidInput(
@@ -153,7 +153,7 @@ def get_shift(session: Session, shift_id: int, *, for_update: bool = False) -> S
 def describe(shift: Shift) -> str:
     return _(
         "%(kind)s of %(day)s, %(start)s–%(end)s",
-        kind=SHIFT_KIND_LABELS[shift.kind],
+        kind=shift.kind.label,
         day=format_date(shift.day, "EEE d MMM"),
         start=format_time(shift.starts_at, "HH:mm"),
         end=format_time(shift.ends_at, "HH:mm"),

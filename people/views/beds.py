@@ -21,7 +21,7 @@ from app.permissions import requires
 from donations import payments
 from donations.models import Gateway
 from logistics.queries import list_teams
-from people.models import BOOKING_STATUS_LABELS, PAID_HOW_LABELS, BedBooking, BookingStatus
+from people.models import BedBooking, BookingStatus
 from people.services import beds, volunteers
 from people.views.common import bp
 
@@ -51,7 +51,6 @@ def bed_board() -> str:
         )
         if current_user.works_everywhere or volunteer
         else [],
-        status_labels=BOOKING_STATUS_LABELS,
     )
 
 
@@ -107,8 +106,6 @@ def booking(public_id: str) -> str:
     return render_template(
         "people/beds_booking.html",
         booking=found,
-        status_labels=BOOKING_STATUS_LABELS,
-        paid_how_labels=PAID_HOW_LABELS,
         statuses=BookingStatus,
     )
 

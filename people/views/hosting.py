@@ -35,7 +35,7 @@ from people.hosting_forms import (
     RunForm,
     read_counts,
 )
-from people.models import HOSTING_KIND_LABELS, Host, Placement
+from people.models import Host, Placement
 from people.services import hosting, placements
 from people.views.common import bp
 
@@ -225,7 +225,6 @@ def hosts() -> str:
         teams=logistics_queries.list_teams(db.session),
         team_id=team_id,
         sees_addresses=hosting.sees_addresses(current_user),
-        KIND_LABELS=HOSTING_KIND_LABELS,
     )
 
 

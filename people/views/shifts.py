@@ -19,7 +19,7 @@ from logistics.models import WEEKDAY_LABELS, Team
 from logistics.queries import list_teams
 from logistics.services import get_team
 from logistics.views.common import wanted_id
-from people.models import SHIFT_KIND_LABELS, Shift, ShiftKind, ShiftTemplate
+from people.models import Shift, ShiftKind, ShiftTemplate
 from people.services import shifts, volunteers
 from people.views.common import bp
 
@@ -75,7 +75,6 @@ def shifts_week() -> str:
         today=local_today(),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
-        kind_labels=SHIFT_KIND_LABELS,
     )
 
 
@@ -89,7 +88,6 @@ def shift_answer(shift_id: int, message: str, error: DomainError | None = None) 
             today=local_today(),
             message=message,
             error=error is not None,
-            kind_labels=SHIFT_KIND_LABELS,
         )
         return page, int(error.status) if error else 200
     flash(message, "error" if error else "success")
@@ -204,7 +202,6 @@ def render_template_form(
         error=error,
         weekdays=WEEKDAY_LABELS,
         kinds=list(ShiftKind),
-        kind_labels=SHIFT_KIND_LABELS,
         default_times=DEFAULT_TIMES,
     )
     return page, int(error.status) if error else 200

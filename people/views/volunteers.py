@@ -29,7 +29,7 @@ from app.i18n import current_locale
 from app.links import external_url
 from app.permissions import public, requires
 from logistics.queries import list_teams
-from people.models import SIGN_UP_STATUS_LABELS, SignUpStatus, Volunteer
+from people.models import SignUpStatus, Volunteer
 from people.services import beds, shifts, volunteers
 from people.views.common import bp
 
@@ -159,7 +159,7 @@ def sign_ups() -> str:
         .order_by(waiting_first, Volunteer.arrives_on, Volunteer.id)
         .limit(500)
     ).all()
-    return render_template("people/volunteers.html", rows=rows, status_labels=SIGN_UP_STATUS_LABELS)
+    return render_template("people/volunteers.html", rows=rows)
 
 
 @bp.post("/volunteers/<int:volunteer_id>/accept")
