@@ -15,13 +15,13 @@ from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.exports import csv_response
 from app.extensions import db, limiter
+from app.forms import wanted_id
 from app.inputs import database_int
 from app.links import external_url
 from app.mail import draft, send
 from app.permissions import public, requires
 from logistics import queries as logistics_queries
 from logistics.services import get_team
-from logistics.views.common import wanted_id
 from logistics.views.reports import csv_period
 from people import queries_hosting as queries
 from people.hosting_forms import (

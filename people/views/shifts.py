@@ -13,12 +13,11 @@ from flask_login import current_user
 from app.clock import local_today
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db, htmx
-from app.forms import read_int, read_time
+from app.forms import read_int, read_time, wanted_id
 from app.permissions import requires
 from logistics.models import WEEKDAY_LABELS, Team
 from logistics.queries import list_teams
 from logistics.services import get_team
-from logistics.views.common import wanted_id
 from people.models import Shift, ShiftKind, ShiftTemplate
 from people.services import shifts, volunteers
 from people.views.common import bp
