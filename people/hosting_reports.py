@@ -12,7 +12,7 @@ from app.i18n import tick
 from logistics.charts import column_chart
 from logistics.report_sections import ReportSection
 from logistics.reports import Period
-from people import queries_hosting as queries
+from people import queries
 
 
 def report_context(session: Session, period: Period) -> Mapping[str, object]:

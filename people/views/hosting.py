@@ -23,8 +23,8 @@ from app.permissions import public, requires
 from logistics import queries as logistics_queries
 from logistics.services import get_team
 from logistics.views.reports import csv_period
-from people import queries_hosting as queries
-from people.hosting_forms import (
+from people import queries
+from people.forms.hosting import (
     CalendarForm,
     CloseForm,
     GroupForm,

@@ -15,8 +15,8 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.permissions import requires
 from logistics.services import get_team
-from people import queries_hosting as queries
-from people.api import blp
+from people import queries
+from people.api.common import blp
 from people.models import HostingGroup
 from people.models.hosting import MAX_NOTE_LENGTH
 from people.services import placements
