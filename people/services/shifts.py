@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.lookup import get_one
 from app.models import User
 from inventory.models import may_act_at
 from logistics.models import WEEKDAY_LABELS, Distribution
@@ -141,13 +142,8 @@ def generate_shifts(
 
 
 def get_shift(session: Session, shift_id: int, *, for_update: bool = False) -> Shift:
-    query = select(Shift).where(Shift.id == shift_id)
-    if for_update:
-        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
-    shift = session.scalar(query)
-    if shift is None:
-        raise NotFound(_("There is no shift number %(id)s.", id=shift_id), field="shift_id")
-    return shift
+    missing = _("There is no shift number %(id)s.", id=shift_id)
+    return get_one(session, Shift, shift_id, lock=for_update, missing=missing, field="shift_id")
 
 
 def describe(shift: Shift) -> str:
