@@ -1,6 +1,7 @@
 """The people blueprint, and what the volunteer and hosting pages share."""
 
 from flask import Blueprint, flash, request
+from wtforms.fields.choices import SelectChoice
 
 from app.errors import DomainError
 from app.extensions import db
@@ -10,8 +11,10 @@ from logistics import queries as logistics_queries
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
-def team_choices() -> list[tuple[str, str]]:
-    return [(str(team.id), team.name) for team in logistics_queries.list_teams(db.session)]
+def team_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(str(team.id), team.name) for team in logistics_queries.list_teams(db.session)
+    ]
 
 
 def page_number() -> int:
