@@ -22,7 +22,7 @@ from donations import payments
 from donations.forms import DemoCheckoutForm
 from donations.models import Gateway
 from people.forms.volunteers import BookForm, PlaceForm
-from people.models import BedBooking, BookingStatus
+from people.models import BedBooking, BedPlace, BookingStatus
 from people.services import beds, volunteers
 from people.views.common import bp, team_choices
 
@@ -55,15 +55,14 @@ def bed_board() -> str:
     )
 
 
+def place_label(place: BedPlace) -> str:
+    price = _("%(price)s a night", price=euros(place.price_cents))
+    return f"{place.name} · {price}"
+
+
 def render_book(form: BookForm, status: int = 200) -> tuple[str, int]:
     places = [place for place in beds.list_places(db.session) if place.active]
-    form.place_id.choices = [
-        SelectChoice(
-            str(place.id),
-            f"{place.name} · {_('%(price)s a night', price=euros(place.price_cents))}",
-        )
-        for place in places
-    ]
+    form.place_id.choices = [SelectChoice(str(place.id), place_label(place)) for place in places]
     return render_template("people/beds_book.html", form=form, places=places), status
 
 
