@@ -190,7 +190,6 @@ def register_core(app: Flask) -> None:
 
 def template_globals() -> dict[str, Any]:
     from app.i18n import current_locale, labelled, week_of
-    from app.models import ROLE_LABELS
     from app.permissions import current_actor, role_may
 
     def can(permission: str) -> bool:
@@ -202,5 +201,4 @@ def template_globals() -> dict[str, Any]:
         "current_locale": current_locale,
         "labelled": labelled,
         "week_of": week_of,
-        "ROLE_LABELS": ROLE_LABELS,
     }

@@ -80,6 +80,14 @@ def read_time(raw: Mapping[str, str], field: str) -> time:
     return moment.replace(second=0, microsecond=0)
 
 
+def wanted_id(name: str) -> int | None:
+    """A filter of the URL (?vehicle=, ?team=); anything but an id means no filter."""
+    try:
+        return database_int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 def form_event_id() -> str | None:
     """The hidden event id a form was rendered with; at most 64 characters, as the API's
     (the database keeps no more)."""

@@ -3,10 +3,11 @@ numbers then follow the region the browser asks for in that language (en-US, en-
 else the region of our readers: France for French, the United Kingdom for English."""
 
 from datetime import date
+from decimal import Decimal
 
 from babel import localedata, parse_locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, format_decimal, get_locale, gettext
 from flask_login import current_user
 
 DEFAULT_TERRITORIES = {"fr": "FR", "en": "GB"}
@@ -77,3 +78,8 @@ def labelled(label: object, value: object) -> str:
 def week_of(monday: date) -> str:
     """A week by the date it starts: "week of 14 September 2026"."""
     return gettext("week of %(date)s", date=format_date(monday, "long"))
+
+
+def tick(value: Decimal) -> str:
+    """A number on a chart's scale: 20, 12.5."""
+    return format_decimal(value, format="#,##0.#")

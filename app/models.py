@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
 from app.extensions import db
+from app.labels import LabelledEnum
 
 T = TypeVar("T")
 InsertConstruct = Callable[..., postgresql.Insert | sqlite.Insert]
@@ -76,21 +77,12 @@ def str_enum(enum_class: type[StrEnum]) -> Enum:
     )
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    VOLUNTEER = "volunteer"
-    TREASURER = "treasurer"
-    HOSTING_COORDINATOR = "hosting_coordinator"
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.VOLUNTEER: _l("Volunteer"),
-    Role.TREASURER: _l("Treasurer"),
-    Role.HOSTING_COORDINATOR: _l("Hosting coordinator"),
-}
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    COORDINATOR = "coordinator", _l("Coordinator")
+    VOLUNTEER = "volunteer", _l("Volunteer")
+    TREASURER = "treasurer", _l("Treasurer")
+    HOSTING_COORDINATOR = "hosting_coordinator", _l("Hosting coordinator")
 
 
 class User(UserMixin, db.Model):

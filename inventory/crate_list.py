@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.pagination import Page, paginate
-from inventory.models import Crate, CrateEvent, CrateLine, CrateState, Item, StockItem
+from inventory.models import Crate, CrateAction, CrateEvent, CrateLine, CrateState, Item, StockItem
 
 # Soonest expiry first, crates that never expire last; then by code, so pages are stable.
 CRATE_LIST_ORDER = (Crate.expiry_date.asc().nulls_last(), Crate.code)
@@ -35,7 +35,7 @@ class CrateRow:
 
     crate: Crate
     last_moved_at: datetime | None
-    last_action: str | None
+    last_action: CrateAction | None
 
 
 def holds(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -150,40 +150,23 @@ class CrateState(LabelledEnum):
     LOST = "lost", _l("Lost")
 
 
-class CrateAction(StrEnum):
-    """What is done to a crate, by its value as the crate's history records it. Which
-    action may follow which state is inventory/lifecycle.py's to say."""
+class CrateAction(LabelledEnum):
+    """What is done to a crate, by its value as the crate's history records it, with its
+    label there. Which action may follow which state is inventory/lifecycle.py's to say."""
 
-    CREATE = "created"
-    PACK = "packed"
-    EDIT_CONTENTS = "contents_edited"
-    CHECK_IN = "checked_in"
-    PLACE = "placed"
-    DISPATCH = "dispatched"
-    DISTRIBUTE = "distributed"
-    LOAD = "loaded"
-    UNLOAD = "unloaded"
-    RETURN = "returned"
-    SCRAP = "scrapped"
-    LOSE = "lost"
-    REUSE = "reused"
-
-
-CRATE_EVENT_LABELS = {
-    CrateAction.CREATE: _l("Label printed"),
-    CrateAction.PACK: _l("Packed"),
-    CrateAction.EDIT_CONTENTS: _l("Contents corrected"),
-    CrateAction.CHECK_IN: _l("Checked in"),
-    CrateAction.PLACE: _l("Moved within the site"),
-    CrateAction.DISPATCH: _l("Sent to another site"),
-    CrateAction.DISTRIBUTE: _l("Distributed"),
-    CrateAction.LOAD: _l("Loaded on a van"),
-    CrateAction.UNLOAD: _l("Taken off the van"),
-    CrateAction.RETURN: _l("Brought back from a distribution"),
-    CrateAction.SCRAP: _l("Scrapped"),
-    CrateAction.LOSE: _l("Marked lost after a stocktake"),
-    CrateAction.REUSE: _l("Label used again: a new life begins"),
-}
+    CREATE = "created", _l("Label printed")
+    PACK = "packed", _l("Packed")
+    EDIT_CONTENTS = "contents_edited", _l("Contents corrected")
+    CHECK_IN = "checked_in", _l("Checked in")
+    PLACE = "placed", _l("Moved within the site")
+    DISPATCH = "dispatched", _l("Sent to another site")
+    DISTRIBUTE = "distributed", _l("Distributed")
+    LOAD = "loaded", _l("Loaded on a van")
+    UNLOAD = "unloaded", _l("Taken off the van")
+    RETURN = "returned", _l("Brought back from a distribution")
+    SCRAP = "scrapped", _l("Scrapped")
+    LOSE = "lost", _l("Marked lost after a stocktake")
+    REUSE = "reused", _l("Label used again: a new life begins")
 
 
 class MovementReason(LabelledEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.clock import local_today
 from app.models import Role, User
 from logistics.models import Team
-from people import queries_hosting as queries
+from people import queries
 from people.models import Host, HostingKind
 from people.services import hosting, placements
 from people.services.placements import Counts

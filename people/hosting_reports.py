@@ -8,11 +8,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app.i18n import tick
 from logistics.charts import column_chart
 from logistics.report_sections import ReportSection
 from logistics.reports import Period
-from logistics.views.common import tick
-from people import queries_hosting as queries
+from people import queries
 
 
 def report_context(session: Session, period: Period) -> Mapping[str, object]:

@@ -20,7 +20,6 @@ from app.i18n import current_locale
 from app.idempotency import Answer
 from inventory import lifecycle, queries, services
 from inventory.models import (
-    CRATE_EVENT_LABELS,
     Crate,
     CrateAction,
     CrateState,
@@ -41,7 +40,6 @@ links = Blueprint("links", __name__)
 def template_helpers() -> dict[str, Any]:
     return {
         "CrateAction": CrateAction,
-        "CRATE_EVENT_LABELS": CRATE_EVENT_LABELS,
         "CrateState": CrateState,
         "Gender": Gender,
         "locale_name": locale_name,

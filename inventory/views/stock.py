@@ -26,7 +26,6 @@ from app.permissions import requires
 from inventory import crate_list, queries, services
 from inventory.forms import AdjustForm, LooseStockForm
 from inventory.models import (
-    CRATE_EVENT_LABELS,
     Category,
     CrateState,
     Gender,
@@ -214,8 +213,7 @@ def last_movement(row: crate_list.CrateRow) -> str:
     """The crate's last event, in the reader's time zone: "06/12/2026 09:14 · Checked in"."""
     if row.last_moved_at is None or row.last_action is None:
         return ""
-    action = CRATE_EVENT_LABELS.get(row.last_action, row.last_action)
-    return f"{format_datetime(row.last_moved_at, 'short')} · {action}"
+    return f"{format_datetime(row.last_moved_at, 'short')} · {row.last_action.label}"
 
 
 @bp.get("/sites/<int:site_id>/stock/<int:stock_item_id>")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.forms import wanted_id
 from app.inputs import database_int
 from app.pagination import Page
 from logistics import queries
@@ -33,11 +34,6 @@ def decimal(value: Decimal | None) -> str:
     return "—" if value is None else format_decimal(value, format="#,##0.00")
 
 
-def tick(value: Decimal) -> str:
-    """A number on a chart's scale: 20, 12.5."""
-    return format_decimal(value, format="#,##0.#")
-
-
 def home_reminders() -> list[Reminder]:
     """For the home page of those who look after the vehicles."""
     return queries.all_reminders(db.session)
@@ -58,14 +54,6 @@ def template_helpers() -> dict[str, Any]:
         "vehicle_reminders": home_reminders,
         "may_take_out": may_take_out,
     }
-
-
-def wanted_id(name: str) -> int | None:
-    """A filter of the URL (?vehicle=, ?team=); anything but an id means no filter."""
-    try:
-        return database_int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 Log = Callable[[Session, int | None, int, int], Page[Any]]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
-from app.forms import act_once, field_texts, typed_form
+from app.forms import act_once, field_texts, typed_form, wanted_id
 from app.permissions import requires, role_may
 from inventory.models import Priority, StockItem
 from inventory.queries import list_items, list_sites
@@ -31,7 +31,7 @@ from logistics.models import Distribution, DistributionResult
 from logistics.services import runs
 from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 from logistics.services.runs import OnTheVan
-from logistics.views.common import bp, wanted_id
+from logistics.views.common import bp
 
 BOARD_REFRESH_SECONDS = 20
 

@@ -17,7 +17,7 @@ from app.clock import local_today
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
-from app.forms import act_once, form_status, refused, typed_form
+from app.forms import act_once, form_status, refused, typed_form, wanted_id
 from app.i18n import current_locale
 from app.money import euros
 from app.permissions import requires
@@ -25,7 +25,7 @@ from app.views import safe_next
 from logistics import photos, queries, services
 from logistics.forms.vehicles import FillUpForm, VoidFillUpForm
 from logistics.models import FillUp, Vehicle
-from logistics.views.common import bp, litres, render_log, wanted_id
+from logistics.views.common import bp, litres, render_log
 
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from app import exports
 from app.errors import NotFound
 from app.extensions import db
+from app.forms import wanted_id
 from app.i18n import current_locale
 from app.inputs import database_int
 from app.permissions import requires
 from logistics import pick_list, services
 from logistics.models import Vehicle
-from logistics.views.common import bp, wanted_id
+from logistics.views.common import bp
 from logistics.views.distributions import parse_day
 
 WITHOUT_A_VAN = "none"

@@ -15,6 +15,7 @@ from app.errors import InvalidInput
 from app.exports import csv_response
 from app.extensions import db
 from app.forms import read_date
+from app.i18n import tick
 from app.inputs import database_int
 from app.money import whole_euros
 from app.permissions import requires
@@ -24,7 +25,7 @@ from logistics.charts import Chart, category_chart, column_chart
 from logistics.models import Team
 from logistics.report_sections import SECTIONS, sections_for
 from logistics.reports import HandedOut, MonthFuelCost, Period, Served, WeekServed
-from logistics.views.common import bp, tick
+from logistics.views.common import bp
 
 
 def whole(value: int) -> str:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.forms import form_status, refused
+from app.i18n import tick
 from app.money import whole_euros
 from app.permissions import requires
 from inventory.queries import list_sites
@@ -17,7 +18,7 @@ from logistics.charts import column_chart
 from logistics.consumption import Consumption
 from logistics.forms.vehicles import VehicleForm
 from logistics.queries import MonthCost
-from logistics.views.common import bp, tick
+from logistics.views.common import bp
 
 RECENT = 10
 INTERVALS_CHARTED = 12

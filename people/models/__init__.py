@@ -1,15 +1,12 @@
 """People tables: volunteers, shifts and beds; hosts, nights and placements."""
 
 from people.models.beds import (
-    BOOKING_STATUS_LABELS,
-    PAID_HOW_LABELS,
     BedBooking,
     BedPlace,
     BookingStatus,
     PaidHow,
 )
 from people.models.hosting import (
-    HOSTING_KIND_LABELS,
     Host,
     HostingBoard,
     HostingGroup,
@@ -19,8 +16,6 @@ from people.models.hosting import (
     Placement,
 )
 from people.models.volunteers import (
-    SHIFT_KIND_LABELS,
-    SIGN_UP_STATUS_LABELS,
     Shift,
     ShiftKind,
     ShiftPlace,
@@ -30,11 +25,6 @@ from people.models.volunteers import (
 )
 
 __all__ = [
-    "BOOKING_STATUS_LABELS",
-    "HOSTING_KIND_LABELS",
-    "PAID_HOW_LABELS",
-    "SHIFT_KIND_LABELS",
-    "SIGN_UP_STATUS_LABELS",
     "BedBooking",
     "BedPlace",
     "BookingStatus",

@@ -5,7 +5,6 @@ for a service, never a gift: no tax receipt, not in the donation figures."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -13,30 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team
 from people.models.volunteers import Volunteer
 
 
-class BookingStatus(StrEnum):
-    BOOKED = "booked"  # to be paid on arrival, or online
-    PAID = "paid"
-    CANCELLED = "cancelled"
+class BookingStatus(LabelledEnum):
+    BOOKED = "booked", _l("To be paid")  # to be paid on arrival, or online
+    PAID = "paid", _l("Paid")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-BOOKING_STATUS_LABELS = {
-    BookingStatus.BOOKED: _l("To be paid"),
-    BookingStatus.PAID: _l("Paid"),
-    BookingStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-class PaidHow(StrEnum):
-    CASH = "cash"
-    ONLINE = "online"
-
-
-PAID_HOW_LABELS = {PaidHow.CASH: _l("in cash"), PaidHow.ONLINE: _l("online")}
+class PaidHow(LabelledEnum):
+    CASH = "cash", _l("in cash")
+    ONLINE = "online", _l("online")
 
 
 class BedPlace(db.Model):

@@ -10,7 +10,6 @@ document number, and none may be added."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,21 +25,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team, Trip
 
 MAX_NOTE_LENGTH = 200
 
 
-class HostingKind(StrEnum):
-    ONE_NIGHT = "one_night"
-    LONGER = "longer"
-
-
-HOSTING_KIND_LABELS = {
-    HostingKind.ONE_NIGHT: _l("One night in Paris"),
-    HostingKind.LONGER: _l("Several weeks in a region"),
-}
+class HostingKind(LabelledEnum):
+    ONE_NIGHT = "one_night", _l("One night in Paris")
+    LONGER = "longer", _l("Several weeks in a region")
 
 
 class Host(db.Model):

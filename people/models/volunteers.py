@@ -5,7 +5,6 @@ day by day, and who is on each."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
@@ -13,34 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team
 
 
-class SignUpStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+class SignUpStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting for review")
+    ACCEPTED = "accepted", _l("Accepted")
+    DECLINED = "declined", _l("Declined")
 
 
-SIGN_UP_STATUS_LABELS = {
-    SignUpStatus.PENDING: _l("Waiting for review"),
-    SignUpStatus.ACCEPTED: _l("Accepted"),
-    SignUpStatus.DECLINED: _l("Declined"),
-}
-
-
-class ShiftKind(StrEnum):
-    MORNING = "morning"
-    AFTERNOON = "afternoon"
-    EVENING = "evening"
-
-
-SHIFT_KIND_LABELS = {
-    ShiftKind.MORNING: _l("Morning"),
-    ShiftKind.AFTERNOON: _l("Afternoon"),
-    ShiftKind.EVENING: _l("Evening"),
-}
+class ShiftKind(LabelledEnum):
+    MORNING = "morning", _l("Morning")
+    AFTERNOON = "afternoon", _l("Afternoon")
+    EVENING = "evening", _l("Evening")
 
 
 class Volunteer(db.Model):

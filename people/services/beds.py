@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import User
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
@@ -37,13 +38,8 @@ class PlaceInput:
 
 
 def get_place(session: Session, place_id: int, *, for_update: bool = False) -> BedPlace:
-    query = select(BedPlace).where(BedPlace.id == place_id)
-    if for_update:
-        query = query.with_for_update(of=BedPlace).execution_options(populate_existing=True)
-    place = session.scalar(query)
-    if place is None:
-        raise NotFound(_("There is no place number %(id)s.", id=place_id), field="place_id")
-    return place
+    missing = _("There is no place number %(id)s.", id=place_id)
+    return get_one(session, BedPlace, place_id, lock=for_update, missing=missing, field="place_id")
 
 
 def list_places(session: Session) -> Sequence[BedPlace]:
@@ -170,13 +166,14 @@ def book_bed(
 
 
 def get_booking(session: Session, public_id: str, *, for_update: bool = False) -> BedBooking:
-    query = select(BedBooking).where(BedBooking.public_id == public_id)
-    if for_update:
-        query = query.with_for_update(of=BedBooking).execution_options(populate_existing=True)
-    booking = session.scalar(query)
-    if booking is None:
-        raise NotFound(_("There is no such bed booking."))
-    return booking
+    return get_one(
+        session,
+        BedBooking,
+        public_id,
+        lock=for_update,
+        missing=_("There is no such bed booking."),
+        column=BedBooking.public_id,
+    )
 
 
 def booking_for(

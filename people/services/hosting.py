@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import Role, User
 from logistics.models import Team
 from logistics.services import get_team
@@ -142,13 +143,8 @@ def offer_hosting(session: Session, *, data: HostInput) -> Host:
 def get_host(session: Session, host_id: object, *, for_update: bool = False) -> Host:
     if not isinstance(host_id, int) or isinstance(host_id, bool):
         raise NotFound(_("Choose a host."), field="host_id")
-    query = select(Host).where(Host.id == host_id)
-    if for_update:
-        query = query.with_for_update(of=Host).execution_options(populate_existing=True)
-    host = session.scalar(query)
-    if host is None:
-        raise NotFound(_("There is no host number %(id)s.", id=host_id), field="host_id")
-    return host
+    missing = _("There is no host number %(id)s.", id=host_id)
+    return get_one(session, Host, host_id, lock=for_update, missing=missing, field="host_id")
 
 
 # --- the calendar and its link --------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import local_today, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import User
 from logistics.models import TripPurpose
 from logistics.services import check_out_vehicle, get_team, get_vehicle
@@ -137,13 +138,8 @@ def record_group(
 
 
 def get_group(session: Session, group_id: int, *, for_update: bool = False) -> HostingGroup:
-    query = select(HostingGroup).where(HostingGroup.id == group_id)
-    if for_update:
-        query = query.with_for_update(of=HostingGroup).execution_options(populate_existing=True)
-    group = session.scalar(query)
-    if group is None:
-        raise NotFound(_("There is no group number %(id)s.", id=group_id))
-    return group
+    missing = _("There is no group number %(id)s.", id=group_id)
+    return get_one(session, HostingGroup, group_id, lock=for_update, missing=missing)
 
 
 # --- beds -----------------------------------------------------------------------------
@@ -265,9 +261,7 @@ def book_run(
     """The van takes placed groups of the night to their hosts: a logistics trip for
     "taking people to emergency hosts", with no more people than the seats beside the
     driver's."""
-    board = session.get(HostingBoard, board_id)
-    if board is None:
-        raise NotFound(_("There is no such night."))
+    board = get_one(session, HostingBoard, board_id, missing=_("There is no such night."))
     if board.closed:
         raise Conflict(_("This night is closed: nothing on it changes any more."))
     wanted = set(group_ids)

@@ -14,14 +14,15 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.lookup import get_one
 from app.models import User
 from inventory.models import may_act_at
 from logistics.models import WEEKDAY_LABELS, Distribution
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
 from logistics.staffing import Crew
-from people.models import SHIFT_KIND_LABELS, Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
+from people.models import Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
 
 MAX_NEEDED = 99
 MAX_DAYS_AHEAD = 120
@@ -53,7 +54,7 @@ def validate_template_shift(entry: TemplateShift) -> None:
     where = _(
         "%(day)s, %(kind)s",
         day=WEEKDAY_LABELS[entry.weekday],
-        kind=str(SHIFT_KIND_LABELS[entry.kind]).lower(),
+        kind=entry.kind.label.lower(),
     )
     if entry.starts_at is None or entry.ends_at is None:
         raise InvalidInput(
@@ -141,19 +142,14 @@ def generate_shifts(
 
 
 def get_shift(session: Session, shift_id: int, *, for_update: bool = False) -> Shift:
-    query = select(Shift).where(Shift.id == shift_id)
-    if for_update:
-        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
-    shift = session.scalar(query)
-    if shift is None:
-        raise NotFound(_("There is no shift number %(id)s.", id=shift_id), field="shift_id")
-    return shift
+    missing = _("There is no shift number %(id)s.", id=shift_id)
+    return get_one(session, Shift, shift_id, lock=for_update, missing=missing, field="shift_id")
 
 
 def describe(shift: Shift) -> str:
     return _(
         "%(kind)s of %(day)s, %(start)s–%(end)s",
-        kind=SHIFT_KIND_LABELS[shift.kind],
+        kind=shift.kind.label,
         day=format_date(shift.day, "EEE d MMM"),
         start=format_time(shift.starts_at, "HH:mm"),
         end=format_time(shift.ends_at, "HH:mm"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.lookup import get_one
 from app.models import Role, User
 from inventory.models import Site
 from logistics.models import Team, WeekSlot
@@ -168,12 +169,10 @@ def add_sign_up(session: Session, values: dict[str, Any]) -> Volunteer:
 
 
 def get_volunteer(session: Session, volunteer_id: int, *, for_update: bool = False) -> Volunteer:
-    query = select(Volunteer).where(Volunteer.id == volunteer_id, Volunteer.erased_at.is_(None))
-    if for_update:
-        query = query.with_for_update(of=Volunteer).execution_options(populate_existing=True)
-    volunteer = session.scalar(query)
-    if volunteer is None:
-        raise NotFound(_("There is no volunteer number %(id)s.", id=volunteer_id))
+    missing = _("There is no volunteer number %(id)s.", id=volunteer_id)
+    volunteer = get_one(session, Volunteer, volunteer_id, lock=for_update, missing=missing)
+    if volunteer.erased_at is not None:
+        raise NotFound(missing)
     return volunteer
 
 

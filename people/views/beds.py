@@ -4,26 +4,27 @@ when no Stripe key is set), and the coordinators' places."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.clock import local_today, utcnow
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.forms import read_date, read_int
+from app.forms import form_status, refused
 from app.i18n import current_locale
 from app.links import external_url
+from app.money import euros
 from app.permissions import requires
 from donations import payments
+from donations.forms import DemoCheckoutForm
 from donations.models import Gateway
-from logistics.queries import list_teams
-from people.models import BOOKING_STATUS_LABELS, PAID_HOW_LABELS, BedBooking, BookingStatus
+from people.forms.volunteers import BookForm, PlaceForm
+from people.models import BedBooking, BedPlace, BookingStatus
 from people.services import beds, volunteers
-from people.views.common import bp
+from people.views.common import bp, team_choices
 
 
 def wanted_day() -> date:
@@ -51,51 +52,46 @@ def bed_board() -> str:
         )
         if current_user.works_everywhere or volunteer
         else [],
-        status_labels=BOOKING_STATUS_LABELS,
     )
 
 
-def render_book(values: dict[str, Any], error: DomainError | None = None) -> tuple[str, int]:
-    page = render_template(
-        "people/beds_book.html",
-        values=values,
-        error=error,
-        places=[place for place in beds.list_places(db.session) if place.active],
-    )
-    return page, int(error.status) if error else 200
+def place_label(place: BedPlace) -> str:
+    price = _("%(price)s a night", price=euros(place.price_cents))
+    return f"{place.name} · {price}"
+
+
+def render_book(form: BookForm, status: int = 200) -> tuple[str, int]:
+    places = [place for place in beds.list_places(db.session) if place.active]
+    form.place_id.choices = [SelectChoice(str(place.id), place_label(place)) for place in places]
+    return render_template("people/beds_book.html", form=form, places=places), status
 
 
 @bp.route("/beds/book", methods=["GET", "POST"])
 @requires("beds.book")
 def book() -> Response | tuple[str, int]:
     volunteer = volunteers.volunteer_of(db.session, current_user)
-    if request.method == "GET":
-        stay = (
-            {
-                "arrives_on": volunteer.arrives_on.isoformat(),
-                "leaves_on": volunteer.leaves_on.isoformat(),
-            }
-            if volunteer
-            else {}
-        )
-        return render_book(stay)
-    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    form = BookForm()
+    if not form.is_submitted() and volunteer:
+        form.arrives_on.data = volunteer.arrives_on.isoformat()
+        form.leaves_on.data = volunteer.leaves_on.isoformat()
+    if not form.validate_on_submit():
+        return render_book(form, form_status(form))
     try:
         if volunteer is None:
             raise InvalidInput(_("Only a volunteer who signed up can book a bed."))
+        place_id, arrives_on, leaves_on = form.stay()
         booking = beds.book_bed(
             db.session,
             actor=current_user,
             volunteer=volunteer,
-            place_id=read_int(request.form, "place_id") or 0,
-            arrives_on=read_date(request.form, "arrives_on"),
-            leaves_on=read_date(request.form, "leaves_on"),
+            place_id=place_id,
+            arrives_on=arrives_on,
+            leaves_on=leaves_on,
             today=local_today(),
         )
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        return render_book(values, error)
+        return render_book(form, refused(form, error))
     flash(_("Your bed is booked."), "success")
     return redirect(url_for("people.booking", public_id=booking.public_id), 303)
 
@@ -107,8 +103,6 @@ def booking(public_id: str) -> str:
     return render_template(
         "people/beds_booking.html",
         booking=found,
-        status_labels=BOOKING_STATUS_LABELS,
-        paid_how_labels=PAID_HOW_LABELS,
         statuses=BookingStatus,
     )
 
@@ -156,7 +150,7 @@ def demo_checkout(public_id: str) -> Response | str:
     found = beds.booking_for(db.session, current_user, public_id)
     if request.method == "GET":
         return render_template("people/beds_demo_checkout.html", booking=found)
-    if request.form.get("outcome") == "pay":
+    if DemoCheckoutForm().outcome.data == "pay":
         beds.mark_paid_online(
             db.session, public_id, f"demo-{public_id}", found.amount_cents, utcnow()
         )
@@ -205,45 +199,21 @@ def cancel(public_id: str) -> Response:
 # --- places ---------------------------------------------------------------------------
 
 
-def read_price_cents(raw: str) -> int:
-    """Euros as typed ("5" or "5,50") to cents."""
-    try:
-        euros = Decimal(raw.strip().replace(",", ".") or "x")
-    except InvalidOperation:
-        raise InvalidInput(_("Give a price such as 5 or 5.50."), field="price") from None
-    if not euros.is_finite() or euros != euros.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Give a price such as 5 or 5.50."), field="price")
-    return int(euros * 100)
-
-
-def render_place(values: dict[str, Any], error: DomainError | None = None) -> tuple[str, int]:
-    page = render_template(
-        "people/beds_place.html", values=values, error=error, teams=list_teams(db.session)
-    )
-    return page, int(error.status) if error else 200
+def render_place(form: PlaceForm, status: int = 200) -> tuple[str, int]:
+    form.team_id.choices = [SelectChoice("", _("none")), *team_choices()]
+    return render_template("people/beds_place.html", form=form), status
 
 
 @bp.route("/beds/places/new", methods=["GET", "POST"])
 @requires("beds.manage")
 def new_place() -> Response | tuple[str, int]:
-    if request.method == "GET":
-        return render_place({})
-    form = request.form
-    values = {key: value for key, value in form.items() if key != "csrf_token"}
+    form = PlaceForm()
+    if not form.validate_on_submit():
+        return render_place(form, form_status(form))
     try:
-        beds.save_place(
-            db.session,
-            actor=current_user,
-            data=beds.PlaceInput(
-                name=form.get("name", ""),
-                beds=read_int(form, "beds") or 0,
-                price_cents=read_price_cents(form.get("price", "")),
-                team_id=read_int(form, "team_id", required=False),
-            ),
-        )
+        beds.save_place(db.session, actor=current_user, data=form.to_input())
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        return render_place(values, error)
+        return render_place(form, refused(form, error))
     flash(_("The place is added."), "success")
     return redirect(url_for("people.bed_board"), 303)

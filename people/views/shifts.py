@@ -11,15 +11,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.clock import local_today
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db, htmx
-from app.forms import read_int, read_time
+from app.forms import form_status, refused, wanted_id
 from app.permissions import requires
 from logistics.models import WEEKDAY_LABELS, Team
 from logistics.queries import list_teams
 from logistics.services import get_team
-from logistics.views.common import wanted_id
-from people.models import SHIFT_KIND_LABELS, Shift, ShiftKind, ShiftTemplate
+from people.forms.volunteers import GenerateForm, ShiftWeekForm, shift_week_form, week_prefix
+from people.models import Shift, ShiftKind, ShiftTemplate
 from people.services import shifts, volunteers
 from people.views.common import bp
 
@@ -75,7 +75,6 @@ def shifts_week() -> str:
         today=local_today(),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
-        kind_labels=SHIFT_KIND_LABELS,
     )
 
 
@@ -89,7 +88,6 @@ def shift_answer(shift_id: int, message: str, error: DomainError | None = None) 
             today=local_today(),
             message=message,
             error=error is not None,
-            kind_labels=SHIFT_KIND_LABELS,
         )
         return page, int(error.status) if error else 200
     flash(message, "error" if error else "success")
@@ -131,13 +129,10 @@ def leave(shift_id: int) -> Any:
 @bp.post("/shifts/generate")
 @requires("shifts.plan")
 def generate() -> Response:
-    team_id = read_int(request.form, "team_id", required=False) or 0
-    raw = request.form.get("week", "")
+    form = GenerateForm()
+    team_id = form.team()
     try:
-        try:
-            monday = shifts.week_start(date.fromisoformat(raw))
-        except ValueError:
-            raise InvalidInput(_("“%(value)s” is not a day.", value=raw[:20])) from None
+        monday = form.monday()
         made = shifts.generate_shifts(
             db.session,
             actor=current_user,
@@ -166,66 +161,46 @@ def generate() -> Response:
 # --- the week template ----------------------------------------------------------------
 
 
-def template_values(rows: list[ShiftTemplate]) -> dict[str, str]:
-    values = {}
-    for row in rows:
-        prefix = f"{row.weekday}-{row.kind.value}"
-        values[f"{prefix}-starts_at"] = row.starts_at.strftime("%H:%M")
-        values[f"{prefix}-ends_at"] = row.ends_at.strftime("%H:%M")
-        values[f"{prefix}-needed"] = str(row.needed)
-    return values
-
-
-def read_template(form: Any) -> list[shifts.TemplateShift]:
-    entries = []
+def fill_week(form: ShiftWeekForm, rows: list[ShiftTemplate]) -> None:
+    """The team's week template in the form; the usual times where it has no shift."""
+    saved = {week_prefix(row.weekday, row.kind): row for row in rows}
     for weekday in range(7):
         for kind in ShiftKind:
-            prefix = f"{weekday}-{kind.value}"
-            needed = read_int(form, f"{prefix}-needed", required=False) or 0
-            entries.append(
-                shifts.TemplateShift(
-                    weekday=weekday,
-                    kind=kind,
-                    starts_at=read_time(form, f"{prefix}-starts_at") if needed else None,
-                    ends_at=read_time(form, f"{prefix}-ends_at") if needed else None,
-                    needed=needed,
-                )
-            )
-    return entries
+            prefix = week_prefix(weekday, kind)
+            row = saved.get(prefix)
+            starts_at, ends_at = (row.starts_at, row.ends_at) if row else DEFAULT_TIMES[kind]
+            form[f"{prefix}-starts_at"].data = starts_at.strftime("%H:%M")
+            form[f"{prefix}-ends_at"].data = ends_at.strftime("%H:%M")
+            form[f"{prefix}-needed"].data = str(row.needed) if row else ""
 
 
-def render_template_form(
-    team: Team, values: dict[str, str], error: DomainError | None = None
-) -> tuple[str, int]:
+def render_week_form(team: Team, form: ShiftWeekForm, status: int = 200) -> tuple[str, int]:
     page = render_template(
         "people/shift_week.html",
         team=team,
-        values=values,
-        error=error,
+        form=form,
         weekdays=WEEKDAY_LABELS,
         kinds=list(ShiftKind),
-        kind_labels=SHIFT_KIND_LABELS,
-        default_times=DEFAULT_TIMES,
+        week_prefix=week_prefix,
     )
-    return page, int(error.status) if error else 200
+    return page, status
 
 
 @bp.route("/teams/<int:team_id>/shift-week", methods=["GET", "POST"])
 @requires("shifts.plan")
 def shift_week(team_id: int) -> Response | tuple[str, int]:
     team = get_team(db.session, team_id)
-    if request.method == "GET":
-        return render_template_form(
-            team, template_values(list(shifts.list_template(db.session, team.id)))
-        )
-    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    form = shift_week_form()
+    if not form.is_submitted():
+        fill_week(form, list(shifts.list_template(db.session, team.id)))
+    if not form.validate_on_submit():
+        return render_week_form(team, form, form_status(form))
     try:
         shifts.save_shift_week(
-            db.session, actor=current_user, team_id=team.id, entries=read_template(request.form)
+            db.session, actor=current_user, team_id=team.id, entries=form.entries()
         )
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        return render_template_form(team, values, error)
+        return render_week_form(team, form, refused(form, error))
     flash(_("The week of shifts of %(team)s is saved.", team=team.name), "success")
     return redirect(url_for("people.shifts_week", team=team.id), 303)

@@ -18,20 +18,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import case, select
+from wtforms.fields.choices import SelectChoice
 
 from app import mail
 from app.clock import local_today
 from app.errors import DomainError, NotFound
 from app.exports import csv_response
 from app.extensions import db, limiter
-from app.forms import read_date, read_int
+from app.forms import form_status, refused
 from app.i18n import current_locale
 from app.links import external_url
 from app.permissions import public, requires
-from logistics.queries import list_teams
-from people.models import SIGN_UP_STATUS_LABELS, SignUpStatus, Volunteer
+from people.forms.volunteers import EraseForm, LinkForm, SignUpForm
+from people.models import SignUpStatus, Volunteer
 from people.services import beds, shifts, volunteers
-from people.views.common import bp
+from people.views.common import bp, team_choices
 
 public_bp = Blueprint("volunteer", __name__)
 
@@ -40,31 +41,8 @@ def sign_up_rate_limit() -> str:
     return current_app.config["VOLUNTEER_SIGN_UP_RATE_LIMIT"]
 
 
-def read_sign_up(form: Any) -> volunteers.SignUp:
-    return volunteers.SignUp(
-        name=form.get("name", ""),
-        email=form.get("email", ""),
-        phone=form.get("phone", ""),
-        languages=form.get("languages", ""),
-        driving_licence=form.get("driving_licence") == "yes",
-        arrives_on=read_date(form, "arrives_on"),
-        leaves_on=read_date(form, "leaves_on"),
-        team_id=read_int(form, "team_id", required=False),
-        local_group=form.get("local_group", ""),
-        needs_bed=form.get("needs_bed") == "yes",
-        consent_contact=form.get("consent_contact") == "yes",
-        locale=current_locale(),
-    )
-
-
-def render_sign_up(values: dict[str, Any], error: DomainError | None = None) -> tuple[str, int]:
-    page = render_template(
-        "people/volunteer_sign_up.html",
-        values=values,
-        error=error,
-        teams=list_teams(db.session),
-    )
-    return page, int(error.status) if error else 200
+def render_sign_up(form: SignUpForm, status: int = 200) -> tuple[str, int]:
+    return render_template("people/volunteer_sign_up.html", form=form), status
 
 
 @public_bp.route("/volunteer", methods=["GET", "POST"])
@@ -72,15 +50,17 @@ def render_sign_up(values: dict[str, Any], error: DomainError | None = None) -> 
 @limiter.limit(sign_up_rate_limit, methods=["POST"])
 def sign_up() -> Response | tuple[str, int]:
     """The public sign-up page. Nothing is written unless every answer is acceptable."""
-    if request.method == "GET":
-        return render_sign_up({})
-    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    form = SignUpForm()
+    form.team_id.choices = [SelectChoice("", _("A local group (name it below)")), *team_choices()]
+    if not form.validate_on_submit():
+        return render_sign_up(form, form_status(form))
     try:
-        result = volunteers.sign_up(db.session, read_sign_up(request.form), today=local_today())
+        result = volunteers.sign_up(
+            db.session, form.to_input(current_locale()), today=local_today()
+        )
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        return render_sign_up(values, error)
+        return render_sign_up(form, refused(form, error))
     if result.already_volunteer:
         message = _(
             "You are already one of our volunteers: sign in with the link we sent you, or "
@@ -98,14 +78,15 @@ def sign_up() -> Response | tuple[str, int]:
 @limiter.limit(sign_up_rate_limit, methods=["POST"])
 def ask_link() -> Response | str:
     """A new sign-in link for an accepted volunteer: the same answer for any address."""
-    if request.method == "GET":
-        return render_template("people/volunteer_link.html", sent=False)
-    volunteer = volunteers.find_accepted(db.session, request.form.get("email", ""))
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return render_template("people/volunteer_link.html", form=form, sent=False)
+    volunteer = volunteers.find_accepted(db.session, form.email.data or "")
     if volunteer is not None:
         token = volunteers.issue_sign_in_token(db.session, volunteer)
         db.session.commit()
         send_sign_in_link(volunteer, token)
-    return render_template("people/volunteer_link.html", sent=True)
+    return render_template("people/volunteer_link.html", form=form, sent=True)
 
 
 @public_bp.route("/volunteer/sign-in/<token>", methods=["GET", "POST"])
@@ -159,7 +140,7 @@ def sign_ups() -> str:
         .order_by(waiting_first, Volunteer.arrives_on, Volunteer.id)
         .limit(500)
     ).all()
-    return render_template("people/volunteers.html", rows=rows, status_labels=SIGN_UP_STATUS_LABELS)
+    return render_template("people/volunteers.html", rows=rows)
 
 
 @bp.post("/volunteers/<int:volunteer_id>/accept")
@@ -259,11 +240,15 @@ def erase() -> Response | tuple[str, int] | str:
     volunteer = my_volunteer()
     if volunteer is None:
         raise NotFound(_("Your account was not made from a volunteer sign-up."))
-    if request.method == "GET":
-        return render_template("people/volunteer_erase.html")
-    if request.form.get("confirm") != "yes":
-        flash(_("Tick the box to confirm that your data should be erased."), "error")
-        return render_template("people/volunteer_erase.html"), 422
+    form = EraseForm()
+    if not form.is_submitted():
+        return render_template("people/volunteer_erase.html", form=form)
+    if not form.validate() or not form.confirm.data:
+        form.confirm.errors = [
+            *form.confirm.errors,
+            _("Tick the box to confirm that your data should be erased."),
+        ]
+        return render_template("people/volunteer_erase.html", form=form), 422
     volunteers.erase_volunteer(db.session, volunteer, today=local_today())
     db.session.commit()
     logout_user()

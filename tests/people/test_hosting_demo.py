@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.clock import local_today
-from people import queries_hosting as queries
+from people import queries
 from people.models import Host, HostingBoard, HostingGroup, HostingKind, HostNight, Placement
 from people.services.placements import beds_taken
 

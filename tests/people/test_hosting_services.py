@@ -14,7 +14,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Role, User
 from inventory.models import Site
 from logistics.models import Trip, TripPurpose
-from people import queries_hosting as queries
+from people import queries
 from people.models import HostingGroup, HostingKind, Placement
 from people.services import hosting, placements
 from people.services.placements import Counts, PlacementInput

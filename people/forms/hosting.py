@@ -17,8 +17,9 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.errors import InvalidInput
-from app.forms import choices_from, field_texts, read_date, read_int
-from people.models import HOSTING_KIND_LABELS, HostingKind
+from app.forms import field_texts, read_date, read_int
+from app.labels import choices_of
+from people.models import HostingKind
 from people.models.hosting import MAX_NOTE_LENGTH
 from people.services.hosting import MAX_ADDRESS_LENGTH, HostInput
 from people.services.placements import Counts, PlacementInput
@@ -45,9 +46,7 @@ class OfferForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=32)])
     town = StringField(_l("Town"), validators=[Length(max=80)])
     address = TextAreaField(_l("Address"), validators=[Length(max=MAX_ADDRESS_LENGTH)])
-    kind = RadioField(
-        _l("Kind of hosting"), choices=choices_from(HOSTING_KIND_LABELS), validate_choice=False
-    )
+    kind = RadioField(_l("Kind of hosting"), choices=choices_of(HostingKind), validate_choice=False)
     beds = StringField(_l("Beds"))
     takes_families = BooleanField(_l("Takes families"))
     takes_children_under_10 = BooleanField(_l("Takes children under 10"))

@@ -16,7 +16,7 @@ from app.permissions import requires
 from logistics.models import Team
 from logistics.queries import list_teams
 from logistics.services import get_team
-from people.api import blp
+from people.api.common import blp
 from people.models import Shift
 from people.services import shifts
 
