@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from inventory.codes import display_code
@@ -207,7 +207,7 @@ class Priority(LabelledEnum):
 PRIORITY_ORDER = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2}
 
 
-class Site(db.Model):
+class Site(Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,7 +241,7 @@ inspect(User).add_property("sites", relationship(Site, secondary=user_sites))
 def sites_of(user: User) -> list[Site]:
     """The sites `user` is assigned to, a list that changes the assignments when changed.
     Loaded when first asked for: most requests, and admins and coordinators, never do."""
-    sites: list[Site] = user.sites  # type: ignore[attr-defined]  # added to User just above
+    sites: list[Site] = user.sites  # added to User just above
     return sites
 
 
@@ -250,7 +250,7 @@ def may_act_at(user: User, site_id: int) -> bool:
     return user.works_everywhere or any(site.id == site_id for site in sites_of(user))
 
 
-class Item(db.Model):
+class Item(Model):
     """A kind of thing in the catalogue: "Trousers", "Sleeping bag", "Toothbrush"."""
 
     __tablename__ = "items"
@@ -289,7 +289,7 @@ class Item(db.Model):
         return self.sizes
 
 
-class StockItem(db.Model):
+class StockItem(Model):
     """What stock is counted by: an item at one gender and size (both empty when they
     do not apply, as for toothbrushes)."""
 
@@ -318,7 +318,7 @@ class StockItem(db.Model):
         return " · ".join(parts)
 
 
-class Crate(db.Model):
+class Crate(Model):
     __tablename__ = "crates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -350,7 +350,7 @@ class Crate(db.Model):
         return display_code(self.code)
 
 
-class LabelBatch(db.Model):
+class LabelBatch(Model):
     """Blank crates made together to print their labels: the labels open from a short
     address (?batch=ID), however many crates there are."""
 
@@ -367,7 +367,7 @@ class LabelBatch(db.Model):
         return self.codes.split(",")
 
 
-class CrateLine(db.Model):
+class CrateLine(Model):
     __tablename__ = "crate_lines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -385,7 +385,7 @@ class CrateLine(db.Model):
     )
 
 
-class CrateEvent(db.Model):
+class CrateEvent(Model):
     """One entry of a crate's timeline: who did what, when, where."""
 
     __tablename__ = "crate_events"
@@ -402,7 +402,7 @@ class CrateEvent(db.Model):
     site: Mapped[Site | None] = relationship()
 
 
-class StockMovement(db.Model):
+class StockMovement(Model):
     """Append-only: never updated, never deleted. Mistakes get a reversing movement."""
 
     __tablename__ = "stock_movements"
@@ -429,7 +429,7 @@ class StockMovement(db.Model):
     )
 
 
-class StockLevel(db.Model):
+class StockLevel(Model):
     """The running balance of one stock item at one site."""
 
     __tablename__ = "stock_levels"
@@ -444,7 +444,7 @@ class StockLevel(db.Model):
     __table_args__ = (Index("ix_stock_levels_site_quantity", "site_id", "quantity"),)
 
 
-class NeedLine(db.Model):
+class NeedLine(Model):
     """What a site needs: an item, optionally at one gender and size ("" = any)."""
 
     __tablename__ = "need_lines"
@@ -473,7 +473,7 @@ class StocktakeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Stocktake(db.Model):
+class Stocktake(Model):
     """A count of one site: crates scanned and loose quantities entered, then confirmed
     into adjustments and lost crates in one go."""
 
@@ -509,7 +509,7 @@ class Stocktake(db.Model):
     )
 
 
-class StocktakeScan(db.Model):
+class StocktakeScan(Model):
     __tablename__ = "stocktake_scans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -521,7 +521,7 @@ class StocktakeScan(db.Model):
     __table_args__ = (UniqueConstraint("stocktake_id", "crate_id", name="stocktake_crate"),)
 
 
-class StocktakeCount(db.Model):
+class StocktakeCount(Model):
     """A loose quantity counted during a stocktake (what is not in any crate)."""
 
     __tablename__ = "stocktake_counts"

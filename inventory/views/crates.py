@@ -5,9 +5,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db, htmx
@@ -64,7 +65,7 @@ def scan() -> Response | str | tuple[str, int]:
         if htmx:
             # A full page load, not an htmx swap: the next page's inputs must be live
             # before the first keystroke (a swap processes them only once it settles).
-            response = Response(status=204)
+            response = make_response("", 204)
             response.headers["HX-Redirect"] = url_for(endpoint, code=crate.code)
             return response
         return redirect(url_for(endpoint, code=crate.code), 303)
@@ -269,7 +270,9 @@ def check_in(code: str) -> Response | str:
             db.session, actor=current_user, crate=crate, site_id=site_id, place=place
         )
         return _(
-            "Crate %(code)s checked in at %(site)s.", code=crate.display_code, site=crate.site.name
+            "Crate %(code)s checked in at %(site)s.",
+            code=crate.display_code,
+            site=services.get_site(db.session, site_id).name,
         )
 
     return crate_action(code, "check_in", work, site_id=site_id, place=place)
@@ -306,7 +309,7 @@ def dispatch(code: str) -> Response | str:
         return _(
             "Crate %(code)s is on its way to %(site)s.",
             code=crate.display_code,
-            site=crate.destination.name,
+            site=services.get_site(db.session, site_id).name,
         )
 
     return crate_action(code, "dispatch", work, site_id=site_id)
@@ -353,7 +356,7 @@ def reuse(code: str) -> Response:
     flash(answer.body["message"], "success")
     target = url_for("inventory.pack", code=crate.code)
     if htmx:
-        response = Response(status=204)
+        response = make_response("", 204)
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target, 303)

@@ -5,11 +5,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app.clock import local_today
 from app.errors import DomainError, NotFound
