@@ -106,7 +106,11 @@ def trust_proxies(app: Flask) -> None:
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise ConfigurationError("RELAIS_PROXY_COUNT must be a whole number, 0 or more.")
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        # Werkzeug's documented way to wrap the app, which mypy refuses as assigning to a
+        # method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count
+        )
 
 
 def init_extensions(app: Flask) -> None:

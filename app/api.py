@@ -1,6 +1,7 @@
 """The JSON API's shared pieces and its token endpoints (/api/v1/tokens)."""
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify
@@ -21,7 +22,7 @@ blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1/tokens", description
 
 
 class Unauthorised(DomainError):
-    status = 401
+    status = HTTPStatus.UNAUTHORIZED
     code = "unauthorised"
 
 

@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -115,7 +115,8 @@ per_address = limiter.shared_limit(
 
 def sign_in_rate_limited(view: View) -> View:
     """Limits the tries at a password, per account typed and per client address."""
-    return per_address(per_account(view))
+    # Flask-Limiter's decorators return the view itself, wrapped, but typed loosely.
+    return cast("View", per_address(per_account(view)))
 
 
 def init_auth(app: Flask) -> None:

@@ -4,17 +4,18 @@ import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
 
 from app.auth import find_user_by_email, normalise_email
 from app.clock import utcnow
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import Session, db
 from app.idempotency import prune_client_events
 from app.models import ApiToken, Role, User
 
@@ -108,11 +109,13 @@ def sign_out(email: str) -> None:
 def revoke_tokens(email: str) -> None:
     """Revoke every API token of a user."""
     user = existing_user(email)
-    result = db.session.execute(
+    revoke = (
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    # A DML statement's result is a CursorResult, which counts the rows it changed.
+    result = cast(CursorResult[Any], db.session.execute(revoke))
     db.session.commit()
     click.echo(f"Revoked {result.rowcount} token(s) of {user.email}.")
 

@@ -75,20 +75,21 @@ def handle_domain_error(error: DomainError) -> Response:
 
 def handle_http_error(error: HTTPException) -> Response:
     db.session.rollback()
-    if wants_json() and getattr(error, "data", None):
-        # flask-smorest/webargs validation errors carry their details in `data`.
-        messages = error.data.get("messages", {})
+    status = error.code or 500
+    # flask-smorest/webargs validation errors carry their details in `data`.
+    data = getattr(error, "data", None)
+    if wants_json() and data:
+        messages = data.get("messages", {})
         response = jsonify(
             {
-                "code": error.code,
-                "status": HTTPStatus(error.code).phrase,
+                "code": status,
+                "status": HTTPStatus(status).phrase,
                 "message": _("The request is not valid."),
                 "errors": messages,
             }
         )
-        response.status_code = error.code or 500
+        response.status_code = status
         return response
-    status = error.code or 500
     return error_response(status, HTTPStatus(status).phrase, describe_http_status(status))
 
 

@@ -152,7 +152,7 @@ def sent_form(*, lists: bool = False) -> dict[str, Any]:
     """Everything a form sent (each field's values as lists with `lists`): the payload
     by which the crate pages recognise a form sent twice. Phones' outboxes replay forms
     recorded with it, so its shape stays."""
-    return request.form.to_dict(flat=not lists)
+    return request.form.to_dict(flat=False) if lists else request.form.to_dict()
 
 
 def form_status(form: FlaskForm) -> int:

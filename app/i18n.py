@@ -38,7 +38,7 @@ def browser_territory(language: str) -> str | None:
         return None
     for tag, _quality in request.accept_languages:
         try:
-            asked, territory, _script, _variant = parse_locale(tag, sep="-")
+            asked, territory = parse_locale(tag, sep="-")[:2]
         except ValueError:
             continue
         if asked == language and territory and localedata.exists(f"{language}_{territory}"):

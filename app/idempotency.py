@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
 
 from app.clock import utcnow
 from app.errors import DomainError, InvalidInput, domain_error_payload
+from app.extensions import Session
 from app.models import ClientEvent, built_per_database, for_database
 
 # Built once; rows go in as parameters.
@@ -140,7 +141,8 @@ def run_once(
 def prune_client_events(session: Session, *, keep_days: int) -> int:
     """Forget the event ids recorded more than `keep_days` ago and return how many went.
     A copy of one of them arriving later still would run again. The caller commits."""
-    result = session.execute(
-        delete(ClientEvent).where(ClientEvent.created_at < utcnow() - timedelta(days=keep_days))
+    deleted = delete(ClientEvent).where(
+        ClientEvent.created_at < utcnow() - timedelta(days=keep_days)
     )
-    return result.rowcount
+    # A DML statement's result is a CursorResult, which counts the rows it changed.
+    return cast(CursorResult[Any], session.execute(deleted)).rowcount

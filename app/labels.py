@@ -3,7 +3,7 @@ reason is named the same way on every page, form and export."""
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from flask_babel.speaklater import LazyString
 from wtforms.fields.choices import SelectChoice
@@ -17,11 +17,19 @@ class LabelledEnum(StrEnum):
     _value_: str
     _label: LazyString
 
-    def __new__(cls, value: str, label: LazyString) -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member._label = label
-        return member
+    if TYPE_CHECKING:
+        # Code calls an enum to find a member by its value, `Gender(value)` (ValueError if
+        # none has it), which Enum does without the __new__ below: that one makes the
+        # class body's members.
+        def __new__(cls, value: object) -> Self: ...
+
+    else:
+
+        def __new__(cls, value: str, label: LazyString) -> Self:
+            member = str.__new__(cls, value)
+            member._value_ = value
+            member._label = label
+            return member
 
     @property
     def label(self) -> str:

@@ -3,9 +3,10 @@
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import NotFound
+from app.extensions import Session
 
 Row = TypeVar("Row")
 

@@ -22,11 +22,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, Session
 from app.labels import LabelledEnum
 
 T = TypeVar("T")
@@ -85,7 +85,7 @@ class Role(LabelledEnum):
     HOSTING_COORDINATOR = "hosting_coordinator", _l("Hosting coordinator")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +136,7 @@ class User(UserMixin, db.Model):
         return self.role in (Role.ADMIN, Role.COORDINATOR)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored: the token itself is
     high-entropy, so a fast hash is enough and lookups stay indexed."""
 
@@ -169,7 +169,7 @@ class ApiToken(db.Model):
         return self.revoked_at is None and self.expires_at > now and self.user.active
 
 
-class ClientEvent(db.Model):
+class ClientEvent(Model):
     """An action a client named with its own event id, and the answer it got, so a
     replayed request (a phone coming back online, a double click) changes nothing."""
 

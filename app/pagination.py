@@ -2,12 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+
+from app.extensions import Session
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Page(Generic[T]):
         return self.page > 1
 
 
-def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
+def paginate(session: Session, query: Select[*Ts], page: int, per_page: int) -> Page[Any]:
     page = max(1, page)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()

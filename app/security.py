@@ -1,7 +1,8 @@
 """Security headers for every response. Scripts and styles come only from Relais itself,
 so the Content-Security-Policy forbids inline scripts."""
 
-from flask import Flask, Response
+from flask import Flask
+from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from flask import Response, abort, current_app
+from flask import abort, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.inputs import MAX_DATABASE_INT

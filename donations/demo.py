@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from donations import services
 from donations.models import Donation, Frequency, Fund, Gateway, GiftItem, PaymentMethod
 

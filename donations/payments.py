@@ -8,6 +8,7 @@ local page that completes or fails the payment through the webhook's own fulfilm
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import stripe
@@ -26,7 +27,7 @@ T = TypeVar("T")
 
 
 class PaymentUnavailable(DomainError):
-    status = 502
+    status = HTTPStatus.BAD_GATEWAY
     code = "payment_unavailable"
 
 
@@ -34,12 +35,12 @@ class StripeUnreachable(DomainError):
     """Stripe did not answer a question the webhook had to ask: the event is answered
     with this error, so that Stripe sends it again later."""
 
-    status = 503
+    status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "stripe_unreachable"
 
 
 class BadSignature(DomainError):
-    status = 400
+    status = HTTPStatus.BAD_REQUEST
     code = "bad_signature"
 
 

@@ -9,10 +9,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from app import mail
 from app.clock import utcnow
+from app.extensions import Session
 from app.links import external_url
 from donations.models import Receipt
 from donations.receipt_document import filename_of, receipt_document, receipt_pdf

@@ -8,12 +8,12 @@ rolled-back receipt gives its number back and two receipts never share one."""
 
 from collections import Counter
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.clock import local_day, paris_midnight, utcnow
+from app.extensions import Session
 from app.models import built_per_database, for_database
 from donations.models import (
     INCOME_STATUSES,
@@ -171,7 +171,7 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return paris_midnight(date(year, 1, 1)), paris_midnight(date(year + 1, 1, 1))
 
 
-def due_for_yearly_receipt(year: int) -> Select[Any]:
+def due_for_yearly_receipt(year: int) -> Select[Donation]:
     """Paid monthly gifts of `year` on no receipt yet, of donors who chose one yearly
     summary and have a name and postal address on file (the others wait for theirs)."""
     start, end = year_bounds(year)

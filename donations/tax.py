@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from donations.models import TaxRule, TaxScheme
 
 

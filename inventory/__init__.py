@@ -4,8 +4,8 @@ from collections.abc import Iterable
 
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from app.models import User
 
 

@@ -4,10 +4,11 @@ and by integrations. Same services and permissions as the pages."""
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Response, current_app, g
+from flask import current_app, g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from werkzeug.wrappers import Response
 
 from app.api import DATABASE_ID, EVENT_ID, write_once
 from app.errors import InvalidInput

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from app.extensions import Session
 from app.pagination import Page, paginate
 from inventory.models import Crate, CrateAction, CrateEvent, CrateLine, CrateState, Item, StockItem
 
@@ -89,7 +89,7 @@ def crate_conditions(site_id: int, wanted: CrateFilter) -> list[ColumnElement[bo
     return conditions
 
 
-def crate_list_query(site_id: int, wanted: CrateFilter) -> Select[Any]:
+def crate_list_query(site_id: int, wanted: CrateFilter) -> Select[Crate, datetime, CrateAction]:
     """(crate, time of its last event, that event's action), in CRATE_LIST_ORDER."""
     last_event_id = (
         select(func.max(CrateEvent.id))

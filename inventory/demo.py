@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import (

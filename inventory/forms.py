@@ -49,7 +49,7 @@ class CrateLinesForm(FlaskForm):
     def posted(cls) -> Self:
         keys = cls().row.data or []
         fields = {f"{name}-{key}": StringField() for key in keys for name in LINE_FIELDS}
-        return type(cls)(cls.__name__, (cls,), fields)()
+        return type(cls.__name__, (cls,), fields)()  # type() uses the base's metaclass
 
     @property
     def adding_row(self) -> bool:

@@ -13,13 +13,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, Integer, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
 
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput
+from app.extensions import Session
 from app.models import built_per_database, for_database
 from inventory.models import MovementReason, StockLevel, StockMovement
 
@@ -192,7 +194,7 @@ def change_balances(session: Session, deltas: Mapping[Key, int], *, allow_negati
                 )
     if not changes:
         return
-    changed = session.execute(
+    result = session.execute(
         CHANGE_BALANCE,
         [
             {
@@ -203,7 +205,9 @@ def change_balances(session: Session, deltas: Mapping[Key, int], *, allow_negati
             }
             for (site_id, stock_item_id), delta in changes
         ],
-    ).rowcount
+    )
+    # A DML statement's result is a CursorResult, which counts the rows it changed.
+    changed = cast(CursorResult[Any], result).rowcount
     if changed != len(changes):
         # Cannot happen while every change goes through here: the rows are locked.
         raise RuntimeError(f"{len(changes) - changed} balance(s) changed under their lock")

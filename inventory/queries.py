@@ -19,8 +19,9 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from app.extensions import Session
 from app.pagination import Page, paginate
 from inventory.models import (
     PRIORITY_ORDER,
@@ -173,7 +174,7 @@ def stock_order(locale: str) -> tuple[ColumnElement[Any], ...]:
 
 def stock_rows_query(
     quantities: FromClause, locale: str, filters: Iterable[str] = ()
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Rows of stock from `quantities` (stock_item_id, quantity), in stock_order(): each
     (stock_item_id, category, name in `locale`, unit, gender, size, quantity). `filters`
     name the STOCK_FILTERS to apply; their values are bound when it runs."""
@@ -202,9 +203,11 @@ class StockPage(Page[T]):
 
 
 class SiteStockStatements(NamedTuple):
-    rows: Select[Any]  # all of a site's stock_rows_query() rows: bind site_id and filters
-    page: Select[Any]  # one page of them, each row followed by the summary's columns
-    summary: Select[tuple[int, bool]]  # how many rows, and whether the site has need lines
+    # All of a site's stock_rows_query() rows: bind site_id and filters.
+    rows: Select[*tuple[Any, ...]]
+    # One page of them, each row followed by the summary's columns.
+    page: Select[*tuple[Any, ...]]
+    summary: Select[int, bool]  # how many rows, and whether the site has need lines
 
 
 @cache
@@ -254,7 +257,7 @@ def site_stock_page(
     )
 
 
-def site_stock_rows(session: Session, site_id: int, locale: str) -> Sequence[Row[Any]]:
+def site_stock_rows(session: Session, site_id: int, locale: str) -> Sequence[Row[*tuple[Any, ...]]]:
     """Everything a site has, as stock_rows_query() rows (for an export)."""
     statement = site_stock_statements(locale, frozenset()).rows
     return session.execute(statement, {"site_id": site_id}).all()

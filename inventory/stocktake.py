@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.models import User
 from inventory import ledger, services
 from inventory.models import (
@@ -163,7 +163,7 @@ def plan_stocktake(session: Session, stocktake: Stocktake) -> StocktakePlan:
     loose = expected_loose(session, site_id)
     counted = {count.stock_item_id: count for count in stocktake.counts}
     uncounted = [
-        (session.get(StockItem, stock_item_id), quantity)
+        (session.get_one(StockItem, stock_item_id), quantity)
         for stock_item_id, quantity in sorted(loose.items())
         if quantity and stock_item_id not in counted
     ]

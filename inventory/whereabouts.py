@@ -6,8 +6,7 @@ here, so a held crate shows where it is and cannot be checked in by mistake."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
+from app.extensions import Session
 from inventory.models import Crate, CrateState
 
 

@@ -28,7 +28,10 @@ from logistics.models import (
 blp = Blueprint("logistics_api", __name__, url_prefix="/api/v1", description="Vehicles and fuel")
 
 # Any whole number the database's integers hold: the services say what is plausible.
-WHOLE = {"strict": True, "validate": validate.Range(min=-MAX_DATABASE_INT, max=MAX_DATABASE_INT)}
+WHOLE: dict[str, Any] = {
+    "strict": True,
+    "validate": validate.Range(min=-MAX_DATABASE_INT, max=MAX_DATABASE_INT),
+}
 
 
 class VehicleInSchema(Schema):

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
+from app.extensions import Session
 from inventory.models import Crate, CrateLine, CrateState
 from logistics.planning import DistributionCheck
 

@@ -5,14 +5,15 @@ their week templates, past runs and day plans (logistics/demo_distributions.py).
 to run again: vehicles that exist are kept as they are."""
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today, paris_moment, utcnow
+from app.extensions import Session
 from app.models import Role, User
 from donations.models import Fund
 from donations.queries import DonationFilter, income, money_out_per_fund
@@ -127,7 +128,7 @@ class History:
         vehicle: Vehicle,
         spec: DemoVehicle,
         admin: User,
-        drivers: list[User],
+        drivers: Sequence[User],
         fund: Fund | None,
         rng: random.Random,
         stations: list[str],

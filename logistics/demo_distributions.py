@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.clock import local_today, paris_moment
+from app.extensions import Session
 from app.models import Role, User
 from inventory import ledger
 from inventory.demo import seed_sites
@@ -231,13 +231,13 @@ def run_past(world: World, spec: DemoTeam, slot: WeekSlot, day: date, rank: int)
     runner = lead or admin
     loaded_at = paris_moment(day, slot.starts_at) - timedelta(hours=1)
     with ledger.dated(session, loaded_at):
-        for line in distribution.lines:
+        for pick in distribution.lines:
             services.load_loose(
                 session,
                 actor=runner,
                 distribution_id=distribution.id,
-                stock_item_id=line.stock_item_id,
-                quantity=line.quantity,
+                stock_item_id=pick.stock_item_id,
+                quantity=pick.quantity,
             )
         services.set_off(session, actor=runner, distribution_id=distribution.id)
     recorded_at = paris_moment(day, slot.ends_at) + timedelta(hours=1)

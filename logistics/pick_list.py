@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 from flask_babel import format_date
@@ -31,8 +32,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from inventory.labels import label_fonts
 from inventory.models import Category, Crate
 from logistics.crate_picking import CratesByItem, share_crates
@@ -277,7 +278,7 @@ def lines_table(section: Section, styles: Styles, locale: str) -> Table:
         paragraph(_("Crates to take"), styles.heading),
     ]
     rows: list[list[object]] = [header]
-    commands: list[tuple[object, ...]] = [
+    commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), HEADING_BACKGROUND),

@@ -12,8 +12,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from app.extensions import Session
 from inventory.models import NeedLine, StockItem, StockLevel
 from logistics.models import (
     Distribution,

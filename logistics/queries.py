@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.clock import local_today
+from app.extensions import Session
 from app.models import User
 from app.pagination import Page, paginate
 from app.permissions import PERMISSIONS
@@ -166,7 +167,7 @@ def monthly_costs(
     }
 
 
-def fill_up_log_query(vehicle_id: int | None) -> Select[Any]:
+def fill_up_log_query(vehicle_id: int | None) -> Select[FillUp]:
     """Fill-ups, newest first, of one vehicle or all (None)."""
     query = (
         select(FillUp)
@@ -186,7 +187,7 @@ def fill_up_log(session: Session, vehicle_id: int | None, page: int, per_page: i
 
 
 def trip_log(session: Session, vehicle_id: int | None, page: int, per_page: int) -> Page[Any]:
-    query: Select[Any] = select(Trip).order_by(Trip.checked_out_at.desc(), Trip.id.desc())
+    query = select(Trip).order_by(Trip.checked_out_at.desc(), Trip.id.desc())
     if vehicle_id is not None:
         query = query.where(Trip.vehicle_id == vehicle_id)
     return paginate(session, query, page, per_page)

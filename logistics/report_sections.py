@@ -5,8 +5,7 @@ of that package: the reports page, the partner report and its CSV ask here."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
+from app.extensions import Session
 from logistics.reports import Period
 
 

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today, paris_midnight
 from app.errors import InvalidInput
+from app.extensions import Session
 from inventory.models import Category, Item, Site, StockItem, Unit
 from logistics.models import (
     Distribution,
@@ -154,7 +154,12 @@ class Served:
         return self.adults + self.minors
 
 
-def served_columns() -> tuple[ColumnElement[int], ...]:
+ServedColumns = tuple[
+    ColumnElement[int], ColumnElement[int], ColumnElement[int], ColumnElement[int]
+]
+
+
+def served_columns() -> ServedColumns:
     return (
         func.count(Distribution.id),
         func.coalesce(func.sum(Distribution.served_adults), 0),
@@ -340,17 +345,17 @@ def km_driven(session: Session, period: Period) -> int:
 
 
 def litres_used(session: Session, period: Period) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.coalesce(func.sum(FillUp.litres_cl), 0)).where(*fill_ups_in(period))
-    )
+    ).scalar_one()
 
 
 def partner_figures(session: Session, period: Period) -> PartnerFigures:
     """Distributions, people and places of the period's team (or all); the distance and
     fuel of the whole fleet."""
-    places = session.scalar(
+    places = session.execute(
         select(func.count(func.distinct(Distribution.place_site_id))).where(*done_in(period))
-    )
+    ).scalar_one()
     return PartnerFigures(
         served=total_served(session, period),
         places=places,

@@ -5,8 +5,7 @@ day board asks here and shows the crew and its problems next to its own checks."
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
+from app.extensions import Session
 from logistics.models import Distribution
 
 

@@ -4,8 +4,8 @@ shows them and its old check-in cannot take it off the van unseen."""
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from inventory.models import Crate
 from inventory.whereabouts import Holder
 from logistics.models import Distribution, DistributionLoad, DistributionStatus

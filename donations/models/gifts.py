@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import UTCDateTime, str_enum
 
@@ -26,7 +26,7 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Fund(db.Model):
+class Fund(Model):
     """Where money is earmarked: fuel, vehicles, emergency housing, general."""
 
     __tablename__ = "funds"
@@ -43,7 +43,7 @@ class Fund(db.Model):
         return self.name_fr if locale == "fr" else self.name_en
 
 
-class GiftItem(db.Model):
+class GiftItem(Model):
     """Something concrete a gift pays for ("50 EUR fills a van's tank"), earmarked to a fund."""
 
     __tablename__ = "gift_items"
@@ -75,7 +75,7 @@ class GiftItem(db.Model):
         return self.text_fr if locale == "fr" else self.text_en
 
 
-class Donor(db.Model):
+class Donor(Model):
     """A person who gave. Erasing a donor blanks what no receipt needs; receipts keep
     their own copy of the name and address for the six years the law asks."""
 
@@ -161,7 +161,7 @@ class Gateway(StrEnum):
     DEMO = "demo"
 
 
-class MonthlyGift(db.Model):
+class MonthlyGift(Model):
     """A Stripe subscription: each monthly payment becomes a Donation of its own."""
 
     __tablename__ = "monthly_gifts"
@@ -180,7 +180,7 @@ class MonthlyGift(db.Model):
     fund: Mapped[Fund] = relationship()
 
 
-class Donation(db.Model):
+class Donation(Model):
     """One payment: a one-off gift, or one month of a monthly gift."""
 
     __tablename__ = "donations"
@@ -247,7 +247,7 @@ class Donation(db.Model):
         return self.status in INCOME_STATUSES
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event, stored in the same transaction as its effects: an event id seen
     before is acknowledged and changes nothing."""
 

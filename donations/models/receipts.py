@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.models import UTCDateTime, str_enum
 from donations.models.gifts import Donation, Donor, PaymentMethod
 
@@ -29,7 +29,7 @@ class ReceiptKind(StrEnum):
     YEARLY = "yearly"  # every gift of a monthly donor over a calendar year
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """A tax receipt (reçu fiscal). Its number, amount, donor name and address are fixed
     when it is issued; cancelling keeps it, so its number is never reused."""
 
@@ -77,7 +77,7 @@ class Receipt(db.Model):
         return self.cancelled_at is not None
 
 
-class ReceiptCounter(db.Model):
+class ReceiptCounter(Model):
     """The last receipt number given in a year; its row is locked while a number is taken."""
 
     __tablename__ = "receipt_counters"
@@ -91,7 +91,7 @@ class TaxScheme(StrEnum):
     PEOPLE_IN_DIFFICULTY = "people_in_difficulty"  # art. 200-1 ter CGI
 
 
-class TaxRule(db.Model):
+class TaxRule(Model):
     """How much of a gift a French taxpayer deducts, from a date on. Rules are data:
     when the law changes, a row is added with its date of effect."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models import UTCDateTime, str_enum
 from donations.models.gifts import Fund
 
@@ -19,7 +19,7 @@ class SpendingKind(StrEnum):
     OTHER = "other"
 
 
-class FundSpending(db.Model):
+class FundSpending(Model):
     """Money out of a fund: what its earmarked gifts paid for. Written only by
     donations.services.spending. Never edited: a mistake is cancelled (the row stays, marked) and
     recorded again. What it bought is kept as data (litres, a vehicle's name), so the

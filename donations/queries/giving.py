@@ -4,15 +4,16 @@ the treasurer's lists of donations, totals, fund balances and spendings."""
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, String, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.clock import paris_midnight
+from app.extensions import Session
 from app.pagination import Page, paginate
 from donations.models import (
     INCOME_STATUSES,
@@ -23,6 +24,8 @@ from donations.models import (
     FundSpending,
     GiftItem,
 )
+
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class DonationFilter:
     status: DonationStatus | None = None
     frequency: Frequency | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: Select[*Ts]) -> Select[*Ts]:
         if self.start:
             query = query.where(Donation.created_at >= paris_midnight(self.start))
         if self.end:
@@ -109,7 +112,7 @@ class DonationFilter:
         return query
 
 
-def donations_with_details(wanted: DonationFilter) -> Select[Any]:
+def donations_with_details(wanted: DonationFilter) -> Select[Donation]:
     """The donations the filter keeps, with what their rows show loaded alongside."""
     return wanted.apply(
         select(Donation).options(
@@ -139,7 +142,7 @@ class Total:
     cents: int
 
 
-def income(wanted: DonationFilter) -> Select[Any]:
+def income(wanted: DonationFilter) -> Select[int, int]:
     kept = Donation.amount_cents - Donation.refunded_cents
     return wanted.apply(
         select(func.count(Donation.id), func.coalesce(func.sum(kept), 0)).where(

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
+from app.extensions import Session
 from app.pagination import Page, paginate
 from donations.models import Donation, Receipt, ReceiptKind
 from donations.receipts import due_for_yearly_receipt
@@ -38,7 +39,7 @@ def register_years(session: Session) -> list[RegisterYear]:
     return [RegisterYear(*row) for row in session.execute(query)]
 
 
-def receipts_of_year(year: int) -> Select[Any]:
+def receipts_of_year(year: int) -> Select[Receipt]:
     return (
         select(Receipt)
         .options(joinedload(Receipt.replaces))

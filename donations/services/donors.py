@@ -18,12 +18,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app import mail
 from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import Conflict, DomainError, NotFound
+from app.extensions import Session
 from app.links import external_url
 from donations.models import (
     Donation,

@@ -11,10 +11,11 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.money import read_cents
 from donations import receipts
@@ -137,7 +138,7 @@ def add_or_find_donation(
 
 
 @cache
-def locking_lookup(column: InstrumentedAttribute[Any]) -> Select[tuple[Donation]]:
+def locking_lookup(column: InstrumentedAttribute[Any]) -> Select[Donation]:
     """Built once per column, as built_per_database builds its statements."""
     return (
         select(Donation)

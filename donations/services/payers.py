@@ -9,10 +9,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
 from app.errors import InvalidInput
+from app.extensions import Session
 from donations.models import Donation, Donor, PaymentMethod
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

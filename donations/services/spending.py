@@ -11,10 +11,10 @@ from decimal import Decimal
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from donations.models import Fund, FundSpending, SpendingKind

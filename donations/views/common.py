@@ -1,7 +1,8 @@
 """The donations blueprint, and what its pages and the donor area share: a receipt's
 PDF as an answer, and the emails a payment's news calls for once it is committed."""
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, current_app
+from werkzeug.wrappers import Response
 
 from app import exports
 from app.extensions import db

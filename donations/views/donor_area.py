@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
-    Response,
     copy_current_request_context,
     current_app,
     flash,
@@ -25,6 +24,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from app import mail
 from app.auth import normalise_email

@@ -4,16 +4,17 @@ receipt verification, and Stripe's webhook."""
 from datetime import date, timedelta
 
 from flask import (
-    Response,
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import utcnow
@@ -158,7 +159,7 @@ def thanks_page_open(donation: Donation) -> bool:
 
 
 def expired_thanks() -> Response:
-    return never_cache(Response(render_template("donations/thanks_expired.html"), status=410))
+    return never_cache(make_response(render_template("donations/thanks_expired.html"), 410))
 
 
 @bp.get("/thanks/<public_id>")
@@ -169,11 +170,11 @@ def thanks(public_id: str) -> Response:
     if not thanks_page_open(donation):
         return expired_thanks()
     template = "donations/_donation_status.html" if htmx else "donations/thanks.html"
-    email = donation.contact_email or (donation.donor.email if donation.donor else "")
+    email = donation.contact_email or (donation.donor.email if donation.donor else None) or ""
     page = render_template(
         template, donation=donation, statuses=DonationStatus, email=masked_email(email)
     )
-    return never_cache(Response(page))
+    return never_cache(make_response(page))
 
 
 @bp.get("/thanks/<public_id>/receipt.pdf")

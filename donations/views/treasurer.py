@@ -7,7 +7,6 @@ from datetime import date
 from typing import TypeVar
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -19,6 +18,7 @@ from flask import (
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app.clock import local_day
 from app.errors import InvalidInput

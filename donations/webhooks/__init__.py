@@ -21,9 +21,9 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
+from app.extensions import Session
 from app.models import built_per_database, for_database
 from donations import payments, services
 from donations.models import (

@@ -2,6 +2,7 @@
 the wrong type, an impossible amount, an id too long for Relais to store."""
 
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 
 from flask import current_app
@@ -22,7 +23,7 @@ EMAIL_LENGTH = 254
 class UnusableEvent(DomainError):
     """Signed by Stripe, but not something Relais can act on."""
 
-    status = 400
+    status = HTTPStatus.BAD_REQUEST
     code = "unusable_event"
 
 
@@ -30,7 +31,7 @@ class PaymentNotKnownYet(DomainError):
     """News about a payment whose own event has not arrived: answered with an error so
     that Stripe sends it again later, once the payment is recorded."""
 
-    status = 503
+    status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "payment_not_known_yet"
 
 

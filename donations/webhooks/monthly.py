@@ -2,8 +2,8 @@
 ended. Each month's payment becomes a donation of its own."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from donations import payments, services
 from donations.models import (
     Donation,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.extensions import Session
 from app.i18n import current_locale
 from app.lookup import get_one
 from app.models import User, built_per_database, for_database

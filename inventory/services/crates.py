@@ -7,10 +7,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Forbidden, InvalidInput
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from inventory import ledger, lifecycle

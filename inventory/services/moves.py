@@ -4,9 +4,9 @@ placed within its site, sent to another, handed out, or lost after a stocktake."
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput
+from app.extensions import Session
 from app.models import User
 from inventory import ledger, lifecycle
 from inventory.models import Crate, CrateAction, CrateState, MovementReason, Site, may_act_at
@@ -103,6 +103,7 @@ def book_crate_in(
             )
         # Out of one site and into the other in one posting: both sites' balances are
         # locked together, in the global order.
+        assert crate.site_id is not None  # a crate in stock is always at a site
         postings = crate_postings(
             crate, site_id=crate.site_id, sign=-1, reason=MovementReason.TRANSFER_OUT
         )
@@ -233,6 +234,7 @@ def mark_crates_lost(session: Session, *, actor: User, crates: Iterable[Crate]) 
         [
             posting
             for crate in lost
+            if crate.site_id is not None  # as `lost` keeps them; said for the type checker
             for posting in crate_postings(
                 crate, site_id=crate.site_id, sign=-1, reason=MovementReason.ADJUSTED
             )

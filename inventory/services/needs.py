@@ -2,9 +2,9 @@
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.extensions import Session
 from app.models import User
 from inventory.models import (
     Gender,

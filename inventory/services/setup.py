@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.i18n import current_locale
 from inventory.models import Category, Item, Site, SiteKind, SizeRange, StockItem, Unit
 
@@ -45,7 +45,7 @@ def save_site(session: Session, data: SiteInput, site_id: int | None = None) -> 
         raise InvalidInput(_("A site needs a name and a city."), field="name")
     if (data.latitude is None) != (data.longitude is None):
         raise InvalidInput(_("Give both coordinates, or neither."), field="latitude")
-    if data.latitude is not None and not (
+    if (data.latitude is not None and data.longitude is not None) and not (
         -90 <= data.latitude <= 90 and -180 <= data.longitude <= 180
     ):
         raise InvalidInput(_("These coordinates are not on Earth."), field="latitude")

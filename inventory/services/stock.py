@@ -1,9 +1,9 @@
 """Loose stock (not in crates): receive, move between sites, correct after a count."""
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.extensions import Session
 from app.models import User
 from inventory import ledger
 from inventory.models import (

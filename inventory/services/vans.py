@@ -5,8 +5,7 @@ state and site. (Handing out a crate's contents is moves.hand_out_crates.)"""
 
 from collections.abc import Sequence
 
-from sqlalchemy.orm import Session
-
+from app.extensions import Session
 from app.models import User
 from inventory import ledger, lifecycle
 from inventory.models import Crate, CrateAction, MovementReason

@@ -1,14 +1,16 @@
 """Inventory pages and htmx fragments. Importing the modules registers their routes."""
 
-from inventory.views import crates, labels, needs, setup, stock, stocktake
+from inventory.views import batch, crates, labels, needs, packing, setup, stock, stocktake
 from inventory.views.common import bp, links, template_helpers
 
 __all__ = [
+    "batch",
     "bp",
     "crates",
     "labels",
     "links",
     "needs",
+    "packing",
     "setup",
     "stock",
     "stocktake",

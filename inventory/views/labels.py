@@ -1,7 +1,6 @@
 """Printable crate labels."""
 
 from flask import (
-    Response,
     current_app,
     redirect,
     render_template,
@@ -10,6 +9,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app import exports
 from app.errors import InvalidInput

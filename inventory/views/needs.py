@@ -1,7 +1,6 @@
 """Need lists: edited by coordinators, published to everyone."""
 
 from flask import (
-    Response,
     flash,
     redirect,
     render_template,
@@ -10,6 +9,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.exports import csv_response

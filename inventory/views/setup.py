@@ -1,8 +1,9 @@
 """Setting up sites and the catalogue (coordinators and admins)."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db

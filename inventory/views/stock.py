@@ -4,7 +4,6 @@ from functools import cache
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -16,6 +15,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.exports import csv_response
 from app.extensions import db, htmx
@@ -168,7 +168,9 @@ def site_crates(site_id: int) -> str:
         request.args.get("page", 1, type=database_int),
         current_app.config["PAGE_SIZE"],
     )
-    filters = {name: value for name, value in request.args.items() if name != "page"}
+    filters: dict[str, Any] = {
+        name: value for name, value in request.args.items() if name != "page"
+    }
     table = {
         "site": site,
         "page": page,

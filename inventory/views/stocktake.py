@@ -1,8 +1,9 @@
 """Stocktake pages: count a site, review what will change, confirm."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db, htmx
@@ -108,7 +109,7 @@ def stocktake_confirm(stocktake_id: int) -> Response:
 
     answer = act_once("stocktake_confirm", work, stocktake_id=stocktake_id)
     flash(answer.body["message"], "success")
-    site_id = db.session.get(Stocktake, stocktake_id).site_id
+    site_id = db.session.get_one(Stocktake, stocktake_id).site_id
     return redirect(url_for("inventory.site_stock", site_id=site_id), 303)
 
 

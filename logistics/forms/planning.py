@@ -67,7 +67,7 @@ class TeamForm(FlaskForm):
         self.name.data = team.name
         self.departure_site_id.data = str(team.departure_site_id)
 
-    def read(self) -> dict[str, object]:
+    def read(self) -> dict[str, Any]:
         raw = field_texts(self)
         return {
             "name": raw["name"],
@@ -113,7 +113,7 @@ class SlotLineForm(FlaskForm):
     per_people = StringField(_l("Per how many people (empty: for the whole distribution)"))
     event_id = HiddenField()
 
-    def read(self) -> dict[str, object]:
+    def read(self) -> dict[str, Any]:
         raw = field_texts(self)
         return {
             "item_id": read_int(raw, "item_id") or 0,
@@ -223,7 +223,7 @@ class RecordRunForm(FlaskForm):
             fields[f"returned_{stock_item_id}"] = StringField()
         for crate_id in crates:
             fields[f"crate_back_{crate_id}"] = BooleanField()
-        return type(cls)("VanForm", (cls,), fields)()
+        return type("VanForm", (cls,), fields)()  # type() uses the base's metaclass
 
     def served(self) -> Served:
         raw = field_texts(self)

@@ -3,7 +3,7 @@
 are checked by logistics.services, the same for pages and API."""
 
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -89,7 +89,7 @@ class VehicleForm(FlaskForm):
     def fill_from(self, vehicle: object) -> None:
         """Show a vehicle's values (dates and numbers as the inputs want them)."""
         for field in self:
-            value = getattr(vehicle, field.name, None)
+            value: Any = getattr(vehicle, field.name, None)
             if field.name in ("csrf_token", "odometer_km"):
                 continue
             if field.name == "home_site_id":
@@ -101,7 +101,7 @@ class VehicleForm(FlaskForm):
 
     def to_input(self, *, new: bool) -> VehicleInput:
         raw = field_texts(self)
-        due = {}
+        due: dict[str, Any] = {}
         for check in CHECKS:
             due[f"{check}_due_on"] = read_date(raw, f"{check}_due_on")
             due[f"{check}_due_km"] = read_int(raw, f"{check}_due_km", required=False)
@@ -169,7 +169,7 @@ class CheckOutForm(FlaskForm):
     odometer_km = StringField(_l("Odometer when leaving (km)"))
     event_id = HiddenField()
 
-    def read(self) -> dict[str, object]:
+    def read(self) -> dict[str, Any]:
         raw = field_texts(self)
         purpose = one_of(TripPurpose, self.purpose.data, "purpose", _("Say what the trip is for."))
         return {
@@ -185,6 +185,6 @@ class CheckInForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
     event_id = HiddenField()
 
-    def read(self) -> dict[str, object]:
+    def read(self) -> dict[str, Any]:
         raw = field_texts(self)
         return {"odometer_km": read_int(raw, "odometer_km") or 0, "notes": raw["notes"]}

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from inventory.models import Crate, Site, StockItem
@@ -48,7 +48,7 @@ class DistributionStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
-class Team(db.Model):
+class Team(Model):
     """The people who run a town's distributions, and the warehouse their vans load at."""
 
     __tablename__ = "teams"
@@ -63,7 +63,7 @@ class Team(db.Model):
         return self.name
 
 
-class WeekSlot(db.Model):
+class WeekSlot(Model):
     """One distribution of a team's usual week: Calais, Tuesday, lunch at Verrotières."""
 
     __tablename__ = "week_slots"
@@ -93,7 +93,7 @@ class WeekSlot(db.Model):
     )
 
 
-class WeekSlotLine(db.Model):
+class WeekSlotLine(Model):
     """A standard quantity of a week slot's pick list: `quantity` per `per_people`
     people, or `quantity` for the whole distribution when `per_people` is None ("1 meal
     per person", "1 pack of sugar per 20 people", "10 blankets")."""
@@ -120,7 +120,7 @@ class WeekSlotLine(db.Model):
         return -(-self.quantity * people // self.per_people)
 
 
-class Distribution(db.Model):
+class Distribution(Model):
     """One distribution on one day: where, when, which van, who leads, what it takes,
     and, once done, how many people were served."""
 
@@ -192,7 +192,7 @@ class Distribution(db.Model):
         return f"distribution:{self.id}"
 
 
-class DistributionLine(db.Model):
+class DistributionLine(Model):
     """A line of a distribution's pick list: what the van should take."""
 
     __tablename__ = "distribution_lines"
@@ -212,7 +212,7 @@ class DistributionLine(db.Model):
     )
 
 
-class DistributionLoad(db.Model):
+class DistributionLoad(Model):
     """Stock put on the van for a distribution: loose units, or one line of a crate.
     Append-only, like the ledger movements it goes with."""
 
@@ -234,7 +234,7 @@ class DistributionLoad(db.Model):
     __table_args__ = (CheckConstraint("quantity <> 0", name="load_quantity_not_zero"),)
 
 
-class DistributionResult(db.Model):
+class DistributionResult(Model):
     """After the run, per item: handed out, brought back, written off (spoilt, lost)."""
 
     __tablename__ = "distribution_results"

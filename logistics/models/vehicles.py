@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from donations.models import Fund
@@ -54,7 +54,7 @@ class TripPurpose(LabelledEnum):
     EMERGENCY_HOSTING = "emergency_hosting", _l("Taking people to emergency hosts")
 
 
-class Vehicle(db.Model):
+class Vehicle(Model):
     __tablename__ = "vehicles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +93,7 @@ class Vehicle(db.Model):
         return self.name
 
 
-class FillUp(db.Model):
+class FillUp(Model):
     """Fuel put in a vehicle. Consumption is measured between full tanks: a partial
     fill-up's litres count towards the next full one, and `missed_previous` (a fill-up
     was not recorded before this one) starts the count again."""
@@ -145,7 +145,7 @@ class FillUp(db.Model):
         return f"fuel:{self.id}"
 
 
-class Trip(db.Model):
+class Trip(Model):
     """A vehicle checked out by a driver, and later back in. A vehicle has at most one
     trip not checked in: the partial unique index holds even when two people press
     "Check out" at the same moment."""

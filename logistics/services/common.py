@@ -3,14 +3,15 @@ locking it), and the odometer readings a new one must fit between."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import Session
 
 from app.clock import local_day, paris_midnight
 from app.errors import InvalidInput
+from app.extensions import Session
 from app.lookup import get_one
 from logistics.models import FillUp, Trip, Vehicle
 
@@ -65,7 +66,7 @@ class Known:
 
 
 def first_known(
-    session: Session, queries: list[Select[tuple[int, object]]], *, highest: bool
+    session: Session, queries: list[Select[Any, Any]], *, highest: bool
 ) -> Known | None:
     found = []
     for query in queries:
@@ -83,7 +84,7 @@ Conditions = tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]
 
 def reading_queries(
     vehicle_id: int, conditions: Conditions, *, highest: bool
-) -> list[Select[tuple[int, object]]]:
+) -> list[Select[Any, Any]]:
     """The highest (or lowest) reading of fill-ups, trips out and trips in, each kept to
     the readings its condition selects."""
     fill_ups, trips_out, trips_in = conditions

@@ -6,10 +6,10 @@ from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import Role, User
 from inventory.services import get_site, get_stock_item

@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.models import User
 from app.money import euros
 from donations.models import Fund, SpendingKind

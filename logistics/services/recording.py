@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
+from app.extensions import Session
 from app.models import User, utcnow
 from inventory import ledger
 from inventory import services as inventory

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, NotFound
+from app.extensions import Session
 from app.models import User
 from inventory import ledger
 from inventory import services as inventory

@@ -8,9 +8,9 @@ from datetime import time
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from inventory.services import get_site, get_stock_item

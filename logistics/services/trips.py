@@ -7,10 +7,10 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from app.permissions import role_may

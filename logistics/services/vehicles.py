@@ -6,9 +6,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
+from app.extensions import Session
 from app.models import User
 from inventory.services import get_site
 from logistics.models import FuelType, Vehicle, VehicleKind, VehicleStatus

@@ -8,9 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.extensions import Session, db
 from app.forms import wanted_id
 from app.inputs import database_int
 from app.pagination import Page

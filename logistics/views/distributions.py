@@ -1,19 +1,17 @@
-"""The day board and a distribution's page: planning it, loading the van, setting off
-and recording the run. Every form works without JavaScript; htmx refreshes the board."""
+"""A distribution's page and its planning: when and where, the pick list, the shortfall
+added to the needs, cancelling. Every form works without JavaScript."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
-from app.clock import local_today
-from app.errors import DomainError, NotFound
-from app.extensions import db, htmx
+from app.errors import DomainError
+from app.extensions import db
 from app.forms import act_once, field_texts, typed_form, wanted_id
 from app.permissions import requires, role_may
 from inventory.models import Priority, StockItem
@@ -22,102 +20,13 @@ from inventory.services import set_need
 from logistics import planning, queries, services
 from logistics.forms.planning import (
     DistributionForm,
-    LoadForm,
     PickLineForm,
-    RecordRunForm,
-    TeamFilterForm,
 )
 from logistics.models import Distribution, DistributionResult
 from logistics.services import runs
-from logistics.services.common import EARLIEST_DAY, LATEST_DAY
 from logistics.services.runs import OnTheVan
 from logistics.views.common import bp
-
-BOARD_REFRESH_SECONDS = 20
-
-
-def parse_day(text: str) -> date:
-    """The day of a URL; one outside the years Relais plans for is not found (the first
-    and last days a date can hold have no day before or after them to link to)."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise NotFound(_("“%(value)s” is not a day.", value=text[:20])) from None
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise NotFound(_("Choose a day from 2000 to 2999."))
-    return day
-
-
-# --- the day board --------------------------------------------------------------------
-
-
-@bp.get("/day")
-@requires("distributions.view")
-def today() -> Response:
-    return redirect(url_for("logistics.day_board", day=local_today().isoformat()))
-
-
-@bp.get("/day/<day>")
-@requires("distributions.view")
-def day_board(day: str) -> str:
-    """Every distribution of the day with its checks; htmx refreshes it as leads work."""
-    when = parse_day(day)
-    team_id = wanted_id("team")
-    board = planning.day_board(db.session, when, team_id)
-    context = {
-        "board": board,
-        "team_id": team_id,
-        "vans": vans_on(board),
-        "refresh_seconds": BOARD_REFRESH_SECONDS,
-    }
-    if htmx:
-        return render_template("logistics/_day_board.html", **context)
-    return render_template(
-        "logistics/day_board.html",
-        **context,
-        teams=queries.list_teams(db.session),
-        previous_day=when - timedelta(days=1),
-        next_day=when + timedelta(days=1),
-    )
-
-
-def vans_on(board: planning.DayBoard) -> list[Any]:
-    """The vans of the day's distributions, for one pick list each."""
-    vans = {
-        check.distribution.vehicle.id: check.distribution.vehicle
-        for check in board.checks
-        if check.distribution.vehicle is not None
-    }
-    return sorted(vans.values(), key=lambda vehicle: vehicle.name)
-
-
-@bp.post("/day/<day>/generate")
-@requires("distributions.plan")
-def generate(day: str) -> Response:
-    when = parse_day(day)
-    team_id = TeamFilterForm().team()
-    try:
-        made = services.generate_day_plan(db.session, actor=current_user, team_id=team_id, day=when)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        if made:
-            flash(
-                ngettext(
-                    "%(num)s distribution planned from the week template.",
-                    "%(num)s distributions planned from the week template.",
-                    len(made),
-                ),
-                "success",
-            )
-        else:
-            flash(_("Everything in the week template is already planned for this day."), "info")
-    return redirect(url_for("logistics.day_board", day=when.isoformat(), team=team_id), 303)
-
-
-# --- planning one distribution ----------------------------------------------------------
+from logistics.views.day import parse_day
 
 
 def render_edit(
@@ -316,125 +225,3 @@ def cancel(distribution_id: int) -> Response | tuple[str, int]:
         return _("Distribution cancelled.")
 
     return act(distribution_id, "cancel", work)
-
-
-# --- loading, setting off, recording ----------------------------------------------------
-
-
-@bp.post("/distributions/<int:distribution_id>/load")
-@requires("distributions.run")
-def load(distribution_id: int) -> Response | tuple[str, int]:
-    """A crate by its code (typed or scanned), or loose units of a pick-list item."""
-    form = LoadForm()
-
-    def work() -> str:
-        code = form.code.data or ""
-        if code.strip():
-            crate = services.load_crate(
-                db.session, actor=current_user, distribution_id=distribution_id, code=code
-            )
-            return _("Crate %(code)s is on the van.", code=crate.display_code)
-        stock_item_id, quantity = form.loose()
-        services.load_loose(
-            db.session,
-            actor=current_user,
-            distribution_id=distribution_id,
-            stock_item_id=stock_item_id,
-            quantity=quantity,
-        )
-        return ngettext("%(num)s unit loaded.", "%(num)s units loaded.", quantity)
-
-    return act(distribution_id, "load", work, "#loading")
-
-
-@bp.post("/distributions/<int:distribution_id>/unload")
-@requires("distributions.run")
-def unload(distribution_id: int) -> Response | tuple[str, int]:
-    form = LoadForm()
-
-    def work() -> str:
-        crate_id = form.crate()
-        if crate_id is not None:
-            crate = services.unload_crate(
-                db.session, actor=current_user, distribution_id=distribution_id, crate_id=crate_id
-            )
-            return _("Crate %(code)s is back in the warehouse.", code=crate.display_code)
-        stock_item_id, quantity = form.loose()
-        services.unload_loose(
-            db.session,
-            actor=current_user,
-            distribution_id=distribution_id,
-            stock_item_id=stock_item_id,
-            quantity=quantity,
-        )
-        return _("Taken off the van and back in the warehouse.")
-
-    return act(distribution_id, "unload", work, "#loading")
-
-
-@bp.post("/distributions/<int:distribution_id>/set-off")
-@requires("distributions.run")
-def set_off(distribution_id: int) -> Response | tuple[str, int]:
-    def work() -> str:
-        distribution = services.set_off(
-            db.session, actor=current_user, distribution_id=distribution_id
-        )
-        return _("%(label)s is on its way.", label=distribution.label)
-
-    return act(distribution_id, "set_off", work)
-
-
-def render_record(
-    distribution: Distribution, values: dict[str, Any], error: DomainError | None = None
-) -> tuple[str, int]:
-    van = services.on_the_van(db.session, distribution)
-    page = render_template(
-        "logistics/record_run.html",
-        distribution=distribution,
-        van=van,
-        van_items=items_on(van),
-        values=values,
-        error=error,
-    )
-    return page, int(error.status) if error else 200
-
-
-@bp.route("/distributions/<int:distribution_id>/record", methods=["GET", "POST"])
-@requires("distributions.run")
-def record(distribution_id: int) -> Response | tuple[str, int]:
-    """After the run: people served (counts only), handed out, brought back."""
-    distribution = services.get_distribution(db.session, distribution_id)
-    if request.method == "GET":
-        return render_record(distribution, {})
-    van = services.on_the_van(db.session, distribution)
-    form = RecordRunForm.for_van(van.loose, van.crates)
-
-    def work() -> str:
-        served = form.served()
-        services.record_run(
-            db.session,
-            actor=current_user,
-            distribution_id=distribution.id,
-            served=served,
-            loose=form.loose_outcomes(van.loose),
-            crates_back=form.crates_back(van.crates),
-            notes=form.notes.data or "",
-        )
-        people = served.adults + served.minors
-        return ngettext(
-            "Run recorded: %(num)s person served.", "Run recorded: %(num)s people served.", people
-        )
-
-    try:
-        answer = act_once(
-            "record_run",
-            work,
-            distribution_id=distribution.id,
-            form=typed_form(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        distribution = services.get_distribution(db.session, distribution_id)
-        return render_record(distribution, form.values(), error)
-    flash(answer.body["message"], "success")
-    return redirect(url_for("logistics.distribution", distribution_id=distribution.id), 303)

@@ -2,7 +2,6 @@
 pump), the log of every vehicle with its CSV, voiding a wrong entry, and the photos."""
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -12,6 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.clock import local_today
 from app.errors import DomainError

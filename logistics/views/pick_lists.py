@@ -17,7 +17,7 @@ from app.permissions import requires
 from logistics import pick_list, services
 from logistics.models import Vehicle
 from logistics.views.common import bp
-from logistics.views.distributions import parse_day
+from logistics.views.day import parse_day
 
 WITHOUT_A_VAN = "none"
 

@@ -1,8 +1,9 @@
 """Trips: checking a vehicle out and back in, on a phone by the van, and their log."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db

@@ -1,10 +1,11 @@
 """The vehicles: the board (who has which vehicle now, what is due), a vehicle's page
 with its consumption and costs, the costs of the fleet, and adding or changing one."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db, htmx

@@ -3,14 +3,16 @@ standard pick list of each distribution. Every form works without JavaScript; ht
 swaps the pick list in place and shows the gender and size choices an item needs."""
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import local_today
@@ -29,7 +31,8 @@ from logistics.views.common import bp
 WEEKDAY_CODES = {str(index) for index in range(len(WEEKDAY_LABELS))}
 
 
-class Day(NamedTuple):
+@dataclass(frozen=True)
+class Day:
     """A day of a team's week and its distributions, earliest first."""
 
     index: int
