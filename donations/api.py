@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.inputs import MAX_DATABASE_INT
 from app.links import external_url
+from app.pagination import Page
 from app.permissions import requires
 from app.security import never_cache
 from donations import queries, receipts
@@ -38,63 +39,46 @@ class DonationQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_DATABASE_INT))
 
 
+def receipt_url(donation: Donation) -> str | None:
+    receipt = donation.receipt
+    return external_url("donations_api.receipt_pdf", number=receipt.number) if receipt else None
+
+
 class DonationSchema(Schema):
-    id = fields.String(metadata={"description": "The donation's public id"})
+    id = fields.String(attribute="public_id", metadata={"description": "The donation's public id"})
     created_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
     amount_cents = fields.Integer()
     refunded_cents = fields.Integer()
-    currency = fields.String()
-    status = fields.String()
-    frequency = fields.String()
-    fund = fields.String()
-    gift_item = fields.String(allow_none=True)
-    receipt_number = fields.String(allow_none=True)
-    receipt_url = fields.String(allow_none=True)
+    currency = fields.Constant("eur")
+    status = fields.Enum(DonationStatus, by_value=True)
+    frequency = fields.Enum(Frequency, by_value=True)
+    fund = fields.Function(lambda donation: donation.fund.code)
+    gift_item = fields.Function(
+        lambda donation: donation.gift_item.slug if donation.gift_item else None, allow_none=True
+    )
+    receipt_number = fields.Function(
+        lambda donation: donation.receipt.number if donation.receipt else None, allow_none=True
+    )
+    receipt_url = fields.Function(receipt_url, allow_none=True)
 
 
 class DonationPageSchema(Schema):
-    donations = fields.List(fields.Nested(DonationSchema))
+    donations = fields.List(fields.Nested(DonationSchema), attribute="rows")
     page = fields.Integer()
     pages = fields.Integer()
     total = fields.Integer()
-
-
-def donation_out(donation: Donation) -> dict[str, Any]:
-    receipt = donation.receipt
-    return {
-        "id": donation.public_id,
-        "created_at": donation.created_at,
-        "paid_at": donation.paid_at,
-        "amount_cents": donation.amount_cents,
-        "refunded_cents": donation.refunded_cents,
-        "currency": "eur",
-        "status": donation.status.value,
-        "frequency": donation.frequency.value,
-        "fund": donation.fund.code,
-        "gift_item": donation.gift_item.slug if donation.gift_item else None,
-        "receipt_number": receipt.number if receipt else None,
-        "receipt_url": (
-            external_url("donations_api.receipt_pdf", number=receipt.number) if receipt else None
-        ),
-    }
 
 
 @blp.route("/donations", methods=["GET"])
 @requires("donations.view")
 @blp.arguments(DonationQuerySchema, location="query")
 @blp.response(200, DonationPageSchema)
-def list_donations(query: dict[str, Any]) -> dict[str, Any]:
+def list_donations(query: dict[str, Any]) -> Page[Donation]:
     """Donations, newest first, with their status, amount and receipt."""
     page_number = query.pop("page")
     wanted = queries.DonationFilter(**query)
-    page = queries.list_donations(db.session, wanted, page_number, current_app.config["PAGE_SIZE"])
-    return {
-        "donations": [donation_out(donation) for (donation,) in page.rows],
-        "page": page.page,
-        "pages": page.pages,
-        "total": page.total,
-    }
+    return queries.list_donations(db.session, wanted, page_number, current_app.config["PAGE_SIZE"])
 
 
 @blp.route("/receipts/<number>.pdf", methods=["GET"])

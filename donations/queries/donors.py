@@ -3,27 +3,21 @@ their gifts paid for; and, for the treasurer, the gifts whose receipt waits for 
 donor's details."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.clock import local_day
 from app.errors import NotFound
 from app.extensions import Session
-from app.pagination import Page, paginate
+from app.pagination import Page, scalars_page
 from donations.models import Donation, Donor, Frequency, Fund, FundSpending, MonthlyGift, Receipt
 
 T = TypeVar("T")
-
-
-def scalars_page(session: Session, query: Select[T], page: int, per_page: int) -> Page[T]:
-    """A page of one kind of row (app.pagination gives rows as tuples)."""
-    cut = paginate(session, query, page, per_page)
-    return replace(cut, rows=[row[0] for row in cut.rows])
 
 
 def list_gifts(session: Session, donor: Donor, *, page: int, per_page: int) -> Page[Donation]:

@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.clock import paris_midnight
 from app.extensions import Session
-from app.pagination import Page, paginate
+from app.pagination import Page, paginate, scalars_page
 from donations.models import (
     INCOME_STATUSES,
     Donation,
@@ -124,9 +124,11 @@ def donations_with_details(wanted: DonationFilter) -> Select[Donation]:
     )
 
 
-def list_donations(session: Session, wanted: DonationFilter, page: int, per_page: int) -> Page[Any]:
+def list_donations(
+    session: Session, wanted: DonationFilter, page: int, per_page: int
+) -> Page[Donation]:
     query = donations_with_details(wanted).order_by(Donation.created_at.desc(), Donation.id.desc())
-    return paginate(session, query, page, per_page)
+    return scalars_page(session, query, page, per_page)
 
 
 def donations_for_export(session: Session, wanted: DonationFilter) -> Iterator[Donation]:
