@@ -463,6 +463,9 @@ def test_the_api_lists_donations_with_a_receipt_url_that_returns_the_pdf(
     (item,) = listed.json["donations"]
     assert item["status"] == "paid" and item["amount_cents"] == 5000
     assert item["receipt_number"] == donation.receipt.number
+    assert item["id"] == donation.public_id and item["fund"] == donation.fund.code
+    assert item["currency"] == "eur" and item["frequency"] == "once"
+    assert item["gift_item"] is None and item["refunded_cents"] == 0
     pdf = client.get(item["receipt_url"].removeprefix("https://relais.test"), headers=headers)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     filtered = client.get("/api/v1/donations?status=refunded", headers=headers)
