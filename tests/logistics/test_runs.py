@@ -21,6 +21,28 @@ def balance(db_session: Any, site: Any, stock_item: Any) -> int:
     return ledger.balance_of(db_session, site.id, stock_item.id)
 
 
+def load(
+    db_session: Any,
+    world: PlanWorld,
+    distribution: Distribution,
+    codes: list[str],
+    stock_item: Any,
+    quantity: int,
+) -> None:
+    """The lead loads the crates of these codes and this many loose units of the item."""
+    for code in codes:
+        services.load_crate(
+            db_session, actor=world.lead, distribution_id=distribution.id, code=code
+        )
+    services.load_loose(
+        db_session,
+        actor=world.lead,
+        distribution_id=distribution.id,
+        stock_item_id=stock_item.id,
+        quantity=quantity,
+    )
+
+
 @pytest.fixture
 def meal_crate(make_crate: Callable[..., Crate], plan_world: PlanWorld) -> Crate:
     """A crate of 30 meals in the warehouse (so 150 meals there in all)."""
@@ -37,17 +59,7 @@ def test_loading_moves_stock_from_the_warehouse_to_the_place(
     meal_crate: Crate,
 ) -> None:
     distribution = make_distribution()
-    lead = plan_world.lead
-    services.load_crate(
-        db_session, actor=lead, distribution_id=distribution.id, code=meal_crate.display_code
-    )
-    services.load_loose(
-        db_session,
-        actor=lead,
-        distribution_id=distribution.id,
-        stock_item_id=plan_world.meals.id,
-        quantity=50,
-    )
+    load(db_session, plan_world, distribution, [meal_crate.display_code], plan_world.meals, 50)
     db_session.commit()
     assert distribution.status == DistributionStatus.LOADING
     assert balance(db_session, plan_world.warehouse, plan_world.meals) == 70
@@ -122,16 +134,7 @@ def test_unloading_everything_puts_the_plan_back_to_planned(
 ) -> None:
     distribution = make_distribution()
     lead = plan_world.lead
-    services.load_crate(
-        db_session, actor=lead, distribution_id=distribution.id, code=meal_crate.code
-    )
-    services.load_loose(
-        db_session,
-        actor=lead,
-        distribution_id=distribution.id,
-        stock_item_id=plan_world.water.id,
-        quantity=10,
-    )
+    load(db_session, plan_world, distribution, [meal_crate.code], plan_world.water, 10)
     with pytest.raises(Conflict, match="Only 10"):
         services.unload_loose(
             db_session,
@@ -162,17 +165,7 @@ def test_unloading_everything_puts_the_plan_back_to_planned(
 def loaded_and_out(
     db_session: Any, world: PlanWorld, distribution: Distribution, crates: list[Crate]
 ) -> None:
-    for crate in crates:
-        services.load_crate(
-            db_session, actor=world.lead, distribution_id=distribution.id, code=crate.code
-        )
-    services.load_loose(
-        db_session,
-        actor=world.lead,
-        distribution_id=distribution.id,
-        stock_item_id=world.water.id,
-        quantity=30,
-    )
+    load(db_session, world, distribution, [crate.code for crate in crates], world.water, 30)
     services.set_off(db_session, actor=world.lead, distribution_id=distribution.id)
     db_session.commit()
 
