@@ -221,23 +221,31 @@ def test_recording_a_run_hands_out_returns_and_writes_off_for_good(
         inventory_services.scrap_crate(db_session, actor=world.lead, crate=meal_crate)
 
 
+def record(
+    db_session: Any, world: PlanWorld, distribution: Distribution, loose: dict[int, Any]
+) -> None:
+    """The lead records the run: 20 adults served, these loose outcomes, no crate back."""
+    services.record_run(
+        db_session,
+        actor=world.lead,
+        distribution_id=distribution.id,
+        served=services.Served(adults=20, minors=0, families=0),
+        loose=loose,
+        crates_back=set(),
+    )
+
+
 def test_recording_twice_counts_once(
     db_session: Any, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
 ) -> None:
     world = plan_world
     distribution = make_distribution()
     loaded_and_out(db_session, world, distribution, [])
-    record = dict(
-        actor=world.lead,
-        distribution_id=distribution.id,
-        served=services.Served(adults=20, minors=0, families=0),
-        loose={world.water.id: services.LooseOutcome(handed_out=30, returned=0)},
-        crates_back=set(),
-    )
-    services.record_run(db_session, **record)
+    loose = {world.water.id: services.LooseOutcome(handed_out=30, returned=0)}
+    record(db_session, world, distribution, loose)
     db_session.commit()
     with pytest.raises(Conflict, match="already recorded"):
-        services.record_run(db_session, **record)
+        record(db_session, world, distribution, loose)
     db_session.rollback()
     assert balance(db_session, world.warehouse, world.water) == 10
     assert (
@@ -264,14 +272,7 @@ def test_impossible_outcomes_are_refused(
     distribution = make_distribution()
     loaded_and_out(db_session, world, distribution, [])
     with pytest.raises(InvalidInput, match=message):
-        services.record_run(
-            db_session,
-            actor=world.lead,
-            distribution_id=distribution.id,
-            served=services.Served(adults=20, minors=0, families=0),
-            loose={world.water.id: services.LooseOutcome(*outcome)},
-            crates_back=set(),
-        )
+        record(db_session, world, distribution, {world.water.id: services.LooseOutcome(*outcome)})
     db_session.rollback()
     assert distribution.status == DistributionStatus.OUT
     assert balance(db_session, world.place, world.water) == 30
@@ -282,14 +283,7 @@ def test_nothing_to_record_before_loading(
 ) -> None:
     distribution = make_distribution()
     with pytest.raises(Conflict, match="Nothing was loaded"):
-        services.record_run(
-            db_session,
-            actor=plan_world.lead,
-            distribution_id=distribution.id,
-            served=services.Served(adults=1, minors=0, families=0),
-            loose={},
-            crates_back=set(),
-        )
+        record(db_session, plan_world, distribution, {})
 
 
 def test_loading_an_item_that_does_not_exist_is_refused(
