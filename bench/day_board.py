@@ -21,13 +21,10 @@ rounds of 20 each after 5 to warm up. The page must show all 30 distributions an
 same shortfalls as logistics.planning computes. Exits 1 unless the median full page
 takes under 100 ms."""
 
-import argparse
 import gc
 import random
 import sys
-import tempfile
 from datetime import date, time, timedelta
-from pathlib import Path
 
 from flask import Flask, url_for
 from sqlalchemy import select
@@ -38,6 +35,8 @@ from app.extensions import db
 from app.models import Role, User
 from bench.production import verdict_exit_code
 from bench.stock_at_scale import (
+    ROUNDS,
+    WARM_UP,
     add_coordinator,
     get_page,
     milliseconds,
@@ -46,9 +45,8 @@ from bench.stock_at_scale import (
 )
 from bench.stock_dataset import (
     StockDataset,
-    bench_app,
     build_stock_dataset,
-    scratch_database,
+    scratch_bench_app,
 )
 from inventory.models import Site, SiteKind, StockItem, StockLevel
 from logistics import planning, services
@@ -58,18 +56,9 @@ DATABASE = "relais_bench_day_board"
 DISTRIBUTIONS = 30
 VANS = 10
 LINES = 12
-WARM_UP = 5
-ROUNDS = 7
 PAGES_PER_ROUND = 20
 PAGE_LIMIT_MS = 100.0
 SEED = 20261204
-
-
-def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="run on SQLite, not PostgreSQL")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return parser.parse_args()
 
 
 def sites_of_kind(session: Session, kind: SiteKind) -> list[Site]:
@@ -222,31 +211,22 @@ def time_board(app: Flask, day: str) -> tuple[float, list[str]]:
 
 
 def main() -> int:
-    arguments = parse_arguments()
-    with (
-        tempfile.TemporaryDirectory(prefix="relais-bench-") as instance,
-        scratch_database(DATABASE, sqlite=arguments.sqlite, keep=arguments.keep) as url,
-    ):
-        app = bench_app(url, Path(instance))
-        try:
-            coordinator_id = add_coordinator(app)
-            with app.app_context():
-                dataset = build_stock_dataset(db.session, actor_id=coordinator_id)
-                db.session.remove()
-            print(
-                f"{dataset.movements:,} movements, {len(dataset.stock_item_ids):,} stock items"
-                f" and {dataset.levels:,} balances loaded in {dataset.seconds:.1f} s"
-            )
-            day = plan_tomorrow(app, dataset, coordinator_id)
-            # Building the data set leaves this process a heap no server worker holds;
-            # frozen, the collector's passes over it no longer land in the timings (they
-            # tripled the p95).
-            gc.collect()
-            gc.freeze()
-            _page, problems = time_board(app, day)
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+    with scratch_bench_app(DATABASE, __doc__.splitlines()[0]) as app:
+        coordinator_id = add_coordinator(app)
+        with app.app_context():
+            dataset = build_stock_dataset(db.session, actor_id=coordinator_id)
+            db.session.remove()
+        print(
+            f"{dataset.movements:,} movements, {len(dataset.stock_item_ids):,} stock items"
+            f" and {dataset.levels:,} balances loaded in {dataset.seconds:.1f} s"
+        )
+        day = plan_tomorrow(app, dataset, coordinator_id)
+        # Building the data set leaves this process a heap no server worker holds;
+        # frozen, the collector's passes over it no longer land in the timings (they
+        # tripled the p95).
+        gc.collect()
+        gc.freeze()
+        _page, problems = time_board(app, day)
     return verdict_exit_code(problems)
 
 

@@ -11,9 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+
+from bench.stock_dataset import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 # The flask and gunicorn of the environment running the benchmark.
@@ -201,6 +204,19 @@ def verdict_exit_code(problems: Sequence[str]) -> int:
     if not code:
         print("PASS")
     return code
+
+
+def run_on_scratch_postgres(
+    database: str, prefix: str, keep: bool, benchmark: Callable[[str, Path], list[str]]
+) -> int:
+    """Run the benchmark on a new PostgreSQL database (its URL) and a temporary directory,
+    then print its problems; the exit code."""
+    with (
+        scratch_database(database, sqlite=False, keep=keep) as url,
+        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
+    ):
+        problems = benchmark(url, Path(tmp))
+    return problems_exit_code(problems)
 
 
 def problems_exit_code(problems: Sequence[str], label: str = "problem") -> int:

@@ -22,14 +22,11 @@ each median then comes from the same stretch of time as the others (210 pages, 7
 Exits 1 unless the median page takes under 50 ms and is at least 20 times faster than the
 median ledger sum. About 30 to 60 s in all."""
 
-import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
@@ -40,10 +37,9 @@ from app.extensions import db
 from app.models import Role, User
 from bench.stock_dataset import (
     StockDataset,
-    bench_app,
     build_stock_dataset,
     check_balances,
-    scratch_database,
+    scratch_bench_app,
 )
 from inventory import queries
 from inventory.models import StockMovement
@@ -58,13 +54,6 @@ PAGES_PER_ROUND = 30
 LEDGER_SUMS_PER_ROUND = 1
 PAGE_LIMIT_MS = 50.0
 MIN_RATIO = 20.0
-
-
-def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="run on SQLite, not PostgreSQL")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return parser.parse_args()
 
 
 def add_coordinator(app: Flask) -> int:
@@ -217,21 +206,12 @@ def load(app: Flask) -> StockDataset:
 
 
 def main() -> int:
-    arguments = parse_arguments()
-    with (
-        tempfile.TemporaryDirectory(prefix="relais-bench-") as instance,
-        scratch_database(DATABASE, sqlite=arguments.sqlite, keep=arguments.keep) as url,
-    ):
-        app = bench_app(url, Path(instance))
-        try:
-            dataset = load(app)
-            site_id = dataset.busiest_site_id
-            print(f"site {site_id}, the busiest: {dataset.movements_by_site[site_id]:,} movements")
-            page, levels, ledger = time_in_rounds(app, site_id)
-        finally:
-            with app.app_context():
-                db.engine.dispose()
-        return verdict(page, levels, ledger)
+    with scratch_bench_app(DATABASE, __doc__.splitlines()[0]) as app:
+        dataset = load(app)
+        site_id = dataset.busiest_site_id
+        print(f"site {site_id}, the busiest: {dataset.movements_by_site[site_id]:,} movements")
+        page, levels, ledger = time_in_rounds(app, site_id)
+    return verdict(page, levels, ledger)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ user is a superuser: the ids come from rows just inserted) and the balances with
 INSERT ... SELECT ... GROUP BY, then VACUUM ANALYZE as autovacuum would have done on a
 live database. About 10 to 25 s on PostgreSQL, 25 to 40 s on SQLite."""
 
+import argparse
 import itertools
 import os
 import random
@@ -44,6 +45,7 @@ from sqlalchemy import insert, make_url, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.extensions import db
 from inventory.demo import CATALOGUE, NEEDS
 from inventory.ledger import find_drift
 from inventory.models import (
@@ -142,6 +144,26 @@ class StockDataset:
 
 
 # --- the database ---------------------------------------------------------------------
+
+
+@contextmanager
+def scratch_bench_app(database: str, description: str) -> Iterator[Flask]:
+    """The app of `bench_app` on a scratch database, as the command line asks (--sqlite,
+    --keep; `description` is its help), its engine disposed of afterwards."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sqlite", action="store_true", help="run on SQLite, not PostgreSQL")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    arguments = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="relais-bench-") as instance,
+        scratch_database(database, sqlite=arguments.sqlite, keep=arguments.keep) as url,
+    ):
+        app = bench_app(url, Path(instance))
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 @contextmanager

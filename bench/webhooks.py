@@ -33,7 +33,6 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -51,8 +50,8 @@ from bench.production import (
     free_port,
     machine_cpu_seconds,
     percentile,
-    problems_exit_code,
     production_environment,
+    run_on_scratch_postgres,
     start_receipt_sender,
     start_server,
     stop_server,
@@ -60,7 +59,6 @@ from bench.production import (
     wait_until_up,
     worker_cpu_seconds,
 )
-from bench.stock_dataset import scratch_database
 from donations import services
 from donations.models import Frequency, Gateway
 
@@ -543,12 +541,12 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
 
 def main() -> int:
     arguments = parse_arguments()
-    with (
-        scratch_database(DATABASE, sqlite=False, keep=arguments.keep) as url,
-        tempfile.TemporaryDirectory(prefix="relais-bench-webhooks-") as tmp,
-    ):
-        problems = benchmark(url, Path(tmp), arguments.donations)
-    return problems_exit_code(problems)
+    return run_on_scratch_postgres(
+        DATABASE,
+        "relais-bench-webhooks-",
+        arguments.keep,
+        lambda url, tmp: benchmark(url, tmp, arguments.donations),
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import resource
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,11 +45,10 @@ from bench.production import (
     BIN,
     ROOT,
     machine_cpu_seconds,
-    problems_exit_code,
     production_environment,
+    run_on_scratch_postgres,
     upgrade_schema,
 )
-from bench.stock_dataset import scratch_database
 
 DATABASE = "relais_bench_receipts"
 DONORS = 10_000
@@ -488,12 +486,12 @@ def benchmark(url: str, instance: Path, count: int) -> list[str]:
 
 def main() -> int:
     arguments = parse_arguments()
-    with (
-        scratch_database(DATABASE, sqlite=False, keep=arguments.keep) as url,
-        tempfile.TemporaryDirectory(prefix="relais-bench-receipts-") as tmp,
-    ):
-        problems = benchmark(url, Path(tmp), arguments.donors)
-    return problems_exit_code(problems)
+    return run_on_scratch_postgres(
+        DATABASE,
+        "relais-bench-receipts-",
+        arguments.keep,
+        lambda url, tmp: benchmark(url, tmp, arguments.donors),
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ commits for real. Afterwards: one receipt per paid gift, numbers without gap or 
 These tests cannot use the rolled-back `db_session`: they make their own donations and
 empty the tables when the module is done."""
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,14 +20,9 @@ from donations.cli import send_pending_receipts
 from donations.models import Donation, DonationStatus, Frequency, Fund, Gateway, Receipt
 from tests.conftest import truncate_all_but_reference_data
 from tests.donations.conftest import checkout_event, post_event
+from tests.races import POSTGRES_ONLY
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 WAIT = 120  # seconds: no future waits longer
 CHECKOUTS = 200

@@ -87,6 +87,19 @@ def invoice_paid(
     return stripe.envelope(version, "invoice.paid", data)
 
 
+def pay_invoice(
+    client: FlaskClient,
+    stripe_api: HTTPServer,
+    version: str,
+    invoice_id: str,
+    first: Donation,
+    **values: Any,
+) -> None:
+    """Stripe tells Relais that this month of `first`'s monthly gift is paid."""
+    event = invoice_paid(stripe_api, version, invoice_id, first, **values)
+    assert post_event(client, event).status_code == 200
+
+
 @pytest.fixture
 def first_month(client: FlaskClient, db_session: Any, stripe_api: HTTPServer) -> Donation:
     """A monthly gift of 15 EUR whose checkout has completed."""
@@ -113,15 +126,12 @@ def test_each_paid_invoice_is_one_donation_that_knows_its_payment(
     first_month: Donation,
     version: str,
 ) -> None:
-    first = invoice_paid(
-        stripe_api, version, "in_first", first_month, billing_reason="subscription_create"
+    pay_invoice(
+        client, stripe_api, version, "in_first", first_month, billing_reason="subscription_create"
     )
-    assert post_event(client, first).status_code == 200
     for month in ("in_feb", "in_mar"):
-        renewal = invoice_paid(stripe_api, version, month, first_month)
-        assert post_event(client, renewal).status_code == 200
-    again = invoice_paid(stripe_api, version, "in_mar", first_month)
-    assert post_event(client, again).status_code == 200
+        pay_invoice(client, stripe_api, version, month, first_month)
+    pay_invoice(client, stripe_api, version, "in_mar", first_month)
     donations = db_session.scalars(select(Donation).order_by(Donation.id)).all()
     assert [d.invoice_id for d in donations] == ["in_first", "in_feb", "in_mar"]
     assert [(d.payment_intent_id, d.charge_id) for d in donations] == [
@@ -142,8 +152,7 @@ def test_a_monthly_sepa_debit_is_recorded_as_sepa(
     first_month: Donation,
     version: str,
 ) -> None:
-    renewal = invoice_paid(stripe_api, version, "in_sepa", first_month, sepa=True)
-    assert post_event(client, renewal).status_code == 200
+    pay_invoice(client, stripe_api, version, "in_sepa", first_month, sepa=True)
     assert donation_of(db_session, "in_sepa").payment_method == PaymentMethod.SEPA_DEBIT
 
 
@@ -153,8 +162,7 @@ def test_a_sepa_only_monthly_gift_says_so_on_its_yearly_receipt(
     first_month.payment_method = PaymentMethod.SEPA_DEBIT
     db_session.commit()
     for month in ("in_s1", "in_s2"):
-        renewal = invoice_paid(stripe_api, stripe.NEW, month, first_month, sepa=True)
-        assert post_event(client, renewal).status_code == 200
+        pay_invoice(client, stripe_api, stripe.NEW, month, first_month, sepa=True)
     (summary,) = receipts.issue_yearly_receipts(db_session, date.today().year, limit=10)
     assert summary.payment_method == PaymentMethod.SEPA_DEBIT
 
@@ -182,8 +190,7 @@ def test_an_invoice_payment_before_its_invoice_is_acknowledged(
 ) -> None:
     paid = stripe.invoice_payment(invoice_id="in_not_yet", payment_intent="pi_not_yet")
     assert send(client, stripe.NEW, "invoice_payment.paid", paid) == 200
-    renewal = invoice_paid(stripe_api, stripe.NEW, "in_not_yet", first_month)
-    assert post_event(client, renewal).status_code == 200
+    pay_invoice(client, stripe_api, stripe.NEW, "in_not_yet", first_month)
     assert donation_of(db_session, "in_not_yet").payment_intent_id == "pi_in_not_yet"
 
 
@@ -207,10 +214,9 @@ def test_the_first_invoice_may_arrive_before_the_checkout(
 ) -> None:
     client.post("/donations/", data=give_form(frequency="monthly", amount="15"))
     donation = db_session.scalars(select(Donation)).one()
-    first = invoice_paid(
-        stripe_api, version, "in_early", donation, billing_reason="subscription_create"
+    pay_invoice(
+        client, stripe_api, version, "in_early", donation, billing_reason="subscription_create"
     )
-    assert post_event(client, first).status_code == 200
     completed = checkout_event(
         donation=donation, mode="subscription", subscription="sub_monthly", invoice="in_early"
     )
@@ -259,10 +265,14 @@ def test_a_renewal_after_the_email_changed_at_stripe_updates_the_donor(
     first_month: Donation,
     version: str,
 ) -> None:
-    renewal = invoice_paid(
-        stripe_api, version, "in_new_email", first_month, email="Jeanne.Nouvelle@example.org"
+    pay_invoice(
+        client,
+        stripe_api,
+        version,
+        "in_new_email",
+        first_month,
+        email="Jeanne.Nouvelle@example.org",
     )
-    assert post_event(client, renewal).status_code == 200
     donor = db_session.get(Donor, first_month.donor_id)
     db_session.refresh(donor)
     assert donor.email == "jeanne.nouvelle@example.org"
@@ -403,13 +413,16 @@ def three_months(
 ) -> list[Donation]:
     """Three monthly payments of 15 EUR, in the shape after 2025-03-31, and the yearly
     summary that covers them."""
-    first = invoice_paid(
-        stripe_api, stripe.NEW, "in_first", first_month, billing_reason="subscription_create"
+    pay_invoice(
+        client,
+        stripe_api,
+        stripe.NEW,
+        "in_first",
+        first_month,
+        billing_reason="subscription_create",
     )
-    assert post_event(client, first).status_code == 200
     for month in ("in_feb", "in_mar"):
-        renewal = invoice_paid(stripe_api, stripe.NEW, month, first_month)
-        assert post_event(client, renewal).status_code == 200
+        pay_invoice(client, stripe_api, stripe.NEW, month, first_month)
     receipts.issue_yearly_receipts(db_session, date.today().year, limit=10)
     db_session.commit()
     return [donation_of(db_session, invoice) for invoice in ("in_first", "in_feb", "in_mar")]

@@ -21,6 +21,9 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.models import User
+from inventory.models import Crate
+from inventory.services import LineInput, create_crates, pack_crate
 from tests.conftest import PASSWORD, config_for_tests, missing_service
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
@@ -215,3 +218,19 @@ def phone_filming_label(
     )
     sign_in(page, base, email)
     return page
+
+
+def packed_crates(
+    session: Any, actor: User, site_id: int, item_id: int, quantity: int, count: int = 1
+) -> list[Crate]:
+    """`count` new crates, each packed at the site with `quantity` of the item."""
+    crates = create_crates(session, actor=actor, count=count)
+    for crate in crates:
+        pack_crate(
+            session,
+            actor=actor,
+            crate=crate,
+            site_id=site_id,
+            lines=[LineInput(item_id=item_id, quantity=quantity)],
+        )
+    return crates

@@ -8,10 +8,10 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Role, User
-from inventory import ledger, services
+from inventory import ledger
 from inventory.models import Crate, CrateState, Item, Site, SiteKind
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, open_menu, sign_in
+from tests.e2e.conftest import numbers, open_menu, packed_crates, sign_in
 
 
 @pytest.fixture
@@ -31,15 +31,7 @@ def depot(live_app: Flask) -> dict[str, Any]:
         coordinator.set_password(PASSWORD)
         db.session.add_all([site, soap, coordinator])
         db.session.flush()
-        crates = services.create_crates(db.session, actor=coordinator, count=3)
-        for crate in crates:
-            services.pack_crate(
-                db.session,
-                actor=coordinator,
-                crate=crate,
-                site_id=site.id,
-                lines=[services.LineInput(soap.id, 10)],
-            )
+        crates = packed_crates(db.session, coordinator, site.id, soap.id, 10, count=3)
         names = {
             "email": coordinator.email,
             "site_id": site.id,

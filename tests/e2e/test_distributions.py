@@ -17,11 +17,18 @@ from app.extensions import db
 from app.models import Role, User
 from inventory import ledger
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
-from inventory.services import LineInput, create_crates, get_stock_item, pack_crate
+from inventory.services import get_stock_item
 from logistics import services
 from logistics.models import Team, WeekSlot
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, follow_menu, numbers, phone_filming_label, sign_in
+from tests.e2e.conftest import (
+    PHONE,
+    follow_menu,
+    numbers,
+    packed_crates,
+    phone_filming_label,
+    sign_in,
+)
 from tests.logistics.factories import add_slot, add_team, add_vehicle
 
 PHONE_HEIGHT = PHONE["viewport"]["height"]
@@ -73,14 +80,7 @@ def calais(live_app: Flask) -> dict[str, Any]:
             plate=f"PV-{number:03d}-AA",
             odometer_km=1000,
         )
-        (crate,) = create_crates(db.session, actor=coordinator, count=1)
-        pack_crate(
-            db.session,
-            actor=coordinator,
-            crate=crate,
-            site_id=warehouse.id,
-            lines=[LineInput(item_id=meals.id, quantity=30)],
-        )
+        (crate,) = packed_crates(db.session, coordinator, warehouse.id, meals.id, 30)
         names = {
             "email": coordinator.email,
             "team": team.name,

@@ -13,7 +13,7 @@ from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, StockMovement
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, sign_in
+from tests.e2e.conftest import numbers, packed_crates, sign_in
 
 WAITING = "[data-outbox-count]"
 
@@ -37,14 +37,8 @@ def world(live_app: Flask) -> dict[str, Any]:
         volunteer.sites = [nord, gare]
         db.session.add_all([nord, gare, blankets, volunteer])
         db.session.flush()
-        packed, blank = services.create_crates(db.session, actor=volunteer, count=2)
-        services.pack_crate(
-            db.session,
-            actor=volunteer,
-            crate=packed,
-            site_id=nord.id,
-            lines=[services.LineInput(blankets.id, 10)],
-        )
+        (packed,) = packed_crates(db.session, volunteer, nord.id, blankets.id, 10)
+        (blank,) = services.create_crates(db.session, actor=volunteer, count=1)
         names = {
             "email": volunteer.email,
             "nord": nord.name,

@@ -11,10 +11,9 @@ from app.clock import local_today
 from app.extensions import db
 from app.models import Role, User
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, Unit
-from inventory.services import LineInput, create_crates, pack_crate
 from logistics import services
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, sign_in
+from tests.e2e.conftest import numbers, packed_crates, sign_in
 from tests.logistics.factories import add_team, add_vehicle, distribution_input
 
 
@@ -35,14 +34,7 @@ def world(live_app: Flask) -> dict[str, Any]:
         coordinator.set_password(PASSWORD)
         db.session.add_all([warehouse, place, soap, coordinator])
         db.session.flush()
-        (crate,) = create_crates(db.session, actor=coordinator, count=1)
-        pack_crate(
-            db.session,
-            actor=coordinator,
-            crate=crate,
-            site_id=warehouse.id,
-            lines=[LineInput(item_id=soap.id, quantity=10)],
-        )
+        (crate,) = packed_crates(db.session, coordinator, warehouse.id, soap.id, 10)
         names = {
             "email": coordinator.email,
             "coordinator_id": coordinator.id,

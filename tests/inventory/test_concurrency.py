@@ -4,7 +4,6 @@ test client and bearer token, committing for real; then the ledger's invariants.
 These tests cannot use the rolled-back `db_session`: the module's `world` fixture seeds
 its own data with real commits and truncates every table when the module is done."""
 
-import os
 import random
 import threading
 import time
@@ -38,14 +37,9 @@ from inventory.models import (
     Unit,
 )
 from tests.conftest import PASSWORD, truncate_all_but_reference_data
+from tests.races import POSTGRES_ONLY
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 CLIENTS = 32
 USERS = 4  # clients 0-7 share user 0's account, 8-15 user 1's, ...

@@ -10,24 +10,29 @@ from inventory.models import Gender, Priority
 from inventory.services import LineInput
 
 
+def need(db_session: Any, admin: Any, site: Any, item: Any, target: int, **extra: Any) -> Any:
+    """The admin sets the site's need for the item (gender, size, priority, note in extra)."""
+    return services.set_need(
+        db_session, actor=admin, site_id=site.id, item_id=item.id, target_quantity=target, **extra
+    )
+
+
 def test_shortfall_counts_stock_on_hand_and_on_its_way(
     db_session: Any, admin: Any, make_site: Any, make_trousers: Any, make_crate: Any
 ) -> None:
     lille, calais = make_site(), make_site()
     trousers = make_trousers()
-    services.set_need(
+    need(
         db_session,
-        actor=admin,
-        site_id=calais.id,
-        item_id=trousers.id,
-        target_quantity=50,
+        admin,
+        calais,
+        trousers,
+        50,
         gender=Gender.MEN,
         size="M",
         priority=Priority.URGENT,
     )
-    services.set_need(
-        db_session, actor=admin, site_id=calais.id, item_id=trousers.id, target_quantity=30
-    )
+    need(db_session, admin, calais, trousers, 30)
     make_crate(
         site=calais,
         lines=[LineInput(trousers.id, 10, "men", "M"), LineInput(trousers.id, 4, "women", "S")],
@@ -48,15 +53,8 @@ def test_a_covered_need_has_no_shortfall_and_urgent_comes_first(
     db_session: Any, admin: Any, make_site: Any, make_item: Any, make_crate: Any
 ) -> None:
     site, soap, socks = make_site(), make_item(), make_item()
-    services.set_need(db_session, actor=admin, site_id=site.id, item_id=soap.id, target_quantity=5)
-    services.set_need(
-        db_session,
-        actor=admin,
-        site_id=site.id,
-        item_id=socks.id,
-        target_quantity=5,
-        priority=Priority.URGENT,
-    )
+    need(db_session, admin, site, soap, 5)
+    need(db_session, admin, site, socks, 5, priority=Priority.URGENT)
     make_crate(site=site, lines=[LineInput(soap.id, 8)])
     needs = queries.list_needs(db_session, site.id)
     assert [(n.line.item_id, n.shortfall) for n in needs] == [(socks.id, 5), (soap.id, 0)]
@@ -66,12 +64,8 @@ def test_setting_a_need_again_changes_the_line(
     db_session: Any, admin: Any, make_site: Any, make_item: Any
 ) -> None:
     site, soap = make_site(), make_item()
-    first = services.set_need(
-        db_session, actor=admin, site_id=site.id, item_id=soap.id, target_quantity=5
-    )
-    second = services.set_need(
-        db_session, actor=admin, site_id=site.id, item_id=soap.id, target_quantity=9
-    )
+    first = need(db_session, admin, site, soap, 5)
+    second = need(db_session, admin, site, soap, 9)
     assert first.id == second.id and second.target_quantity == 9
 
 
@@ -99,15 +93,7 @@ def test_public_pages_list_collection_points_and_their_needs(
     site = make_site(name="Point de collecte Tours", opening_hours="Mar 17h-20h")
     make_site(name="Entrepôt secret", is_public=False)
     soap = make_item(name_fr="Savon", name_en="Soap")
-    services.set_need(
-        db_session,
-        actor=admin,
-        site_id=site.id,
-        item_id=soap.id,
-        target_quantity=40,
-        priority=Priority.URGENT,
-        note="Neuf",
-    )
+    need(db_session, admin, site, soap, 40, priority=Priority.URGENT, note="Neuf")
     db_session.commit()
     listing = client.get("/inventory/sites").get_data(as_text=True)
     assert (

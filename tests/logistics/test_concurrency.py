@@ -5,10 +5,7 @@ at once, one trip starts; the others are told it is out.
 These tests cannot use the rolled-back `db_session`: the module's fixture commits its own
 users and van, and empties the tables when the module is done."""
 
-import os
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,18 +19,12 @@ from inventory.models import Site, SiteKind
 from logistics.models import Trip
 from tests.conftest import PASSWORD, truncate_all_but_reference_data
 from tests.logistics.factories import add_vehicle
+from tests.races import POSTGRES_ONLY, all_at_once, tokens_for
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 DRIVERS = 8
 ROUNDS = 5
-WAIT = 60  # seconds: no barrier or future waits longer
 
 
 @dataclass
@@ -64,35 +55,26 @@ def world(app: Flask) -> Iterator[World]:
         van_id, emails = van.id, [driver.email for driver in drivers]
         db.session.remove()
     try:
-        tokens = []
-        for email in emails:
-            response = app.test_client().post(
-                "/api/v1/tokens", json={"email": email, "password": PASSWORD}
-            )
-            assert response.status_code == 201, response.get_data(as_text=True)
-            tokens.append(response.json["token"])
-        yield World(app, van_id, tokens)
+        yield World(app, van_id, tokens_for(app, emails))
     finally:
         truncate_all_but_reference_data(app)
 
 
 def check_out_all_at_once(world: World, odometer_km: int) -> list[tuple[int, Any]]:
     """Every driver presses "Check out" on the van at the same moment."""
-    start = threading.Barrier(DRIVERS, timeout=WAIT)
 
-    def press(token: str) -> tuple[int, Any]:
-        client = world.app.test_client()
-        start.wait()
-        response = client.post(
-            f"/api/v1/vehicles/{world.van_id}/check-out",
-            json={"purpose": "distribution", "odometer_km": odometer_km},
-            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-        )
-        return response.status_code, response.get_json(silent=True)
+    def press(token: str) -> Callable[[], tuple[int, Any]]:
+        def post() -> tuple[int, Any]:
+            response = world.app.test_client().post(
+                f"/api/v1/vehicles/{world.van_id}/check-out",
+                json={"purpose": "distribution", "odometer_km": odometer_km},
+                headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+            )
+            return response.status_code, response.get_json(silent=True)
 
-    with ThreadPoolExecutor(max_workers=DRIVERS) as pool:
-        futures = [pool.submit(press, token) for token in world.tokens]
-        return [future.result(timeout=WAIT) for future in futures]
+        return post
+
+    return all_at_once([press(token) for token in world.tokens])
 
 
 def open_trips(world: World) -> list[Trip]:

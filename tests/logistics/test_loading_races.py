@@ -5,11 +5,8 @@ of an item on one van only; the others are told why, and no balance goes below z
 Like tests/logistics/test_concurrency.py, these commit their own rows and empty the
 tables when the module is done."""
 
-import os
-import threading
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import time
 
@@ -26,18 +23,12 @@ from inventory.services import LineInput, create_crates, get_stock_item, pack_cr
 from logistics import services
 from tests.conftest import PASSWORD, sign_in, truncate_all_but_reference_data
 from tests.logistics.factories import add_team, distribution_input
+from tests.races import POSTGRES_ONLY, all_at_once
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 LEADS = 4
 ROUNDS = 4
-WAIT = 60
 
 
 @dataclass
@@ -95,22 +86,21 @@ def world(app: Flask) -> Iterator[World]:
         truncate_all_but_reference_data(app)
 
 
-def all_at_once(world: World, form: dict[str, str]) -> list[tuple[int, str]]:
+def load_all_at_once(world: World, form: dict[str, str]) -> list[tuple[int, str]]:
     """Every lead presses "Load" for their own distribution at the same moment."""
-    start = threading.Barrier(LEADS, timeout=WAIT)
 
-    def press(number: int) -> tuple[int, str]:
-        start.wait()
-        response = world.clients[number].post(
-            f"/logistics/distributions/{world.distribution_ids[number]}/load",
-            data={**form, "event_id": uuid.uuid4().hex},
-            headers={"Accept-Language": "en"},
-        )
-        return response.status_code, response.get_data(as_text=True)
+    def press(number: int) -> Callable[[], tuple[int, str]]:
+        def post() -> tuple[int, str]:
+            response = world.clients[number].post(
+                f"/logistics/distributions/{world.distribution_ids[number]}/load",
+                data={**form, "event_id": uuid.uuid4().hex},
+                headers={"Accept-Language": "en"},
+            )
+            return response.status_code, response.get_data(as_text=True)
 
-    with ThreadPoolExecutor(max_workers=LEADS) as pool:
-        futures = [pool.submit(press, number) for number in range(LEADS)]
-        return [future.result(timeout=WAIT) for future in futures]
+        return post
+
+    return all_at_once([press(number) for number in range(LEADS)])
 
 
 def with_session(world: World, work: object) -> object:
@@ -148,7 +138,7 @@ def test_one_crate_goes_on_one_van(world: World) -> None:
     for _ in range(ROUNDS):
         before = warehouse_balance(world)
         code = packed_crate(world, 12)
-        results = all_at_once(world, {"code": code})
+        results = load_all_at_once(world, {"code": code})
         statuses = sorted(status for status, _page in results)
         assert statuses == [303] + [409] * (LEADS - 1), statuses
         assert all(
@@ -173,7 +163,9 @@ def test_the_last_units_go_on_one_van(world: World) -> None:
 
         with_session(world, top_up)
         assert warehouse_balance(world) == 10
-        results = all_at_once(world, {"stock_item_id": str(world.stock_item_id), "quantity": "7"})
+        results = load_all_at_once(
+            world, {"stock_item_id": str(world.stock_item_id), "quantity": "7"}
+        )
         statuses = sorted(status for status, _page in results)
         assert statuses == [303] + [409] * (LEADS - 1), statuses
         assert all("Not enough stock here" in page for status, page in results if status == 409)

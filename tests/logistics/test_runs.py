@@ -21,6 +21,28 @@ def balance(db_session: Any, site: Any, stock_item: Any) -> int:
     return ledger.balance_of(db_session, site.id, stock_item.id)
 
 
+def load(
+    db_session: Any,
+    world: PlanWorld,
+    distribution: Distribution,
+    codes: list[str],
+    stock_item: Any,
+    quantity: int,
+) -> None:
+    """The lead loads the crates of these codes and this many loose units of the item."""
+    for code in codes:
+        services.load_crate(
+            db_session, actor=world.lead, distribution_id=distribution.id, code=code
+        )
+    services.load_loose(
+        db_session,
+        actor=world.lead,
+        distribution_id=distribution.id,
+        stock_item_id=stock_item.id,
+        quantity=quantity,
+    )
+
+
 @pytest.fixture
 def meal_crate(make_crate: Callable[..., Crate], plan_world: PlanWorld) -> Crate:
     """A crate of 30 meals in the warehouse (so 150 meals there in all)."""
@@ -37,17 +59,7 @@ def test_loading_moves_stock_from_the_warehouse_to_the_place(
     meal_crate: Crate,
 ) -> None:
     distribution = make_distribution()
-    lead = plan_world.lead
-    services.load_crate(
-        db_session, actor=lead, distribution_id=distribution.id, code=meal_crate.display_code
-    )
-    services.load_loose(
-        db_session,
-        actor=lead,
-        distribution_id=distribution.id,
-        stock_item_id=plan_world.meals.id,
-        quantity=50,
-    )
+    load(db_session, plan_world, distribution, [meal_crate.display_code], plan_world.meals, 50)
     db_session.commit()
     assert distribution.status == DistributionStatus.LOADING
     assert balance(db_session, plan_world.warehouse, plan_world.meals) == 70
@@ -122,16 +134,7 @@ def test_unloading_everything_puts_the_plan_back_to_planned(
 ) -> None:
     distribution = make_distribution()
     lead = plan_world.lead
-    services.load_crate(
-        db_session, actor=lead, distribution_id=distribution.id, code=meal_crate.code
-    )
-    services.load_loose(
-        db_session,
-        actor=lead,
-        distribution_id=distribution.id,
-        stock_item_id=plan_world.water.id,
-        quantity=10,
-    )
+    load(db_session, plan_world, distribution, [meal_crate.code], plan_world.water, 10)
     with pytest.raises(Conflict, match="Only 10"):
         services.unload_loose(
             db_session,
@@ -162,17 +165,7 @@ def test_unloading_everything_puts_the_plan_back_to_planned(
 def loaded_and_out(
     db_session: Any, world: PlanWorld, distribution: Distribution, crates: list[Crate]
 ) -> None:
-    for crate in crates:
-        services.load_crate(
-            db_session, actor=world.lead, distribution_id=distribution.id, code=crate.code
-        )
-    services.load_loose(
-        db_session,
-        actor=world.lead,
-        distribution_id=distribution.id,
-        stock_item_id=world.water.id,
-        quantity=30,
-    )
+    load(db_session, world, distribution, [crate.code for crate in crates], world.water, 30)
     services.set_off(db_session, actor=world.lead, distribution_id=distribution.id)
     db_session.commit()
 
@@ -228,23 +221,31 @@ def test_recording_a_run_hands_out_returns_and_writes_off_for_good(
         inventory_services.scrap_crate(db_session, actor=world.lead, crate=meal_crate)
 
 
+def record(
+    db_session: Any, world: PlanWorld, distribution: Distribution, loose: dict[int, Any]
+) -> None:
+    """The lead records the run: 20 adults served, these loose outcomes, no crate back."""
+    services.record_run(
+        db_session,
+        actor=world.lead,
+        distribution_id=distribution.id,
+        served=services.Served(adults=20, minors=0, families=0),
+        loose=loose,
+        crates_back=set(),
+    )
+
+
 def test_recording_twice_counts_once(
     db_session: Any, plan_world: PlanWorld, make_distribution: Callable[..., Distribution]
 ) -> None:
     world = plan_world
     distribution = make_distribution()
     loaded_and_out(db_session, world, distribution, [])
-    record = dict(
-        actor=world.lead,
-        distribution_id=distribution.id,
-        served=services.Served(adults=20, minors=0, families=0),
-        loose={world.water.id: services.LooseOutcome(handed_out=30, returned=0)},
-        crates_back=set(),
-    )
-    services.record_run(db_session, **record)
+    loose = {world.water.id: services.LooseOutcome(handed_out=30, returned=0)}
+    record(db_session, world, distribution, loose)
     db_session.commit()
     with pytest.raises(Conflict, match="already recorded"):
-        services.record_run(db_session, **record)
+        record(db_session, world, distribution, loose)
     db_session.rollback()
     assert balance(db_session, world.warehouse, world.water) == 10
     assert (
@@ -271,14 +272,7 @@ def test_impossible_outcomes_are_refused(
     distribution = make_distribution()
     loaded_and_out(db_session, world, distribution, [])
     with pytest.raises(InvalidInput, match=message):
-        services.record_run(
-            db_session,
-            actor=world.lead,
-            distribution_id=distribution.id,
-            served=services.Served(adults=20, minors=0, families=0),
-            loose={world.water.id: services.LooseOutcome(*outcome)},
-            crates_back=set(),
-        )
+        record(db_session, world, distribution, {world.water.id: services.LooseOutcome(*outcome)})
     db_session.rollback()
     assert distribution.status == DistributionStatus.OUT
     assert balance(db_session, world.place, world.water) == 30
@@ -289,14 +283,7 @@ def test_nothing_to_record_before_loading(
 ) -> None:
     distribution = make_distribution()
     with pytest.raises(Conflict, match="Nothing was loaded"):
-        services.record_run(
-            db_session,
-            actor=plan_world.lead,
-            distribution_id=distribution.id,
-            served=services.Served(adults=1, minors=0, families=0),
-            loose={},
-            crates_back=set(),
-        )
+        record(db_session, plan_world, distribution, {})
 
 
 def test_loading_an_item_that_does_not_exist_is_refused(

@@ -52,6 +52,16 @@ def count(db_session: Any, model: type) -> int:
     return db_session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.fixture
+def booking(
+    db_session: Any, make_volunteer: Callable[..., Volunteer], bungalow: BedPlace
+) -> BedBooking:
+    """Two nights in the bungalow, booked and not yet paid by a fresh volunteer."""
+    booked = book(db_session, make_volunteer(), bungalow, 2)
+    db_session.commit()
+    return booked
+
+
 # --- booking --------------------------------------------------------------------------
 
 
@@ -137,11 +147,9 @@ def test_one_person_has_one_bed_a_night(
 def test_someone_else_s_booking_is_not_found(
     as_user: Callable[[Volunteer], FlaskClient],
     make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     db_session: Any,
 ) -> None:
-    booking = book(db_session, make_volunteer(), bungalow, 2)
-    db_session.commit()
     other = as_user(make_volunteer())
     assert other.get(f"/people/beds/bookings/{booking.public_id}").status_code == 404
     assert other.post(f"/people/beds/bookings/{booking.public_id}/pay").status_code == 404
@@ -153,14 +161,11 @@ def test_someone_else_s_booking_is_not_found(
 def test_a_coordinator_records_cash_and_a_volunteer_may_not(
     login: Callable[[User], FlaskClient],
     as_user: Callable[[Volunteer], FlaskClient],
-    make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     world: TeamWorld,
     db_session: Any,
 ) -> None:
-    volunteer = make_volunteer()
-    booking = book(db_session, volunteer, bungalow, 2)
-    db_session.commit()
+    volunteer = booking.volunteer
     path = f"/people/beds/bookings/{booking.public_id}/cash"
     assert as_user(volunteer).post(path).status_code == 403
     coordinator = login(world.coordinator)
@@ -174,13 +179,10 @@ def test_a_coordinator_records_cash_and_a_volunteer_may_not(
 
 def test_the_demo_gateway_pays_a_booking(
     as_user: Callable[[Volunteer], FlaskClient],
-    make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     db_session: Any,
 ) -> None:
-    volunteer = make_volunteer()
-    booking = book(db_session, volunteer, bungalow, 2)
-    db_session.commit()
+    volunteer = booking.volunteer
     browser = as_user(volunteer)
     started = browser.post(f"/people/beds/bookings/{booking.public_id}/pay")
     assert started.headers["Location"].endswith(f"/bookings/{booking.public_id}/demo-checkout")
@@ -230,12 +232,9 @@ def booking_event(booking: BedBooking, **values: Any) -> dict[str, Any]:
 
 def test_the_webhook_marks_a_booking_paid_once_and_makes_no_donation(
     client: FlaskClient,
-    make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     db_session: Any,
 ) -> None:
-    booking = book(db_session, make_volunteer(), bungalow, 2)
-    db_session.commit()
     event = booking_event(booking)
     assert post_event(client, event).status_code == 200
     assert post_event(client, event).status_code == 200
@@ -247,12 +246,9 @@ def test_the_webhook_marks_a_booking_paid_once_and_makes_no_donation(
 
 def test_an_unpaid_checkout_leaves_the_booking_to_pay(
     client: FlaskClient,
-    make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     db_session: Any,
 ) -> None:
-    booking = book(db_session, make_volunteer(), bungalow, 2)
-    db_session.commit()
     assert post_event(client, booking_event(booking, payment_status="unpaid")).status_code == 200
     db_session.refresh(booking)
     assert booking.status == BookingStatus.BOOKED
@@ -339,13 +335,10 @@ def test_service_refuses_booking_for_someone_else(
 
 def test_a_volunteer_cancels_a_booking_not_yet_paid(
     as_user: Callable[[Volunteer], FlaskClient],
-    make_volunteer: Callable[..., Volunteer],
-    bungalow: BedPlace,
+    booking: BedBooking,
     db_session: Any,
 ) -> None:
-    volunteer = make_volunteer()
-    booking = book(db_session, volunteer, bungalow, 2)
-    db_session.commit()
+    volunteer = booking.volunteer
     browser = as_user(volunteer)
     cancelled = browser.post(
         f"/people/beds/bookings/{booking.public_id}/cancel", follow_redirects=True

@@ -5,10 +5,7 @@ for real. Exactly one group is placed; the other is told the beds are gone.
 These tests cannot use the rolled-back `db_session`: the module's fixture commits its own
 users, team and host, and empties the tables when the module is done."""
 
-import os
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,17 +21,11 @@ from logistics.models import Team
 from people.models import HostingGroup
 from tests.conftest import PASSWORD, truncate_all_but_reference_data
 from tests.people.hosting_factories import add_group, add_host, hosting_team
+from tests.races import POSTGRES_ONLY, all_at_once, tokens_for
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 ROUNDS = 5
-WAIT = 60  # seconds: no barrier or future waits longer
 
 
 @dataclass
@@ -66,14 +57,7 @@ def world(app: Flask) -> Iterator[World]:
         emails = [user.email for user in coordinators]
         db.session.remove()
     try:
-        tokens = []
-        for email in emails:
-            response = app.test_client().post(
-                "/api/v1/tokens", json={"email": email, "password": PASSWORD}
-            )
-            assert response.status_code == 201, response.get_data(as_text=True)
-            tokens.append(response.json["token"])
-        yield World(app, team_id, actor_id, tokens)
+        yield World(app, team_id, actor_id, tokens_for(app, emails))
     finally:
         truncate_all_but_reference_data(app)
 
@@ -91,24 +75,20 @@ def a_host_with_two_beds_and_two_groups_of_two(world: World, number: int) -> tup
 
 
 def place_both_at_once(world: World, host_id: int, group_ids: list[int]) -> list[tuple[int, Any]]:
-    start = threading.Barrier(2, timeout=WAIT)
+    def press(token: str, group_id: int) -> Callable[[], tuple[int, Any]]:
+        def post() -> tuple[int, Any]:
+            response = world.app.test_client().post(
+                f"/api/v1/hosting/groups/{group_id}/place",
+                json={"host_id": host_id},
+                headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+            )
+            return response.status_code, response.get_json(silent=True)
 
-    def press(token: str, group_id: int) -> tuple[int, Any]:
-        client = world.app.test_client()
-        start.wait()
-        response = client.post(
-            f"/api/v1/hosting/groups/{group_id}/place",
-            json={"host_id": host_id},
-            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-        )
-        return response.status_code, response.get_json(silent=True)
+        return post
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(press, token, group_id)
-            for token, group_id in zip(world.tokens, group_ids, strict=True)
-        ]
-        return [future.result(timeout=WAIT) for future in futures]
+    return all_at_once(
+        [press(token, group_id) for token, group_id in zip(world.tokens, group_ids, strict=True)]
+    )
 
 
 def test_two_groups_placed_in_a_hosts_last_beds_at_once_one_is_refused(world: World) -> None:

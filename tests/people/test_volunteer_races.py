@@ -5,13 +5,10 @@ one wins each time; the others are told why.
 These tests cannot use the rolled-back `db_session`: the module's fixture commits its own
 team, volunteers, shift and place, and empties the tables when the module is done."""
 
-import os
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -27,18 +24,11 @@ from people.models import BedBooking, Shift, ShiftKind, ShiftPlace, Volunteer
 from people.services import beds, volunteers
 from tests.conftest import PASSWORD, truncate_all_but_reference_data
 from tests.people.conftest import sign_up_of
+from tests.races import POSTGRES_ONLY, all_at_once, tokens_for
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="concurrency tests need PostgreSQL (TEST_DATABASE_URL)"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 PEOPLE = 6
-WAIT = 60  # seconds: no barrier or future waits longer
-T = TypeVar("T")
 
 
 @dataclass
@@ -75,28 +65,9 @@ def world(app: Flask) -> Iterator[World]:
         team_id = team.id
         db.session.remove()
     try:
-        tokens = []
-        for email in emails:
-            response = app.test_client().post(
-                "/api/v1/tokens", json={"email": email, "password": PASSWORD}
-            )
-            assert response.status_code == 201, response.get_data(as_text=True)
-            tokens.append(response.json["token"])
-        yield World(app, team_id, ids, tokens)
+        yield World(app, team_id, ids, tokens_for(app, emails))
     finally:
         truncate_all_but_reference_data(app)
-
-
-def all_at_once(jobs: list[Callable[[], T]]) -> list[T]:
-    start = threading.Barrier(len(jobs), timeout=WAIT)
-
-    def run(job: Callable[[], T]) -> T:
-        start.wait()
-        return job()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        return [future.result(timeout=WAIT) for future in futures]
 
 
 def test_volunteers_taking_the_last_place_of_a_shift_at_once(world: World) -> None:
