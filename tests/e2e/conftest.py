@@ -15,13 +15,11 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import PASSWORD, config_for_tests, missing_service
+from tests.conftest import PASSWORD, config_for_tests, database_beside, missing_service
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -55,28 +53,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def browser_database(db_url: str, tmp_path: Path) -> str:
-    """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
-    database on the same server, named after the suite's (two suites running on one
-    server must not drop each other's)."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "postgresql":
-        return f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    name = f"{url.database}_browser"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(
         config_for_tests(
-            browser_database(db_url, folder), folder, WTF_CSRF_ENABLED=True, TESTING=False
+            database_beside(db_url, folder, "browser"), folder, WTF_CSRF_ENABLED=True, TESTING=False
         )
     )
     with app.app_context():
