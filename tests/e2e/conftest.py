@@ -87,12 +87,26 @@ def playwright() -> Iterator[Any]:
         yield driver
 
 
+@pytest.fixture(scope="session")
+def shared_browser(playwright: Any) -> Iterator[Any]:
+    """One Chromium for the tests that need no flags of their own: each test opens its
+    own contexts in it, which share no cookies, storage, cache or service worker."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
-def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
-    """Start Chromium with extra flags (the fake camera needs its own browser)."""
+def launch(playwright: Any, shared_browser: Any) -> Iterator[Callable[..., Any]]:
+    """Chromium: the shared one, or one started with extra flags (the fake camera needs
+    its own browser). What the test opened is closed after it."""
     browsers = []
 
     def start(*extra: str) -> Any:
+        if not extra:
+            return shared_browser
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra]
         )
@@ -100,6 +114,8 @@ def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
         return browser
 
     yield start
+    for context in shared_browser.contexts:
+        context.close()
     for browser in browsers:
         browser.close()
 
