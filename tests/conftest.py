@@ -49,14 +49,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'relais-test.sqlite3'}"
 
 
-def database_beside(db_url: str, folder: Path, suffix: str) -> str:
+def database_beside(db_url: str, folder: Path, purpose: str) -> str:
     """A fresh database beside the suite's: a new SQLite file in `folder`, or a new
-    PostgreSQL database on the same server, named after the suite's (two suites running
-    on one server must not drop each other's)."""
+    PostgreSQL database on the same server, named after the suite's and its purpose (two
+    suites running on one server must not drop each other's)."""
     url = make_url(db_url)
     if url.get_backend_name() != "postgresql":
-        return f"sqlite:///{folder / f'{suffix}.sqlite3'}"
-    name = f"{url.database}_{suffix}"
+        return f"sqlite:///{folder / f'{purpose}.sqlite3'}"
+    name = f"{url.database}_{purpose}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -334,7 +334,7 @@ def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo
     through `demo_session`, so what they write (a second run of the seeder included) is
     rolled back and the next test finds the demo as seeded."""
     folder = tmp_path_factory.mktemp("demo")
-    app = app_for_tests(database_beside(db_url, folder, "demo"), folder)
+    app = app_for_tests(database_beside(db_url, folder, "shared_demo"), folder)
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output

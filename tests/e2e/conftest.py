@@ -53,12 +53,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def browser_database(db_url: str, folder: Path, purpose: str = "browser") -> str:
+    return database_beside(db_url, folder, purpose)
+
+
 @pytest.fixture(scope="session")
 def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(
         config_for_tests(
-            database_beside(db_url, folder, "browser"), folder, WTF_CSRF_ENABLED=True, TESTING=False
+            browser_database(db_url, folder), folder, WTF_CSRF_ENABLED=True, TESTING=False
         )
     )
     with app.app_context():
