@@ -1,5 +1,6 @@
 """Fixtures: an app on SQLite (or PostgreSQL with TEST_DATABASE_URL) built by the
-migrations, a session rolled back after each test, factories and signed-in clients.
+migrations, a session rolled back after each test, factories and signed-in clients, and
+the demo seeded once into a database of its own for the tests that read it.
 
 Factories commit (inside the test's outer transaction) so that what they make exists
 the way earlier requests would have left it: a request that fails and rolls back
@@ -8,6 +9,8 @@ does not take the test's data with it."""
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,10 +18,12 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
+from app.cli import DEMO_USERS
 from app.extensions import db, limiter
 from app.models import Role, User
 from inventory import services
@@ -42,6 +47,22 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'relais-test.sqlite3'}"
+
+
+def database_beside(db_url: str, folder: Path, purpose: str) -> str:
+    """A fresh database beside the suite's: a new SQLite file in `folder`, or a new
+    PostgreSQL database on the same server, named after the suite's and its purpose (two
+    suites running on one server must not drop each other's)."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "postgresql":
+        return f"sqlite:///{folder / f'{purpose}.sqlite3'}"
+    name = f"{url.database}_{purpose}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def config_for_tests(url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
@@ -99,12 +120,16 @@ def forget_previous_request() -> None:
     g.__dict__.clear()
 
 
-@pytest.fixture(scope="session")
-def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    app = create_app(config_for_tests(db_url, tmp_path_factory.mktemp("instance")))
+def app_for_tests(url: str, instance: Path) -> Flask:
+    app = create_app(config_for_tests(url, instance))
     app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_request)
     reset_schema(app)
     return app
+
+
+@pytest.fixture(scope="session")
+def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return app_for_tests(db_url, tmp_path_factory.mktemp("instance"))
 
 
 @pytest.fixture(autouse=True)
@@ -123,10 +148,10 @@ def on_postgres(app: Flask) -> bool:
         return db.engine.dialect.name == "postgresql"
 
 
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[scoped_session[Session]]:
-    """Everything a test writes, commits included, is rolled back afterwards: the test's
-    session joins an outer transaction and its commits only release savepoints."""
+@contextmanager
+def rolled_back_session(app: Flask) -> Iterator[scoped_session[Session]]:
+    """Everything written through the session, commits included, is rolled back at the
+    end: the session joins an outer transaction and its commits only release savepoints."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -144,6 +169,13 @@ def db_session(app: Flask) -> Iterator[scoped_session[Session]]:
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[scoped_session[Session]]:
+    """Everything a test writes, commits included, is rolled back afterwards."""
+    with rolled_back_session(app) as session:
+        yield session
 
 
 @pytest.fixture
@@ -282,3 +314,59 @@ def api_token(client: FlaskClient) -> Callable[[User], dict[str, str]]:
         return {"Authorization": f"Bearer {response.json['token']}"}
 
     return headers
+
+
+# --- the demo, seeded once --------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    """An app on a database of its own where `flask demo-data` ran once, and what that
+    first run printed."""
+
+    app: Flask
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """Seeding the demo takes seconds: the tests that read it share one run. They see it
+    through `demo_session`, so what they write (a second run of the seeder included) is
+    rolled back and the next test finds the demo as seeded."""
+    folder = tmp_path_factory.mktemp("demo")
+    app = app_for_tests(database_beside(db_url, folder, "shared_demo"), folder)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    yield Demo(app, result.output)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_session(demo: Demo) -> Iterator[scoped_session[Session]]:
+    with rolled_back_session(demo.app) as session:
+        yield session
+
+
+def run_demo_again(demo: Demo) -> str:
+    """Run `flask demo-data` on the seeded demo (inside the test's `demo_session`)."""
+    result = demo.app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def demo_login(demo: Demo, demo_session: Any) -> Callable[[Role], FlaskClient]:
+    """A new client on the demo, signed in as the demo's user of the given role (whose
+    password becomes PASSWORD for the test)."""
+
+    def sign_in_to_demo(role: Role) -> FlaskClient:
+        emails = [email for email, demo_role, _name in DEMO_USERS if demo_role == role]
+        user = demo_session.scalar(select(User).where(User.email.in_(emails)))
+        assert user is not None and user.role == role, f"the demo has no {role.value}"
+        user.set_password(PASSWORD)
+        demo_session.commit()
+        return sign_in(demo.app.test_client(), user)
+
+    return sign_in_to_demo

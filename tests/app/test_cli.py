@@ -1,4 +1,3 @@
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -7,6 +6,7 @@ from sqlalchemy import func, select
 from app.models import Role, User
 from inventory.models import Crate, Item, Site
 from people.models import Volunteer
+from tests.conftest import Demo, run_demo_again
 
 
 def test_users_create_reads_the_password_from_stdin(
@@ -62,37 +62,29 @@ def test_users_create_refuses_bad_input(app: Flask, db_session: Any, make_user: 
     assert db_session.scalar(select(User).where(User.email == "new@b.c")) is None
 
 
-def test_demo_data_is_realistic_and_can_run_twice(
-    app: Flask, db_session: Any, tmp_path: Path
-) -> None:
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo-data"])
-    assert first.exit_code == 0, first.output
+def test_demo_data_is_realistic_and_can_run_twice(demo: Demo, demo_session: Any) -> None:
     counts = [
-        db_session.scalar(select(func.count()).select_from(model))
+        demo_session.scalar(select(func.count()).select_from(model))
         for model in (Site, Item, Crate, User)
     ]
-    volunteer_accounts = db_session.scalar(
+    volunteer_accounts = demo_session.scalar(
         select(func.count()).select_from(Volunteer).where(Volunteer.user_id.is_not(None))
     )
     assert counts[0] >= 8 and counts[1] >= 60 and counts[2] >= 300
     assert counts[3] - volunteer_accounts == len(Role)  # one user per role, and volunteers
-    states = set(db_session.scalars(select(Crate.state)))
+    states = set(demo_session.scalars(select(Crate.state)))
     assert len(states) >= 4
     for role in Role:
-        assert role.value in first.output
-    second = runner.invoke(args=["demo-data"])
-    assert second.exit_code == 0
+        assert role.value in demo.output
+    second = run_demo_again(demo)
     assert [
-        db_session.scalar(select(func.count()).select_from(model))
+        demo_session.scalar(select(func.count()).select_from(model))
         for model in (Site, Item, Crate, User)
     ] == counts
-    password = next(
-        line.split()[-1] for line in second.output.splitlines() if "admin@relais.test" in line
-    )
-    admin = db_session.scalar(select(User).where(User.email == "admin@relais.test"))
+    password = next(line.split()[-1] for line in second.splitlines() if "admin@relais.test" in line)
+    admin = demo_session.scalar(select(User).where(User.email == "admin@relais.test"))
     assert admin.check_password(password)
-    assert runner.invoke(args=["check-ledger"]).exit_code == 0
+    assert demo.app.test_cli_runner().invoke(args=["check-ledger"]).exit_code == 0
 
 
 def test_check_ledger_fails_on_drift(

@@ -16,21 +16,19 @@ from flask.testing import FlaskClient
 from flask_babel import format_datetime, get_locale, gettext
 from sqlalchemy import select
 
-from app.cli import DEMO_USERS
 from app.i18n import current_locale, select_locale
 from app.models import Role, User
 from app.money import euros
 from donations.models import Donation, Frequency, Fund, Gateway
 from inventory.models import Crate, CrateEvent, Site
 from logistics import services as logistics
-from tests.conftest import PASSWORD
+from tests.conftest import Demo
 from tests.logistics.factories import add_vehicle
 
 # 07:24 in Paris on 6 December 2026: a date whose day and month read both ways.
 MOMENT = datetime(2026, 12, 6, 6, 24, tzinfo=UTC)
 BRITISH = {"Accept-Language": "en-GB,en;q=0.9"}
 AMERICAN = {"Accept-Language": "en-US,en;q=0.9"}
-DEMO_EMAILS = [email for email, _role, _name in DEMO_USERS]
 
 
 @pytest.mark.parametrize(
@@ -187,17 +185,11 @@ def pages_reachable(client: FlaskClient) -> dict[str, str]:
 
 
 def test_no_page_shows_a_us_form_date_to_a_british_reader(
-    app: Flask, db_session: Any, login: Callable[[User], FlaskClient]
+    demo: Demo, demo_login: Callable[[Role], FlaskClient]
 ) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
-    users = list(db_session.scalars(select(User).where(User.email.in_(DEMO_EMAILS))))
-    assert {user.role for user in users} == set(Role)
-    for user in users:
-        user.set_password(PASSWORD)
-    db_session.commit()
-
-    readers = [("public", app.test_client())] + [(user.role.value, login(user)) for user in users]
+    readers = [("public", demo.app.test_client())] + [
+        (role.value, demo_login(role)) for role in Role
+    ]
     found = []
     for role, client in readers:
         pages = pages_reachable(client)

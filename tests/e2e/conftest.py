@@ -15,8 +15,6 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -24,7 +22,7 @@ from app.extensions import db
 from app.models import User
 from inventory.models import Crate
 from inventory.services import LineInput, create_crates, pack_crate
-from tests.conftest import PASSWORD, config_for_tests, missing_service
+from tests.conftest import PASSWORD, config_for_tests, database_beside, missing_service
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -58,28 +56,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def browser_database(db_url: str, tmp_path: Path, purpose: str = "browser") -> str:
-    """A fresh database beside the suite's: a new SQLite file, or a new PostgreSQL
-    database on the same server, named after the suite's and its purpose (two suites
-    running on one server must not drop each other's)."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "postgresql":
-        return f"sqlite:///{tmp_path / f'{purpose}.sqlite3'}"
-    name = f"{url.database}_{purpose}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(
         config_for_tests(
-            browser_database(db_url, folder), folder, WTF_CSRF_ENABLED=True, TESTING=False
+            database_beside(db_url, folder, "browser"), folder, WTF_CSRF_ENABLED=True, TESTING=False
         )
     )
     with app.app_context():
@@ -113,12 +95,26 @@ def playwright() -> Iterator[Any]:
         yield driver
 
 
+@pytest.fixture(scope="session")
+def shared_browser(playwright: Any) -> Iterator[Any]:
+    """One Chromium for the tests that need no flags of their own: each test opens its
+    own contexts in it, which share no cookies, storage, cache or service worker."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
-def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
-    """Start Chromium with extra flags (the fake camera needs its own browser)."""
+def launch(playwright: Any, shared_browser: Any) -> Iterator[Callable[..., Any]]:
+    """Chromium: the shared one, or one started with extra flags (the fake camera needs
+    its own browser). What the test opened is closed after it."""
     browsers = []
 
     def start(*extra: str) -> Any:
+        if not extra:
+            return shared_browser
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra]
         )
@@ -126,6 +122,8 @@ def launch(playwright: Any) -> Iterator[Callable[..., Any]]:
         return browser
 
     yield start
+    for context in shared_browser.contexts:
+        context.close()
     for browser in browsers:
         browser.close()
 

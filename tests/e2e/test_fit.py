@@ -24,8 +24,8 @@ from app.models import Role, User
 from donations.models import Donation, Donor, Receipt
 from inventory.models import Crate, CrateState
 from tests.app.test_locale import US_FORM
-from tests.conftest import PASSWORD, config_for_tests, missing_service
-from tests.e2e.conftest import browser_database, serve
+from tests.conftest import PASSWORD, config_for_tests, database_beside, missing_service
+from tests.e2e.conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -131,7 +131,7 @@ def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flas
     """Relais with the demo's data, in a database of its own, each demo user's password
     set to the tests' one."""
     folder = tmp_path_factory.mktemp("demo")
-    url = browser_database(db_url, folder, "demo")
+    url = database_beside(db_url, folder, "demo")
     app = create_app(config_for_tests(url, folder, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         upgrade()

@@ -3,14 +3,15 @@ today's and tomorrow's plans for the day board to check, eight weeks of recorded
 and a second run of the demo that adds nothing."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from typing import Any
 
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.clock import local_today
+from app.models import Role
 from inventory import ledger
 from inventory.models import SiteKind
 from logistics import planning
@@ -22,6 +23,7 @@ from logistics.models import (
     Team,
     WeekSlot,
 )
+from tests.conftest import Demo, run_demo_again
 from tests.logistics.demo_truth import assert_the_demo_tells_the_truth
 
 COUNTED = (Team, WeekSlot, Distribution, DistributionLoad, DistributionResult)
@@ -31,21 +33,16 @@ def counts(db_session: Any) -> list[int]:
     return [db_session.scalar(select(func.count()).select_from(model)) for model in COUNTED]
 
 
-def run_demo(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
-
-
 def test_the_demo_plans_runs_and_records_distributions(
-    app: Flask, db_session: Any, coordinator: FlaskClient
+    demo: Demo, demo_session: Any, demo_login: Callable[[Role], FlaskClient]
 ) -> None:
-    run_demo(app)
-    assert_the_demo_tells_the_truth(db_session, coordinator)
-    teams = {team.name: team for team in db_session.scalars(select(Team))}
+    coordinator = demo_login(Role.COORDINATOR)
+    assert_the_demo_tells_the_truth(demo_session, coordinator)
+    teams = {team.name: team for team in demo_session.scalars(select(Team))}
     assert teams["Calais"].departure_site.name == "Entrepôt Calais"
     assert teams["Paris"].departure_site.kind == SiteKind.WAREHOUSE
     assert teams["Paris"].departure_site.city == "Paris"
-    calais_week = db_session.execute(
+    calais_week = demo_session.execute(
         select(WeekSlot.weekday, func.count())
         .where(WeekSlot.team_id == teams["Calais"].id)
         .group_by(WeekSlot.weekday)
@@ -53,7 +50,7 @@ def test_the_demo_plans_runs_and_records_distributions(
     assert dict(calais_week) == dict.fromkeys(range(7), 8)
 
     today = local_today()
-    board = planning.day_board(db_session, today)
+    board = planning.day_board(demo_session, today)
     assert {check.distribution.team.name for check in board.checks} == {"Calais", "Paris"}
     assert len(board.checks) == 9
     assert any(check.is_fine for check in board.checks)
@@ -65,17 +62,17 @@ def test_the_demo_plans_runs_and_records_distributions(
     ]
     assert unassigned and all(check.problems for check in unassigned)
     assert_a_van_is_in_two_places(board)
-    tomorrow = planning.day_board(db_session, today + timedelta(days=1))
+    tomorrow = planning.day_board(demo_session, today + timedelta(days=1))
     assert len(tomorrow.checks) == 9
     page = coordinator.get(f"/logistics/day/{today.isoformat()}")
     assert page.status_code == 200 and "Verrotières" in page.get_data(as_text=True)
 
-    assert_weeks_of_runs_were_recorded(db_session, today)
-    assert ledger.find_drift(db_session) == []
+    assert_weeks_of_runs_were_recorded(demo_session, today)
+    assert ledger.find_drift(demo_session) == []
 
-    before = counts(db_session)
-    run_demo(app)
-    assert counts(db_session) == before
+    before = counts(demo_session)
+    run_demo_again(demo)
+    assert counts(demo_session) == before
 
 
 def assert_a_van_is_in_two_places(board: planning.DayBoard) -> None:

@@ -6,33 +6,27 @@ second run of the demo that adds nothing."""
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 
 from app.clock import local_today
 from people import queries
 from people.models import Host, HostingBoard, HostingGroup, HostingKind, HostNight, Placement
 from people.services.placements import beds_taken
-
-
-def run_demo(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
+from tests.conftest import Demo, run_demo_again
 
 
 def count(db_session: Any, model: Any) -> int:
     return db_session.scalar(select(func.count()).select_from(model))
 
 
-def test_the_demo_hosts_eight_weeks_of_nights_without_a_name(app: Flask, db_session: Any) -> None:
-    run_demo(app)
+def test_the_demo_hosts_eight_weeks_of_nights_without_a_name(demo: Demo, demo_session: Any) -> None:
     today = local_today()
-    paris = db_session.scalars(select(Host).where(Host.kind == HostingKind.ONE_NIGHT)).all()
+    paris = demo_session.scalars(select(Host).where(Host.kind == HostingKind.ONE_NIGHT)).all()
     assert len(paris) == 80
     assert all(host.agreement_signed_on is not None for host in paris)
-    assert count(db_session, HostNight) > 80 * 7 * 8 // 2
+    assert count(demo_session, HostNight) > 80 * 7 * 8 // 2
 
-    boards = db_session.scalars(select(HostingBoard).order_by(HostingBoard.night)).all()
+    boards = demo_session.scalars(select(HostingBoard).order_by(HostingBoard.night)).all()
     assert len(boards) == 8 * 7 + 1
     assert boards[0].night == today - timedelta(weeks=8) and boards[-1].night == today
     assert all(board.closed for board in boards[:-1]) and not boards[-1].closed
@@ -48,14 +42,14 @@ def test_the_demo_hosts_eight_weeks_of_nights_without_a_name(app: Flask, db_sess
             if group.placed:
                 assert group.host.agreement_signed_on is not None
         hosts = {group.host_id for group in board.groups if group.placed}
-        taken = beds_taken(db_session, sorted(hosts), board.night)
+        taken = beds_taken(demo_session, sorted(hosts), board.night)
         assert all(taken[host.id] <= host.beds for host in paris if host.id in hosts)
     assert 0.35 <= children / people <= 0.6, children / people
     assert 0 < not_placed < people * 0.15
 
-    assert count(db_session, Placement) == 5
-    assert len(queries.placements_ending_soon(db_session, today)) == 2
+    assert count(demo_session, Placement) == 5
+    assert len(queries.placements_ending_soon(demo_session, today)) == 2
 
-    before = [count(db_session, model) for model in (Host, HostingGroup, Placement)]
-    run_demo(app)
-    assert [count(db_session, model) for model in (Host, HostingGroup, Placement)] == before
+    before = [count(demo_session, model) for model in (Host, HostingGroup, Placement)]
+    run_demo_again(demo)
+    assert [count(demo_session, model) for model in (Host, HostingGroup, Placement)] == before
