@@ -5,10 +5,11 @@ comes back), and the coordinators' week template and making a week's shifts from
 from datetime import date, time, timedelta
 from typing import Any, NamedTuple
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.clock import local_today
 from app.errors import DomainError, NotFound
