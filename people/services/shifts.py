@@ -304,7 +304,7 @@ def distribution_crews(session: Session, distributions: Sequence[Distribution]) 
                 Volunteer.user_id.in_(user_ids), Volunteer.driving_licence
             )
         )
-        if user_id is not None  # never: IN matches no NULL, but the column may hold one
+        if user_id is not None  # the column may hold NULL; the IN above never matches one
     }
     crews = {}
     for distribution in distributions:

@@ -82,10 +82,9 @@ def shifts_week() -> str:
 def shift_answer(shift_id: int, message: str, error: DomainError | None = None) -> Any:
     """The shift again for htmx, with the message; otherwise back to its week."""
     if htmx:
-        shift = shifts.get_shift(db.session, shift_id)
         page = render_template(
             "people/_shift.html",
-            shift=shift,
+            shift=shifts.get_shift(db.session, shift_id),
             today=local_today(),
             message=message,
             error=error is not None,
