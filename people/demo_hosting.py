@@ -8,9 +8,9 @@ import random
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today
+from app.extensions import Session
 from app.models import Role, User
 from logistics.models import Team
 from people import queries

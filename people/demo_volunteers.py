@@ -7,10 +7,10 @@ import random
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.errors import DomainError
+from app.extensions import Session
 from app.models import Role, User
 from logistics.models import Distribution, Team
 from people.models import BedPlace, ShiftKind, ShiftTemplate, Volunteer

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
+from app.extensions import Session
 from app.i18n import tick
 from logistics.charts import column_chart
 from logistics.report_sections import ReportSection

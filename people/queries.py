@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, Subquery, distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Subquery, distinct, func, select
 
+from app.extensions import Session
 from app.pagination import Page, paginate
 from logistics.reports import MonthStart, Period, WeekStart
 from people.models import Host, HostingBoard, HostingGroup, HostNight, Placement
@@ -104,7 +104,7 @@ def night_of(session: Session, team_id: int, night: date) -> Night:
 
 def host_list(session: Session, team_id: int | None, page: int, per_page: int) -> Page[Host]:
     """Hosts, those offered on the public page and not yet looked at first."""
-    query: Select[tuple[Host]] = select(Host).order_by(
+    query: Select[Host] = select(Host).order_by(
         Host.offered_publicly.desc(), Host.town, Host.name, Host.id
     )
     if team_id is not None:
@@ -155,18 +155,18 @@ class HostingFigures:
     hosts_active: int = 0
 
 
-def group_people() -> object:
+def group_people() -> ColumnElement[int]:
     return HostingGroup.adults + HostingGroup.minors + HostingGroup.children_under_10
 
 
-def board_filters(period: Period) -> list[object]:
+def board_filters(period: Period) -> list[ColumnElement[bool]]:
     filters = [HostingBoard.night >= period.start, HostingBoard.night <= period.end]
     if period.team_id is not None:
         filters.append(HostingBoard.team_id == period.team_id)
     return filters
 
 
-def placement_filters(period: Period) -> list[object]:
+def placement_filters(period: Period) -> list[ColumnElement[bool]]:
     filters = [Placement.starts_on >= period.start, Placement.starts_on <= period.end]
     if period.team_id is not None:
         filters.append(Placement.team_id == period.team_id)

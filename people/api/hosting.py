@@ -21,7 +21,11 @@ from people.models.hosting import MAX_NOTE_LENGTH
 from people.services import placements
 from people.services.placements import MAX_GROUP_PEOPLE, Counts
 
-COUNT = {"required": True, "strict": True, "validate": validate.Range(min=0, max=MAX_GROUP_PEOPLE)}
+COUNT: dict[str, Any] = {
+    "required": True,
+    "strict": True,
+    "validate": validate.Range(min=0, max=MAX_GROUP_PEOPLE),
+}
 
 
 class StrictSchema(Schema):

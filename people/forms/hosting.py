@@ -2,6 +2,8 @@
 each gets a clear message; the rules are checked by the services, the same for the
 pages and the API."""
 
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -118,7 +120,7 @@ class RunForm(FlaskForm):
     driver_id = SelectField(_l("Driver"), choices=[], validate_choice=False)
     odometer_km = StringField(_l("Odometer when leaving (km)"))
 
-    def read(self) -> dict[str, object]:
+    def read(self) -> dict[str, Any]:
         raw = field_texts(self)
         try:
             group_ids = [int(value) for value in self.group_ids.data or []]

@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team
@@ -29,7 +29,7 @@ class PaidHow(LabelledEnum):
     ONLINE = "online", _l("online")
 
 
-class BedPlace(db.Model):
+class BedPlace(Model):
     """Somewhere volunteers sleep: a bungalow on the campsite near Calais, 6 beds."""
 
     __tablename__ = "bed_places"
@@ -49,7 +49,7 @@ class BedPlace(db.Model):
     )
 
 
-class BedBooking(db.Model):
+class BedBooking(Model):
     """A bed at a place from the night of `arrives_on` to the night before `leaves_on`."""
 
     __tablename__ = "bed_bookings"

@@ -10,6 +10,7 @@ document number, and none may be added."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team, Trip
@@ -37,7 +38,7 @@ class HostingKind(LabelledEnum):
     LONGER = "longer", _l("Several weeks in a region")
 
 
-class Host(db.Model):
+class Host(Model):
     """A person who offers beds. Their address is read by hosting coordinators only;
     people are given to a host only once their agreement is signed."""
 
@@ -70,7 +71,7 @@ class Host(db.Model):
         return self.name
 
 
-class HostNight(db.Model):
+class HostNight(Model):
     """A night a host said they can take people (the night that starts that evening)."""
 
     __tablename__ = "host_nights"
@@ -83,7 +84,7 @@ class HostNight(db.Model):
     __table_args__ = (Index("ix_host_nights_night", "night"),)
 
 
-class HostingBoard(db.Model):
+class HostingBoard(Model):
     """One team's hosting on one night; closed at the end of the night, after which
     nothing on it changes."""
 
@@ -112,6 +113,12 @@ class PeopleCounts:
     """Counts of people: adults, minors (10 to 17), children under 10; never names.
     Mixed into the models that have those columns."""
 
+    if TYPE_CHECKING:
+        # The columns themselves are declared by each model, with its own constraints.
+        adults: Mapped[int]
+        minors: Mapped[int]
+        children_under_10: Mapped[int]
+
     @property
     def people(self) -> int:
         return self.adults + self.minors + self.children_under_10
@@ -122,7 +129,7 @@ class PeopleCounts:
         return self.adults == 0
 
 
-class HostingGroup(PeopleCounts, db.Model):
+class HostingGroup(PeopleCounts, Model):
     """People asking for a roof together on a night: counts only."""
 
     __tablename__ = "hosting_groups"
@@ -155,7 +162,7 @@ class HostingGroup(PeopleCounts, db.Model):
         return self.host_id is not None
 
 
-class HostingRun(db.Model):
+class HostingRun(Model):
     """A van run of a night's board: the logistics trip (purpose "taking people to
     emergency hosts") that takes some of its placed groups to their hosts."""
 
@@ -175,7 +182,7 @@ class HostingRun(db.Model):
         return sum(group.people for group in self.groups)
 
 
-class Placement(PeopleCounts, db.Model):
+class Placement(PeopleCounts, Model):
     """A longer hosting: a group with a host from the evening of `starts_on` to the
     morning of `ends_on`."""
 

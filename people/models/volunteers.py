@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.labels import LabelledEnum
 from app.models import User, UTCDateTime, str_enum
 from logistics.models import Team
@@ -29,7 +29,7 @@ class ShiftKind(LabelledEnum):
     EVENING = "evening", _l("Evening")
 
 
-class Volunteer(db.Model):
+class Volunteer(Model):
     """Someone who offered to help: what they said on the sign-up page and, once a
     coordinator accepts them, their account. The phone number is dropped some days
     after they leave (VOLUNTEER_PHONE_KEEP_DAYS)."""
@@ -69,7 +69,7 @@ class Volunteer(db.Model):
     __table_args__ = (CheckConstraint("arrives_on <= leaves_on", name="volunteer_stay_in_order"),)
 
 
-class ShiftTemplate(db.Model):
+class ShiftTemplate(Model):
     """One shift of a team's usual week: Paris, Tuesday morning, 9:00 to 13:00, 4 people."""
 
     __tablename__ = "shift_templates"
@@ -90,7 +90,7 @@ class ShiftTemplate(db.Model):
     )
 
 
-class Shift(db.Model):
+class Shift(Model):
     """A shift on one day, made from the week template (once: making a day twice makes
     nothing twice)."""
 
@@ -123,7 +123,7 @@ class Shift(db.Model):
         return any(place.user_id == user_id for place in self.places)
 
 
-class ShiftPlace(db.Model):
+class ShiftPlace(Model):
     """A volunteer on a shift."""
 
     __tablename__ = "shift_places"

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from logistics.services import get_team

@@ -12,10 +12,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import Role, User
 from logistics.models import Team

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.clock import local_today, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from logistics.models import TripPurpose
@@ -156,6 +156,7 @@ def beds_taken(session: Session, host_ids: Sequence[int], night: date) -> dict[i
         .where(HostingGroup.host_id.in_(host_ids), HostingBoard.night == night)
         .group_by(HostingGroup.host_id)
     ):
+        assert host_id is not None  # the IN above matches no NULL
         taken[host_id] += int(count)
     staying = Placement.adults + Placement.minors + Placement.children_under_10
     for host_id, count in session.execute(

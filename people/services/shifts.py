@@ -12,9 +12,9 @@ from datetime import date, time, timedelta
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from inventory.models import may_act_at
@@ -297,13 +297,15 @@ def distribution_crews(session: Session, distributions: Sequence[Distribution]) 
     for shift in shifts:
         by_key[(shift.team_id, shift.day)].append(shift)
     user_ids = {place.user_id for shift in shifts for place in shift.places}
-    drivers = set(
-        session.scalars(
+    drivers = {
+        user_id
+        for user_id in session.scalars(
             select(Volunteer.user_id).where(
                 Volunteer.user_id.in_(user_ids), Volunteer.driving_licence
             )
         )
-    )
+        if user_id is not None  # the column may hold NULL; the IN above never matches one
+    }
     crews = {}
     for distribution in distributions:
         day_shifts = by_key.get((distribution.team_id, distribution.day))

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import Session
 from app.lookup import get_one
 from app.models import Role, User
 from inventory.models import Site

@@ -5,9 +5,10 @@ when no Stripe key is set), and the coordinators' places."""
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import local_today, utcnow

@@ -4,10 +4,11 @@ are in hosts.py."""
 
 from datetime import date, timedelta
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.clock import local_today
 from app.errors import DomainError, NotFound

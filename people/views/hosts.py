@@ -5,10 +5,11 @@ Hosts' addresses are shown to hosting coordinators only."""
 
 from datetime import date
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter

@@ -5,10 +5,11 @@ comes back), and the coordinators' week template and making a week's shifts from
 from datetime import date, time, timedelta
 from typing import Any, NamedTuple
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.clock import local_today
 from app.errors import DomainError, NotFound
@@ -81,10 +82,9 @@ def shifts_week() -> str:
 def shift_answer(shift_id: int, message: str, error: DomainError | None = None) -> Any:
     """The shift again for htmx, with the message; otherwise back to its week."""
     if htmx:
-        shift = shifts.get_shift(db.session, shift_id)
         page = render_template(
             "people/_shift.html",
-            shift=shift,
+            shift=shifts.get_shift(db.session, shift_id),
             today=local_today(),
             message=message,
             error=error is not None,
