@@ -144,6 +144,9 @@ def phone(launch: Callable[..., Any]) -> Callable[..., Any]:
             service_workers=service_workers,
         )
         page = context.new_page()
+        # One Chromium serves every test: its newest page is the one in front, with the
+        # focus, as a phone's only page is (autofocus and typing depend on it).
+        page.bring_to_front()
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on(

@@ -125,11 +125,15 @@ def test_a_bad_reading_is_refused_and_can_be_corrected(
     page.get_by_label("Litres").fill("95")
     page.get_by_label("Total cost (€)").fill("160")
     page.get_by_role("button", name="Record the fill-up").click()
-    page.get_by_text("95 litres is more than the tank of").wait_for()
+    page.locator("#litres-error").get_by_text("95 litres is more than the tank of").wait_for()
+    page.get_by_role("link", name="Litres: 95 litres is more than the tank of").wait_for()
     assert stored(live_app, van["id"]) == []
     page.get_by_label("Litres").fill("41")
     page.get_by_role("button", name="Record the fill-up").click()
-    page.get_by_text("The odometer reads 84,100 km, but 84,200 km was already recorded").wait_for()
+    odometer = page.locator("#odometer_km-error")
+    odometer.get_by_text(
+        "The odometer reads 84,100 km, but 84,200 km was already recorded"
+    ).wait_for()
     page.get_by_label("Odometer (km)").fill("84300")
     page.get_by_role("button", name="Record the fill-up").click()
     page.get_by_text("Fill-up recorded: 41 litres, €160.00.").wait_for()
