@@ -22,9 +22,14 @@ def assign_sites(session: Session, user: User, site_ids: Iterable[int]) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from sqlalchemy.orm import joinedload
+
     from app.api import register_api_blueprint
+    from app.auth import load_with_api_user
     from app.cli import SITE_ASSIGNER_KEY, register_demo_seeder
+    from app.models import ApiToken
     from inventory import api, cli, demo, views
+    from inventory.models import USER_SITES
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.links)
@@ -32,4 +37,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.check_ledger)
     register_demo_seeder(app, demo.seed)
     app.extensions[SITE_ASSIGNER_KEY] = assign_sites
+    # A volunteer's scan checks their sites (may_act_at): load them with the token.
+    load_with_api_user(app, joinedload(ApiToken.user).joinedload(USER_SITES))
     app.jinja_env.globals.update(views.template_helpers())

@@ -7,6 +7,7 @@ inventory/ledger.py writes StockMovement and StockLevel."""
 from inventory.models.catalogue import (
     PRIORITY_ORDER,
     SIZES,
+    USER_SITES,
     Category,
     Gender,
     Item,
@@ -43,6 +44,7 @@ from inventory.models.stock import (
 __all__ = [
     "PRIORITY_ORDER",
     "SIZES",
+    "USER_SITES",
     "Category",
     "Crate",
     "CrateAction",

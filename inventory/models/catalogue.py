@@ -171,6 +171,8 @@ user_sites = Table(
     Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
 )
 inspect(User).add_property("sites", relationship(Site, secondary=user_sites))
+# User.sites, for loader options: mypy knows User without it.
+USER_SITES = inspect(User).attrs["sites"].class_attribute
 
 
 def sites_of(user: User) -> list[Site]:
