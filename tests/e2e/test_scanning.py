@@ -171,7 +171,8 @@ def test_scan_and_pack_with_the_keyboard_alone(
     page = phone()
     sign_in(page, live_server, world["email"])
     page.goto(f"{live_server}/inventory/scan")
-    page.keyboard.type(world["display"])  # the code field has the focus
+    expect(page.locator("#code")).to_be_focused()  # the page opens with the code field
+    page.keyboard.type(world["display"])
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/crates/{world['code']}/pack")
 
