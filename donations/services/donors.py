@@ -7,7 +7,6 @@ A sign-in link is signed with the app's secret key and carries the donor's id an
 nonce stored on the donor: a new link replaces the nonce and using a link clears it, so
 a link works once, and only the latest one does. None of these functions commits."""
 
-import secrets
 from collections.abc import Sequence
 from datetime import date, datetime
 from http import HTTPStatus
@@ -16,7 +15,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -25,7 +23,16 @@ from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import Session
-from app.links import external_url
+from app.links import (
+    LinkFault,
+    LinkPurpose,
+    SignedLink,
+    UnreadableLink,
+    external_url,
+    issue_link,
+    nonce_matches,
+    read_link,
+)
 from donations.models import (
     Donation,
     Donor,
@@ -41,7 +48,7 @@ from donations.services.payers import (
     tidy_contact,
 )
 
-LINK_SALT = "relais.donations.donor-sign-in"
+SIGN_IN_LINK = LinkPurpose(salt="relais.donations.donor-sign-in", row_key="donor")
 LINK_MAX_AGE_SECONDS = 30 * 60
 
 
@@ -69,50 +76,44 @@ def find_donor_by_email(session: Session, email: str) -> Donor | None:
     )
 
 
-def link_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
-
-
 def issue_sign_in_token(session: Session, donor: Donor) -> str:
     """A token for a new sign-in link; any link sent before stops working."""
-    donor.sign_in_nonce = secrets.token_urlsafe(16)
+    token, donor.sign_in_nonce = issue_link(SIGN_IN_LINK, donor.id)
     session.flush()
-    return link_serializer().dumps({"donor": donor.id, "nonce": donor.sign_in_nonce})
+    return token
 
 
-def read_sign_in_token(token: str) -> tuple[int, str]:
+def read_sign_in_token(token: str) -> SignedLink:
     """The donor id and nonce of a link made in the last 30 minutes."""
     try:
-        data = link_serializer().loads(token, max_age=LINK_MAX_AGE_SECONDS)
-    except SignatureExpired as error:
-        raise LinkRefused(
-            _("This sign-in link has expired: a link works for 30 minutes.")
-        ) from error
-    except BadSignature as error:
-        raise LinkInvalid(
-            _("This sign-in link is not valid. It may have been cut short when it was copied.")
-        ) from error
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("donor"), int)
-        or not isinstance(data.get("nonce"), str)
-    ):
-        raise LinkInvalid(_("This sign-in link is not valid."))
-    return data["donor"], data["nonce"]
+        return read_link(SIGN_IN_LINK, token, max_age_seconds=LINK_MAX_AGE_SECONDS)
+    except UnreadableLink as unreadable:
+        raise unreadable_link_refusal(unreadable.fault) from unreadable
+
+
+def unreadable_link_refusal(fault: LinkFault) -> LinkRefused:
+    match fault:
+        case LinkFault.EXPIRED:
+            return LinkRefused(_("This sign-in link has expired: a link works for 30 minutes."))
+        case LinkFault.TAMPERED:
+            return LinkInvalid(
+                _("This sign-in link is not valid. It may have been cut short when it was copied.")
+            )
+        case LinkFault.MALFORMED:
+            return LinkInvalid(_("This sign-in link is not valid."))
 
 
 def donor_for_token(session: Session, token: str, *, for_update: bool = False) -> Donor:
     """The donor a link signs in, while the link may still be used."""
-    donor_id, nonce = read_sign_in_token(token)
-    query = select(Donor).where(Donor.id == donor_id)
+    link = read_sign_in_token(token)
+    query = select(Donor).where(Donor.id == link.row_id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     donor = session.scalar(query)
     if (
         donor is None
         or donor.erased_at is not None
-        or donor.sign_in_nonce is None
-        or not secrets.compare_digest(donor.sign_in_nonce, nonce)
+        or not nonce_matches(donor.sign_in_nonce, link.nonce)
     ):
         raise LinkRefused(
             _("This sign-in link was already used, or a newer one was sent: each link works once.")

@@ -4,18 +4,16 @@ the calendar of nights they update themselves from a signed link, without an acc
 A host's address is read by hosting coordinators only: `sees_addresses` says who."""
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import Session
+from app.links import LinkFault, LinkPurpose, UnreadableLink, issue_link, nonce_matches, read_link
 from app.lookup import get_one
 from app.models import Role, User
 from logistics.models import Team
@@ -28,7 +26,7 @@ MAX_ADDRESS_LENGTH = 300
 # How far ahead a host's calendar reaches, and how long its link works.
 CALENDAR_DAYS = 56
 CALENDAR_LINK_MAX_AGE_SECONDS = 90 * 24 * 3600
-CALENDAR_SALT = "relais.host-calendar"
+CALENDAR_LINK = LinkPurpose(salt="relais.host-calendar", row_key="host")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+?[\d .-]{6,31}")
 
@@ -150,38 +148,31 @@ def get_host(session: Session, host_id: object, *, for_update: bool = False) -> 
 # --- the calendar and its link --------------------------------------------------------
 
 
-def calendar_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CALENDAR_SALT)
-
-
 def issue_calendar_token(session: Session, host: Host) -> str:
     """A token for the host's calendar link; the links sent before stop working."""
-    host.calendar_nonce = secrets.token_urlsafe(16)
+    token, host.calendar_nonce = issue_link(CALENDAR_LINK, host.id)
     session.flush()
-    return calendar_serializer().dumps({"host": host.id, "nonce": host.calendar_nonce})
+    return token
 
 
 def host_for_calendar_token(session: Session, token: str) -> Host:
     """The host a calendar link was made for, while it works (90 days, until a new one)."""
+    replaced = _("This link was replaced by a newer one: use the last one you received.")
     try:
-        data = calendar_serializer().loads(token, max_age=CALENDAR_LINK_MAX_AGE_SECONDS)
-    except SignatureExpired as error:
-        raise Conflict(_("This link has expired: ask the hosting team for a new one.")) from error
-    except BadSignature as error:
-        raise NotFound(_("This link is not valid: it may have been cut short.")) from error
-    host = (
-        session.get(Host, data.get("host"))
-        if isinstance(data, dict) and isinstance(data.get("host"), int)
-        else None
-    )
-    nonce = data.get("nonce") if isinstance(data, dict) else None
-    if (
-        host is None
-        or host.calendar_nonce is None
-        or not isinstance(nonce, str)
-        or not secrets.compare_digest(host.calendar_nonce, nonce)
-    ):
-        raise Conflict(_("This link was replaced by a newer one: use the last one you received."))
+        link = read_link(CALENDAR_LINK, token, max_age_seconds=CALENDAR_LINK_MAX_AGE_SECONDS)
+    except UnreadableLink as unreadable:
+        match unreadable.fault:
+            case LinkFault.EXPIRED:
+                message = _("This link has expired: ask the hosting team for a new one.")
+                raise Conflict(message) from unreadable
+            case LinkFault.TAMPERED:
+                message = _("This link is not valid: it may have been cut short.")
+                raise NotFound(message) from unreadable
+            case LinkFault.MALFORMED:
+                raise Conflict(replaced) from unreadable
+    host = session.get(Host, link.row_id)
+    if host is None or not nonce_matches(host.calendar_nonce, link.nonce):
+        raise Conflict(replaced)
     return host
 
 

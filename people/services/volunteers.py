@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from app.auth import normalise_email
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import Session
+from app.links import LinkFault, LinkPurpose, UnreadableLink, issue_link, nonce_matches, read_link
 from app.lookup import get_one
 from app.models import Role, User
 from inventory.models import Site
@@ -25,7 +25,7 @@ from logistics.models import Team, WeekSlot
 from logistics.services import get_team
 from people.models import BedBooking, Shift, ShiftPlace, SignUpStatus, Volunteer
 
-LINK_SALT = "relais.people.volunteer-sign-in"
+SIGN_IN_LINK = LinkPurpose(salt="relais.people.volunteer-sign-in", row_key="volunteer")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 120
 MAX_PHONE = 40
@@ -232,39 +232,32 @@ def decline_volunteer(session: Session, *, actor: User, volunteer_id: int) -> Vo
 # --- sign-in links --------------------------------------------------------------------
 
 
-def link_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
-
-
 def issue_sign_in_token(session: Session, volunteer: Volunteer) -> str:
     """A token for a new sign-in link; any link sent before stops working."""
-    volunteer.sign_in_nonce = secrets.token_urlsafe(16)
+    token, volunteer.sign_in_nonce = issue_link(SIGN_IN_LINK, volunteer.id)
     session.flush()
-    return link_serializer().dumps({"volunteer": volunteer.id, "nonce": volunteer.sign_in_nonce})
+    return token
 
 
 def use_sign_in_token(session: Session, token: str) -> User:
     """The account a link signs in; the link cannot be used again."""
     max_age = current_app.config["VOLUNTEER_LINK_DAYS"] * 86_400
     try:
-        data = link_serializer().loads(token, max_age=max_age)
-    except SignatureExpired as error:
-        raise LinkRefused(_("This sign-in link has expired: ask for a new one.")) from error
-    except BadSignature as error:
-        raise NotFound(_("This sign-in link is not valid.")) from error
-    if not isinstance(data, dict) or not isinstance(data.get("volunteer"), int):
-        raise NotFound(_("This sign-in link is not valid."))
+        link = read_link(SIGN_IN_LINK, token, max_age_seconds=max_age)
+    except UnreadableLink as unreadable:
+        if unreadable.fault is LinkFault.EXPIRED:
+            raise LinkRefused(
+                _("This sign-in link has expired: ask for a new one.")
+            ) from unreadable
+        raise NotFound(_("This sign-in link is not valid.")) from unreadable
     volunteer = session.scalar(
-        select(Volunteer).where(Volunteer.id == data["volunteer"]).with_for_update(of=Volunteer)
+        select(Volunteer).where(Volunteer.id == link.row_id).with_for_update(of=Volunteer)
     )
-    nonce = data.get("nonce")
     if (
         volunteer is None
         or volunteer.user is None
         or not volunteer.user.active
-        or volunteer.sign_in_nonce is None
-        or not isinstance(nonce, str)
-        or not secrets.compare_digest(volunteer.sign_in_nonce, nonce)
+        or not nonce_matches(volunteer.sign_in_nonce, link.nonce)
     ):
         raise LinkRefused(
             _("This sign-in link was already used, or a newer one was sent: each link works once.")
