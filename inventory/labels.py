@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.pdf_text import fitting_length
+from app.pdf_text import ONE_PDF_AT_A_TIME, fitting_length
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 requires
@@ -282,14 +282,15 @@ def render_labels(
     layout = _LAYOUTS[LabelFormat(label_format)]
     templates = _Templates(more_template, expiry_template)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1)
-    canvas.setTitle("Labels")
-    canvas.setCreator("Relais")
-    for index, label in enumerate(labels):
-        slot = index % layout.per_page
-        if index and not slot:
-            canvas.showPage()
-        _draw_label(canvas, label, slot, layout, templates)
-    canvas.showPage()
-    canvas.save()
+    with ONE_PDF_AT_A_TIME:
+        canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1)
+        canvas.setTitle("Labels")
+        canvas.setCreator("Relais")
+        for index, label in enumerate(labels):
+            slot = index % layout.per_page
+            if index and not slot:
+                canvas.showPage()
+            _draw_label(canvas, label, slot, layout, templates)
+        canvas.showPage()
+        canvas.save()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from app.pdf_text import ONE_PDF_AT_A_TIME
 from donations.receipt_pdf.document import (
     ACKNOWLEDGEMENT,
     CANCELLED_NOTICE,
@@ -287,12 +288,13 @@ def fitted_content(buffer: io.BytesIO, document: ReceiptDocument) -> Canvas:
 def render_receipt(document: ReceiptDocument) -> bytes:
     """The receipt as the bytes of a one-page A4 PDF with its fonts embedded."""
     buffer = io.BytesIO()
-    pdf = fitted_content(buffer, document)
-    draw_footer(pdf, document.number)
-    if document.cancelled:
-        draw_watermark(pdf, "ANNULÉ", ALERT)
-    elif document.duplicate:
-        draw_watermark(pdf, "DUPLICATA", MUTED)
-    pdf.showPage()
-    pdf.save()
+    with ONE_PDF_AT_A_TIME:
+        pdf = fitted_content(buffer, document)
+        draw_footer(pdf, document.number)
+        if document.cancelled:
+            draw_watermark(pdf, "ANNULÉ", ALERT)
+        elif document.duplicate:
+            draw_watermark(pdf, "DUPLICATA", MUTED)
+        pdf.showPage()
+        pdf.save()
     return buffer.getvalue()

@@ -4,6 +4,7 @@ QR code rendered and scanned with zxing-cpp."""
 
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from app.pdf_text import ONE_PDF_AT_A_TIME
 from donations.receipt_pdf import Organisation, ReceiptDocument, layout, render_receipt, text
 from donations.receipt_pdf.document import (
     ACKNOWLEDGEMENT,
@@ -467,3 +469,14 @@ def test_the_fixed_wording_never_breaks_a_line_before_its_punctuation(wording: s
     for width in range(80, 400):
         for line in text.wrap(wording, text.fonts().regular, 9, float(width), 99):
             assert not HIGH_PUNCTUATION.match(line) and not line.endswith("n°"), (width, line)
+
+
+def test_a_receipt_waits_while_another_pdf_is_being_built() -> None:
+    """ReportLab is not thread-safe: two receipt senders, or a threaded server, build
+    their PDFs one at a time."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with ONE_PDF_AT_A_TIME:
+            receipt = pool.submit(render_receipt, RECEIPT)
+            with pytest.raises(TimeoutError):
+                receipt.result(timeout=0.3)
+        assert only_page(receipt.result(timeout=30))

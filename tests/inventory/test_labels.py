@@ -2,12 +2,14 @@
 
 Pages are rasterised with pdfium and read back with zxing-cpp, as a phone would."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
 
+from app.pdf_text import ONE_PDF_AT_A_TIME
 from inventory import labels as labels_module
 from inventory.labels import Label, LabelFormat, render_labels
 
@@ -259,3 +261,13 @@ def test_blank_labels_have_only_the_code() -> None:
 def test_no_labels_is_an_error() -> None:
     with pytest.raises(ValueError):
         render_labels([], LabelFormat.A4_SHEET)
+
+
+def test_labels_wait_while_another_pdf_is_being_built() -> None:
+    """ReportLab is not thread-safe: under a threaded server PDFs are built one at a time."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with ONE_PDF_AT_A_TIME:
+            sheet = pool.submit(render_labels, crates(2), LabelFormat.A4_SHEET)
+            with pytest.raises(TimeoutError):
+                sheet.result(timeout=0.3)
+        assert sheet.result(timeout=30).startswith(b"%PDF-")
