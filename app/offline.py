@@ -10,7 +10,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 
-from app.permissions import SIGNED_IN, public, requires
+from app.models import User
+from app.permissions import SIGNED_IN, may_open, public, requires
 
 bp = Blueprint("offline", __name__)
 # Sent by the service worker when it fetches the shell's pages in the background.
@@ -29,7 +30,8 @@ SHELL_FILES = (
     "img/icon-192.png",
 )
 # The pages of the app shell: the pack page without a crate stands in, offline, for
-# the pack page of any crate not opened on this phone before.
+# the pack page of any crate not opened on this phone before. Each person's phone keeps
+# those they may open (kept_pages), which their pages tell the service worker.
 SHELL_PAGES = ("inventory.scan", "inventory.pack_shell", "offline.outbox")
 THEME_COLOUR = "#0b6e4f"
 
@@ -41,6 +43,11 @@ def release_of(files: list[Path]) -> str:
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def kept_pages(user: User) -> list[str]:
+    """The shell pages a phone keeps for this person: those their role may open."""
+    return [url_for(endpoint) for endpoint in SHELL_PAGES if may_open(user, endpoint)]
 
 
 @bp.get("/sw.js")
@@ -106,4 +113,5 @@ def init_offline(app: Flask) -> None:
     files = [SERVICE_WORKER] + [STATIC / name for name in SHELL_FILES]
     app.extensions["relais_shell_release"] = release_of(files)
     app.session_interface = ShellKeepingSessionInterface()
+    app.add_template_global(kept_pages)
     app.register_blueprint(bp)

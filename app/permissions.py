@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.models import Role, User
@@ -63,6 +63,15 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def role_may(role: Role, permission: str) -> bool:
     return role in PERMISSIONS[permission]
+
+
+def may_open(user: User, endpoint: str) -> bool:
+    """Whether the user may open the page of this endpoint: the permission its view
+    declares, read from the view itself so that no list repeats it."""
+    permission = getattr(current_app.view_functions[endpoint], "permission", None)
+    if permission == PUBLIC:
+        return True
+    return permission in PERMISSIONS and role_may(user.role, permission)
 
 
 def current_actor() -> User | None:

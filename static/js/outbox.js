@@ -419,6 +419,18 @@
     if (page) showOutbox(page);
   };
 
+  // Who is signed in (nobody without the counter) and the shell pages they may open: the
+  // service worker keeps those, and drops what it kept for anyone else.
+  const tellWorker = (counter) => {
+    const keepShell = {
+      user: counter ? counter.dataset.user : "",
+      pages: counter ? counter.dataset.keep.split(" ").filter(Boolean) : [],
+    };
+    navigator.serviceWorker.ready
+      .then((registration) => registration.active && registration.active.postMessage({ keepShell }))
+      .catch(() => {});
+  };
+
   const start = async () => {
     const counter = document.querySelector("[data-outbox-count]");
     if (counter) await setUser(counter.dataset.user).catch(() => {});
@@ -431,10 +443,10 @@
       if (worker && worker.dataset.serviceWorker) {
         navigator.serviceWorker.register(worker.dataset.serviceWorker, { scope: "/" }).catch(() => {});
       }
-      if (counter && navigator.onLine) {
-        navigator.serviceWorker.ready
-          .then((registration) => registration.active && registration.active.postMessage("keep-shell"))
-          .catch(() => {});
+      if (navigator.onLine) {
+        tellWorker(counter);
+        // A new release's worker took over: it keeps its own copy of the pages.
+        navigator.serviceWorker.addEventListener("controllerchange", () => tellWorker(counter));
       }
     }
     window.addEventListener("online", () => flush(token()));

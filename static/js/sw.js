@@ -1,12 +1,17 @@
 /* Relais service worker: keeps the app shell (scan, pack and crate pages, styles,
    scripts, the QR decoder) so the scan page opens without signal, and sends the outbox
    when the connection comes back (Background Sync). /sw.js prepends self.RELAIS:
-   { release, static: [urls], pages: [urls], outbox: url of outbox.js }. */
+   { release, static: [urls], pages: [urls], outbox: url of outbox.js }.
+   Pages belong to the person signed in: each page tells the worker who that is and
+   which shell pages they may open; the worker keeps those only, and drops the pages
+   kept for anyone else, so a shared phone never shows one person's pages to another. */
 "use strict";
 
 importScripts(self.RELAIS.outbox);
 
 const CACHE = "relais-" + self.RELAIS.release;
+// The pages kept for one person, in a cache of their own: "relais-<release>-of-<user>".
+const PAGES_OF = CACHE + "-of-";
 // Pages kept for use without signal: the shell, and each crate page opened online.
 const KEPT = /^\/(outbox|inventory\/(scan|pack|batch|crates\/[0-9A-Z]+(\/pack)?))$/;
 const CRATE = /^\/inventory\/crates\/[0-9A-Z]+$/;
@@ -14,8 +19,10 @@ const PACK = /^\/inventory\/crates\/[0-9A-Z]+\/pack$/;
 const PACK_SHELL = self.RELAIS.pages[1];
 const OUTBOX_PAGE = self.RELAIS.pages[2];
 
+// A page as its person sees it: never a redirect (to the sign-in page), a refusal or an error.
 const keepable = (response) =>
-  response.ok && !response.redirected && !/no-store/.test(response.headers.get("Cache-Control") || "");
+  response.status === 200 && response.type === "basic" && !response.redirected &&
+  !/no-store/.test(response.headers.get("Cache-Control") || "");
 
 async function keep(cache, url) {
   try {
@@ -31,32 +38,51 @@ async function keep(cache, url) {
   }
 }
 
-// Pages only when signed in: a redirect to the sign-in page is not kept. Pages ask
-// again (message "keep-shell") once someone is signed in.
-async function keepShell() {
-  const cache = await caches.open(CACHE);
+const pageCaches = async () => (await caches.keys()).filter((name) => name.startsWith(PAGES_OF));
+
+// The cache of the person signed in, as pages last told; none when nobody is.
+async function signedInPages() {
+  const [name] = await pageCaches();
+  return name ? caches.open(name) : null;
+}
+
+// A page said who is signed in (user "" for nobody) and which shell pages they may open.
+// A background fetch still running for the person before writes into their dropped
+// cache, which nothing reads.
+async function keepShellFor({ user, pages }) {
+  const own = PAGES_OF + user;
+  const others = (await pageCaches()).filter((name) => name !== own);
+  await Promise.all(others.map((name) => caches.delete(name)));
+  if (!user) return;
+  const cache = await caches.open(own);
   const missing = [];
-  for (const url of self.RELAIS.pages) if (!(await cache.match(url))) missing.push(url);
+  for (const url of self.RELAIS.pages) {
+    if (pages.includes(url) && !(await cache.match(url))) missing.push(url);
+  }
   await Promise.all(missing.map((url) => keep(cache, url)));
 }
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     await (await caches.open(CACHE)).addAll(self.RELAIS.static);
-    await keepShell();
     await self.skipWaiting();
   })());
 });
 
+// One after the other: a sign-out's drop never runs between a sign-in's steps.
+let telling = Promise.resolve();
 self.addEventListener("message", (event) => {
-  if (event.data === "keep-shell") event.waitUntil(keepShell());
+  const shell = event.data && event.data.keepShell;
+  if (!shell) return;
+  telling = telling.then(() => keepShellFor(shell)).catch(() => {});
+  event.waitUntil(telling);
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((name) => name.startsWith("relais-") && name !== CACHE)
-      .map((name) => caches.delete(name)));
+    const old = (name) => name.startsWith("relais-") && name !== CACHE && !name.startsWith(PAGES_OF);
+    await Promise.all(names.filter(old).map((name) => caches.delete(name)));
     await self.clients.claim();
   })());
 });
@@ -78,14 +104,15 @@ async function cacheFirst(request) {
   const cached = await caches.match(request);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) (await caches.open(CACHE)).put(request, response.clone());
+  if (response.status === 200) (await caches.open(CACHE)).put(request, response.clone());
   return response;
 }
 
 async function networkFirst(request, path) {
+  const kept = await signedInPages();
   try {
     const response = await fetch(request);
-    if (keepable(response)) (await caches.open(CACHE)).put(request, response.clone());
+    if (kept && keepable(response)) kept.put(request, response.clone());
     return response;
   } catch (error) {
     const cached = await caches.match(request, { ignoreSearch: true });

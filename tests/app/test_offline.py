@@ -2,6 +2,8 @@
 the outbox page, the pack page kept for crates never opened, and replays of actions
 from a phone's outbox, refused ones included."""
 
+import json
+import re
 import uuid
 from typing import Any
 
@@ -130,3 +132,45 @@ def test_the_service_workers_background_fetch_sets_no_cookie(phone: Any) -> None
     assert "Set-Cookie" in phone.get("/inventory/scan").headers
     kept = phone.get("/inventory/scan", headers={"X-Relais-Keep": "1"})
     assert kept.status_code == 200 and "Set-Cookie" not in kept.headers
+
+
+SHELL = ["/inventory/scan", "/inventory/pack", "/outbox"]
+
+
+@pytest.mark.parametrize(
+    ("role", "kept"),
+    [
+        (Role.ADMIN, SHELL),
+        (Role.COORDINATOR, SHELL),
+        (Role.VOLUNTEER, SHELL),
+        (Role.TREASURER, ["/outbox"]),
+        (Role.HOSTING_COORDINATOR, ["/outbox"]),
+    ],
+)
+def test_a_phone_keeps_the_shell_pages_its_person_may_open(
+    login: Any, make_user: Any, role: Role, kept: list[str]
+) -> None:
+    """Each page tells the service worker what to keep for the person signed in; every
+    page it names opens for them, and every shell page it leaves out is refused."""
+    person = login(make_user(role))
+    html = person.get("/outbox").get_data(as_text=True)
+    match = re.search(r'data-keep="([^"]*)"', html)
+    assert match is not None and match.group(1).split() == kept
+    for url in SHELL:
+        assert person.get(url).status_code == (200 if url in kept else 403)
+
+
+def test_a_signed_out_page_names_no_pages_to_keep(client: Any) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    assert "data-keep" not in html
+
+
+def test_the_service_worker_is_the_same_for_everyone(
+    client: Any, login: Any, make_user: Any
+) -> None:
+    """It is fetched once per phone, whoever is signed in: the shell it knows is whole,
+    and pages say which of it their person keeps."""
+    signed_out = client.get("/sw.js").get_data()
+    assert login(make_user(Role.TREASURER)).get("/sw.js").get_data() == signed_out
+    settings = json.loads(signed_out.decode().split("\n", 1)[0].removeprefix("self.RELAIS = ")[:-1])
+    assert settings["pages"] == SHELL

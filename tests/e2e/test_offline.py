@@ -1,11 +1,14 @@
 """A volunteer's phone without signal: the scan page and the crates seen before still
 open, actions wait in the outbox and are applied once when the signal comes back, a
-refused action says why, and a server error never passes silently."""
+refused action says why, and a server error never passes silently. A phone keeps only
+the pages its person may open, and a shared phone never shows one person's to the next."""
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Error as BrowserError
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -13,7 +16,7 @@ from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, StockMovement
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, packed_crates, sign_in
+from tests.e2e.conftest import numbers, open_menu, packed_crates, sign_in
 
 WAITING = "[data-outbox-count]"
 
@@ -300,3 +303,148 @@ def test_an_action_waits_for_the_person_who_took_it(
     page.get_by_text("Waiting for the person who took it to sign in").wait_for()
     assert waiting(page) == "1"
     assert crate_of(live_app, world["packed"])[:2] == (CrateState.IN_STOCK, world["nord"])
+
+
+SHELL = ["/inventory/pack", "/inventory/scan", "/outbox"]
+# The pages the service worker keeps for the person signed in, wherever it keeps them.
+KEPT_PAGES = """async () => {
+    const pages = [];
+    for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) {
+            pages.push(new URL(request.url).pathname);
+        }
+    }
+    return pages.filter((path) => !path.startsWith("/static/")).sort();
+}"""
+
+
+@pytest.fixture
+def hosting_coordinator(live_app: Flask) -> str:
+    email = f"hosting{next(numbers)}@relais.test"
+    with live_app.app_context():
+        person = User(email=email, role=Role.HOSTING_COORDINATOR)
+        person.set_password(PASSWORD)
+        db.session.add(person)
+        db.session.commit()
+        db.session.remove()
+    return email
+
+
+@pytest.fixture
+def served(live_app: Flask) -> Iterator[list[str]]:
+    """The paths the server is asked for, by pages and by the service worker alike."""
+    paths: list[str] = []
+    answer = live_app.wsgi_app
+
+    def recording(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        paths.append(environ["PATH_INFO"])
+        return answer(environ, start_response)
+
+    live_app.wsgi_app = recording  # type: ignore[method-assign]
+    yield paths
+    live_app.wsgi_app = answer  # type: ignore[method-assign]
+
+
+def errors_of(page: Any) -> list[str]:
+    """What the phone logs as an error: its pages' console, its service worker's, and
+    every answer over 400 that either of them got."""
+    errors: list[str] = []
+
+    def note(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def answered(response: Any) -> None:
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
+
+    page.context.on("console", note)
+    page.context.on("serviceworker", lambda worker: worker.on("console", note))
+    page.context.on("response", answered)
+    return errors
+
+
+def wait_until_kept(page: Any, expected: list[str]) -> None:
+    for _ in range(100):
+        if page.evaluate(KEPT_PAGES) == expected:
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate(KEPT_PAGES) == expected
+
+
+def sign_in_on(page: Any, live_server: str, email: str) -> None:
+    sign_in(page, live_server, email)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def sign_out(page: Any) -> None:
+    open_menu(page).get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+
+
+def test_a_hosting_coordinators_phone_never_asks_for_the_scanning_pages(
+    phone: Any, live_server: str, hosting_coordinator: str, served: list[str]
+) -> None:
+    page = phone()
+    errors = errors_of(page)
+    sign_in_on(page, live_server, hosting_coordinator)
+    page.goto(f"{live_server}/outbox")
+    wait_until_kept(page, ["/outbox"])
+    assert not [path for path in served if path in ("/inventory/scan", "/inventory/pack")]
+    assert errors == []
+    assert page.problems == []
+
+
+def test_a_shared_phone_keeps_the_pages_of_the_person_signed_in_only(
+    phone: Any, live_server: str, world: dict[str, Any], hosting_coordinator: str
+) -> None:
+    page = phone()
+    errors = errors_of(page)
+    sign_in_on(page, live_server, world["email"])
+    wait_until_kept(page, SHELL)
+    sign_out(page)
+    wait_until_kept(page, [])
+
+    sign_in_on(page, live_server, hosting_coordinator)
+    wait_until_kept(page, ["/outbox"])
+    page.context.set_offline(True)
+    with pytest.raises(BrowserError):  # the volunteer's scan page went with them
+        page.goto(f"{live_server}/inventory/scan")
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/outbox")
+    sign_out(page)
+
+    sign_in_on(page, live_server, world["email"])
+    wait_until_kept(page, SHELL)
+    volunteer = page.locator(WAITING).get_attribute("data-user")
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/inventory/scan")
+    page.get_by_label("Crate code").wait_for()
+    assert page.locator(WAITING).get_attribute("data-user") == volunteer
+    assert errors == []
+    assert page.problems == []
+
+
+def test_a_new_release_keeps_the_shell_again_under_its_own_name(
+    phone: Any, live_server: str, live_app: Flask, world: dict[str, Any]
+) -> None:
+    page = phone()
+    sign_in_on(page, live_server, world["email"])
+    wait_until_kept(page, SHELL)
+    release = live_app.extensions["relais_shell_release"]
+    live_app.extensions["relais_shell_release"] = "next-release"
+    try:
+        page.goto(f"{live_server}/outbox")  # the phone finds the new worker
+        page.wait_for_function(
+            """async () => {
+                const names = await caches.keys();
+                return names.length > 0 && names.every((name) => name.includes("next-release"));
+            }"""
+        )
+        wait_until_kept(page, SHELL)
+    finally:
+        live_app.extensions["relais_shell_release"] = release
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/inventory/scan")
+    page.get_by_label("Crate code").wait_for()
+    assert page.problems == []
