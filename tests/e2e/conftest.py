@@ -180,9 +180,11 @@ def open_menu(page: Any) -> Any:
 
 
 def follow_menu(page: Any, name: str) -> None:
-    """Open a page of the header's menu on a phone."""
+    """Open a page of the header's menu on a phone, once it has loaded (its scripts
+    have run)."""
     navigation = open_menu(page).get_by_role("navigation", name="Main")
-    navigation.get_by_role("link", name=name, exact=True).click()
+    with page.expect_navigation():
+        navigation.get_by_role("link", name=name, exact=True).click()
 
 
 def label_video(live_server: str, page: Any, code: str, path: Path) -> Path:

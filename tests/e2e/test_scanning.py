@@ -65,6 +65,8 @@ def test_pack_send_and_check_in_by_typing(
     page = phone()
     sign_in(page, live_server, world["email"])
     page.get_by_role("link", name="Scan a crate").click()
+    # The choice of site submits itself once scan.js runs, so the page must have loaded.
+    page.wait_for_url("**/inventory/scan")
     with page.expect_navigation():
         page.get_by_label("I am at").select_option(label=world["lille"])
 
