@@ -14,7 +14,7 @@ from app.extensions import Session
 from app.models import Role, User
 from logistics.models import Distribution, Team
 from people.models import BedPlace, ShiftKind, ShiftTemplate, Volunteer
-from people.services import beds, shifts, volunteers
+from people.services import beds, crews, shifts, volunteers
 
 SEED = 2026
 WEEKS = {
@@ -24,7 +24,7 @@ WEEKS = {
         (ShiftKind.EVENING, time(17, 30), time(21, 0), 8),
     ),
     "Paris": (
-        (ShiftKind.MORNING, time(7, 0), time(10, 0), 4),
+        (ShiftKind.MORNING, time(7, 0), time(10, 0), 6),
         (ShiftKind.AFTERNOON, time(14, 0), time(18, 0), 2),
         (ShiftKind.EVENING, time(19, 0), time(22, 30), 3),
     ),
@@ -76,16 +76,20 @@ def seed(session: Session) -> None:
         )
     places = add_bungalows(session, admin, teams.get("Calais"))
     if session.scalar(select(Volunteer.id).limit(1)) is None:
-        add_volunteers(session, admin, teams, places, rng, today, monday)
+        accepted = add_volunteers(session, admin, teams, places, rng, today)
         for day in (today, today + timedelta(days=1)):
             staff_the_runs(session, day, monday)
+        for volunteer in accepted:
+            take_some_shifts(session, volunteer, rng, monday)
     session.flush()
 
 
 def staff_the_runs(session: Session, day: date, monday: date) -> None:
-    """Today's and tomorrow's runs staffed as a coordinator would: each lead on the shift
-    that covers their run, then volunteers there that day, drivers first, until the team
-    is big enough; the board then shows full crews beside its other checks."""
+    """Today's and tomorrow's runs staffed as a coordinator would, before volunteers take
+    other shifts: each lead on the shift that covers their run, then volunteers there that
+    day, drivers first, until the team is big enough. Paris's breakfast then has its full
+    crew; Calais's four runs at once need more people than its shifts hold, and the board
+    says so."""
     runs = session.scalars(
         select(Distribution).where(Distribution.day == day).order_by(Distribution.starts_at)
     ).all()
@@ -102,7 +106,7 @@ def staff_the_runs(session: Session, day: date, monday: date) -> None:
         covering = [
             shift
             for shift in shifts.list_shifts(session, run.team_id, day, 1)
-            if shifts.covers(shift, run)
+            if crews.covers(shift, run)
         ]
         if not covering:
             continue
@@ -144,9 +148,10 @@ def add_volunteers(
     places: list[BedPlace],
     rng: random.Random,
     today: date,
-    monday: date,
-) -> None:
+) -> list[Volunteer]:
+    """Sign the people up; the accepted ones (returned) get a bed if they need one."""
     team_names = [name for name in ("Calais", "Paris") if name in teams]
+    accepted = []
     for index, (name, languages) in enumerate(PEOPLE):
         team = teams[team_names[0] if index % 5 < 3 or len(team_names) == 1 else team_names[1]]
         if index < 15:  # here today and tomorrow, for the day board's crews
@@ -179,17 +184,18 @@ def add_volunteers(
         if volunteer is None or index % 8 == 7:
             continue  # a few sign-ups wait for review
         volunteers.accept_volunteer(session, actor=admin, volunteer_id=volunteer.id)
-        user = volunteer.user
-        assert user is not None
-        take_some_shifts(session, user, team, volunteer, rng, monday)
+        accepted.append(volunteer)
         if volunteer.needs_bed and places:
             book_a_bed(session, admin, volunteer, places, today)
+    return accepted
 
 
 def take_some_shifts(
-    session: Session, user: User, team: Team, volunteer: Volunteer, rng: random.Random, monday: date
+    session: Session, volunteer: Volunteer, rng: random.Random, monday: date
 ) -> None:
-    for shift in shifts.list_shifts(session, team.id, monday, 14):
+    user = volunteer.user
+    assert user is not None and volunteer.team_id is not None
+    for shift in shifts.list_shifts(session, volunteer.team_id, monday, 14):
         if not volunteer.arrives_on <= shift.day <= volunteer.leaves_on or rng.random() < 0.3:
             continue
         try:

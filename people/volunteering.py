@@ -40,7 +40,7 @@ def init_volunteers(app: Flask) -> None:
     from logistics.staffing import register_crew_lookup
     from people import demo_volunteers
     from people.services.beds import PURCHASE_KIND, mark_paid_online
-    from people.services.shifts import distribution_crews
+    from people.services.crews import distribution_crews
     from people.views.volunteers import public_bp
 
     for key, value in DEFAULTS.items():

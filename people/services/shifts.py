@@ -5,7 +5,7 @@ its last place never both get it; a volunteer's row is locked too, so one person
 on two shifts at the same time."""
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -18,10 +18,9 @@ from app.extensions import Session
 from app.lookup import get_one
 from app.models import User
 from inventory.models import may_act_at
-from logistics.models import WEEKDAY_LABELS, Distribution
+from logistics.models import WEEKDAY_LABELS
 from logistics.services import get_team
 from logistics.services.distributions import whole_number
-from logistics.staffing import Crew
 from people.models import Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
 
 MAX_NEEDED = 99
@@ -242,81 +241,3 @@ def list_my_shifts(session: Session, user: User, from_day: date) -> Sequence[Shi
         .where(ShiftPlace.user_id == user.id, Shift.day >= from_day)
         .order_by(Shift.day, Shift.starts_at)
     ).all()
-
-
-# --- the day board's crews (registered with logistics.staffing) -------------------------
-
-
-def covers(shift: Shift, distribution: Distribution) -> bool:
-    return shift.starts_at < distribution.ends_at and distribution.starts_at < shift.ends_at
-
-
-def crew_problems(
-    distribution: Distribution, people: Mapping[int, User], drivers: set[int]
-) -> tuple[str, ...]:
-    problems = []
-    if distribution.vehicle is not None and not drivers & people.keys():
-        problems.append(
-            _(
-                "%(vehicle)s has no driver with a licence on shift.",
-                vehicle=distribution.vehicle.name,
-            )
-        )
-    if len(people) < distribution.team_size:
-        problems.append(
-            _(
-                "%(on)s on shift, the team needs %(size)s.",
-                on=len(people),
-                size=distribution.team_size,
-            )
-        )
-    if distribution.lead_id is not None and distribution.lead_id not in people:
-        problems.append(
-            _(
-                "The lead, %(name)s, is not on shift.",
-                name=distribution.lead.name if distribution.lead else "",
-            )
-        )
-    return tuple(problems)
-
-
-def distribution_crews(session: Session, distributions: Sequence[Distribution]) -> dict[int, Crew]:
-    """For each distribution whose team has shifts that day: the people on the shifts
-    that cover it, and whether a van has a driver, the team its size, the lead a shift.
-    A team that plans no shifts for the day is not judged by them."""
-    if not distributions:
-        return {}
-    keys = {(distribution.team_id, distribution.day) for distribution in distributions}
-    shifts = session.scalars(
-        select(Shift).where(
-            Shift.team_id.in_({team for team, _day in keys}),
-            Shift.day.in_({day for _team, day in keys}),
-        )
-    ).all()
-    by_key: dict[tuple[int, date], list[Shift]] = defaultdict(list)
-    for shift in shifts:
-        by_key[(shift.team_id, shift.day)].append(shift)
-    user_ids = {place.user_id for shift in shifts for place in shift.places}
-    drivers = {
-        user_id
-        for user_id in session.scalars(
-            select(Volunteer.user_id).where(
-                Volunteer.user_id.in_(user_ids), Volunteer.driving_licence
-            )
-        )
-        if user_id is not None  # the column may hold NULL; the IN above never matches one
-    }
-    crews = {}
-    for distribution in distributions:
-        day_shifts = by_key.get((distribution.team_id, distribution.day))
-        if not day_shifts:
-            continue
-        people = {
-            place.user_id: place.user
-            for shift in day_shifts
-            if covers(shift, distribution)
-            for place in shift.places
-        }
-        names = tuple(sorted(user.name for user in people.values()))
-        crews[distribution.id] = Crew(names, crew_problems(distribution, people, drivers))
-    return crews

@@ -1,5 +1,5 @@
 """Shifts: the team's week template, shifts made from it, taking and leaving them on the
-page (htmx and without JavaScript) and through the API, and the day board's crews."""
+page (htmx and without JavaScript) and through the API."""
 
 from collections.abc import Callable
 from datetime import time, timedelta
@@ -12,10 +12,8 @@ from sqlalchemy import func, select
 from app.clock import local_today
 from app.errors import Conflict
 from app.models import Role, User
-from logistics import services as logistics
 from people.models import Shift, ShiftKind, ShiftPlace, ShiftTemplate, Volunteer
 from people.services import shifts
-from tests.logistics.factories import add_vehicle, distribution_input
 from tests.people.conftest import TeamWorld
 
 
@@ -302,64 +300,3 @@ def test_the_api_refuses_unknown_fields_and_bad_queries(
     assert client.get("/api/v1/shifts?team_id=999999", headers=headers).status_code == 404
     assert client.post("/api/v1/shifts/999999/take", json={}, headers=headers).status_code == 404
     assert client.get("/api/v1/teams").status_code == 401
-
-
-# --- the day board --------------------------------------------------------------------
-
-
-def test_the_day_board_shows_the_crew_and_flags_what_is_missing(
-    login: Callable[[User], FlaskClient],
-    db_session: Any,
-    world: TeamWorld,
-    make_volunteer: Callable[..., Volunteer],
-    make_shift: Callable[..., Shift],
-) -> None:
-    today = local_today()
-    van = add_vehicle(
-        db_session, world.coordinator, world.warehouse.id, name="Board van", plate="BV-1"
-    )
-    lead = make_volunteer(name="Lena Lead")
-    walker = make_volunteer(name="Walter Walker", driving_licence=False)
-    distribution = logistics.plan_distribution(
-        db_session,
-        actor=world.coordinator,
-        team_id=world.team.id,
-        day=today,
-        data=distribution_input(
-            world.place.id, vehicle_id=van.id, lead_id=lead.user_id, team_size=3,
-            starts_at=time(12), ends_at=time(13, 30),
-        ),
-    )  # fmt: skip
-    shift = make_shift(starts_at=time(11), ends_at=time(14), needed=5)
-    shifts.take_shift(db_session, actor=walker.user, shift_id=shift.id, today=today)
-    db_session.commit()
-    board = login(world.coordinator).get(f"/logistics/day/{today.isoformat()}?team={world.team.id}")
-    page = board.get_data(as_text=True)
-    assert "On shift: Walter Walker" in page
-    assert "Board van has no driver with a licence on shift." in page
-    assert "1 on shift, the team needs 3." in page
-    assert "The lead, Lena Lead, is not on shift." in page
-    driver = make_volunteer(name="Dana Driver", driving_licence=True)
-    for person in (lead, driver):
-        shifts.take_shift(db_session, actor=person.user, shift_id=shift.id, today=today)
-    db_session.commit()
-    page = (
-        login(world.coordinator).get(f"/logistics/day/{today.isoformat()}").get_data(as_text=True)
-    )
-    assert "no driver with a licence" not in page and "is not on shift" not in page
-    assert "the team needs" not in page and distribution.label in page
-
-
-def test_a_team_without_shifts_that_day_is_not_judged_by_them(
-    login: Callable[[User], FlaskClient], db_session: Any, world: TeamWorld
-) -> None:
-    logistics.plan_distribution(
-        db_session,
-        actor=world.coordinator,
-        team_id=world.team.id,
-        day=local_today(),
-        data=distribution_input(world.place.id),
-    )
-    db_session.commit()
-    page = login(world.coordinator).get(f"/logistics/day/{local_today().isoformat()}")
-    assert "On shift" not in page.get_data(as_text=True)
