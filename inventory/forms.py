@@ -31,16 +31,23 @@ from inventory.models import (
     Unit,
 )
 from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput
+from inventory.services.common import line_field
 from inventory.services.setup import ItemInput, SiteInput
 
-LINE_FIELDS = ("item_id", "quantity", "gender", "size")
+LINE_LABELS = {
+    "item_id": _l("Item"),
+    "quantity": _l("Quantity"),
+    "gender": _l("For"),
+    "size": _l("Size"),
+}
 
 
 class CrateLinesForm(FlaskForm):
     """The crate lines of a pack or edit form. Each row names its fields with its own key
     (`item_id-K`, `gender-K`, ...) so that its gender and size buttons form their own
     radio groups; phones' outboxes keep forms in that shape, so `posted` makes a form
-    with the fields of the rows sent."""
+    with the fields of the rows sent. A refused line names its row's field, so the
+    refusal shows beside that row."""
 
     row = SelectMultipleField(validate_choice=False)
     add_row = StringField()
@@ -48,7 +55,11 @@ class CrateLinesForm(FlaskForm):
     @classmethod
     def posted(cls) -> Self:
         keys = cls().row.data or []
-        fields = {f"{name}-{key}": StringField() for key in keys for name in LINE_FIELDS}
+        fields = {
+            line_field(name, key): StringField(label)
+            for key in keys
+            for name, label in LINE_LABELS.items()
+        }
         return type(cls.__name__, (cls,), fields)()  # type() uses the base's metaclass
 
     @property
@@ -58,33 +69,36 @@ class CrateLinesForm(FlaskForm):
     def typed_rows(self) -> list[dict[str, str]]:
         """Each row's text as typed, with its key."""
         return [
-            {"key": key, **{name: self[f"{name}-{key}"].data or "" for name in LINE_FIELDS}}
+            {"key": key, **{name: self[line_field(name, key)].data or "" for name in LINE_LABELS}}
             for key in self.row.data or []
         ]
 
     def lines(self) -> list[LineInput]:
         """The lines asked for; rows left entirely blank are ignored."""
         lines = []
+        texts = field_texts(self)
         for row in self.typed_rows():
             if not row["item_id"].strip() and not row["quantity"].strip():
                 continue
+            key = row["key"]
             lines.append(
                 LineInput(
-                    item_id=read_int(row, "item_id") or 0,
-                    quantity=read_int(row, "quantity") or 0,
+                    item_id=read_int(texts, line_field("item_id", key)) or 0,
+                    quantity=read_int(texts, line_field("quantity", key)) or 0,
                     gender=row["gender"],
                     size=row["size"],
+                    key=key,
                 )
             )
         return lines
 
 
 class PackForm(CrateLinesForm):
-    site_id = StringField()
-    expiry_date = StringField()
-    weight_kg = StringField()
-    place = StringField()
-    note = StringField()
+    site_id = StringField(_l("Site"))
+    expiry_date = StringField(_l("Expiry date"))
+    weight_kg = StringField(_l("Weight (kg)"))
+    place = StringField(_l("Place"))
+    note = StringField(_l("Note"))
 
     def site(self) -> int:
         return read_int(field_texts(self), "site_id") or 0
@@ -104,7 +118,7 @@ class PackForm(CrateLinesForm):
         except InvalidOperation:
             kilograms = Decimal("NaN")
         if not kilograms.is_finite():
-            raise InvalidInput(_("“%(value)s” is not a weight.", value=raw[:20]), field="weight")
+            raise InvalidInput(_("“%(value)s” is not a weight.", value=raw[:20]), field="weight_kg")
         beyond = Decimal(MAX_CRATE_WEIGHT_GRAMS)  # in kilograms: a thousand times the limit
         return round(max(-beyond, min(kilograms, beyond)) * 1000)
 

@@ -4,10 +4,11 @@ validating quantities and item variants."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import Session
 from app.i18n import current_locale
 from app.lookup import get_one
@@ -33,14 +34,25 @@ ADD_STOCK_ITEM = built_per_database(
 )
 
 
+def line_field(name: str, key: str) -> str:
+    """The name of a line's field in a form of several lines: "quantity-<key>"."""
+    return f"{name}-{key}" if key else name
+
+
 @dataclass(frozen=True)
 class LineInput:
-    """One line of a crate as a person enters it: an item, maybe a gender and a size."""
+    """One line of a crate as a person enters it: an item, maybe a gender and a size;
+    `key` names the line's fields when a form sent it, so a refusal of the line names
+    the field beside which the form shows it."""
 
     item_id: int
     quantity: int
     gender: str = ""
     size: str = ""
+    key: str = ""
+
+    def field(self, name: str) -> str:
+        return line_field(name, self.key)
 
 
 # --- look-ups that writes share -------------------------------------------------------
@@ -118,9 +130,7 @@ def lock_crates(session: Session, typed_codes: Sequence[str]) -> list[Crate]:
 
 def get_stock_item(session: Session, item_id: int, gender: str = "", size: str = "") -> StockItem:
     """The stock item for an item at a gender and size, created on first use."""
-    item = session.get(Item, item_id)
-    if item is None or not item.active:
-        raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
+    item = get_item(session, item_id)
     gender, size = validate_variant(item, gender or "", size or "")
     query = select(StockItem).where(
         StockItem.item_id == item.id, StockItem.gender == gender, StockItem.size == size
@@ -131,6 +141,13 @@ def get_stock_item(session: Session, item_id: int, gender: str = "", size: str =
     values = {"item_id": item.id, "gender": gender, "size": size}
     session.execute(for_database(session, ADD_STOCK_ITEM), values)
     return session.scalars(query).one()
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None or not item.active:
+        raise NotFound(_("There is no item number %(id)s.", id=item_id), field="item_id")
+    return item
 
 
 def validate_variant(item: Item, gender: str, size: str) -> tuple[str, str]:
@@ -178,11 +195,15 @@ def read_place(typed: str | None) -> str | None:
 def validate_quantity(quantity: object, maximum: int, field: str = "quantity") -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise InvalidInput(_("The quantity must be a whole number."), field=field)
-    if not 1 <= quantity <= maximum:
+    if not quantity_fits(quantity, maximum):
         raise InvalidInput(
             _("The quantity must be between 1 and %(max)s.", max=f"{maximum:,}"), field=field
         )
     return quantity
+
+
+def quantity_fits(quantity: int, maximum: int) -> bool:
+    return 1 <= quantity <= maximum
 
 
 def variant_key(line: LineInput) -> tuple[int, str, str]:
@@ -190,7 +211,8 @@ def variant_key(line: LineInput) -> tuple[int, str, str]:
 
 
 def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
-    """Validated lines, one per stock item (the same item twice is added up)."""
+    """Validated lines, one per stock item (the same item twice is added up). A line is
+    refused on its own field (see LineInput.key), naming its item."""
     if not lines:
         raise InvalidInput(_("Add at least one item to the crate."), field="lines")
     if len(lines) > MAX_LINES_PER_CRATE:
@@ -198,15 +220,42 @@ def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockIte
             _("A crate holds at most %(max)s different items.", max=MAX_LINES_PER_CRATE),
             field="lines",
         )
+    for line in lines:
+        validate_line(session, line)
     # Stock items are created on first use: always in one order, so two crates packed
     # with the same new items in other orders cannot deadlock on them.
     keys = sorted({variant_key(line) for line in lines})
     stock_items = {key: get_stock_item(session, *key) for key in keys}
     totals: dict[StockItem, int] = {}
     for line in lines:
-        quantity = validate_quantity(line.quantity, MAX_LINE_QUANTITY)
         stock_item = stock_items[variant_key(line)]
-        totals[stock_item] = totals.get(stock_item, 0) + quantity
-    for total in totals.values():
-        validate_quantity(total, MAX_LINE_QUANTITY)
+        totals[stock_item] = totals.get(stock_item, 0) + line.quantity
+        if not quantity_fits(totals[stock_item], MAX_LINE_QUANTITY):
+            raise line_quantity_refusal(line, stock_item.item)
     return totals
+
+
+def validate_line(session: Session, line: LineInput) -> None:
+    try:
+        item = get_item(session, line.item_id)
+        validate_variant(item, line.gender or "", line.size or "")
+    except DomainError as error:
+        error.field = line.field(error.field or "item_id")
+        raise
+    if (
+        isinstance(line.quantity, bool)
+        or not isinstance(line.quantity, int)
+        or not quantity_fits(line.quantity, MAX_LINE_QUANTITY)
+    ):
+        raise line_quantity_refusal(line, item)
+
+
+def line_quantity_refusal(line: LineInput, item: Item) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "The quantity of %(item)s must be between 1 and %(max)s.",
+            item=item.name(current_locale()),
+            max=format_decimal(MAX_LINE_QUANTITY),
+        ),
+        field=line.field("quantity"),
+    )

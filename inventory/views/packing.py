@@ -18,17 +18,18 @@ from werkzeug.wrappers import Response
 
 from app.errors import Conflict, DomainError
 from app.extensions import db
-from app.forms import act_once, field_texts, sent_form
+from app.forms import act_once, field_texts, refused, sent_form
 from app.inputs import database_int
 from app.permissions import requires
 from inventory import lifecycle, queries, services
-from inventory.forms import CrateLinesForm, PackForm
+from inventory.forms import LINE_LABELS, CrateLinesForm, PackForm
 from inventory.models import (
     Crate,
     CrateAction,
     Item,
     StockItem,
 )
+from inventory.services.common import line_field
 from inventory.views.common import (
     bp,
     crate_answer,
@@ -59,8 +60,8 @@ def pack(code: str) -> Response | str | tuple[str, int]:
                 ),
             )
         except DomainError as error:
-            db.session.rollback()
-            return render_pack(code, form, error), int(error.status)
+            status = refused(form, error)
+            return render_pack(code, form), status
     return render_pack(code, form)
 
 
@@ -102,11 +103,12 @@ def pack_shell() -> str:
         items=queries.list_items(db.session),
         recent=[],
         form={},
-        error=None,
+        posted=None,
     )
 
 
-def render_pack(code: str, form: PackForm | None, error: DomainError | None = None) -> str:
+def render_pack(code: str, form: PackForm | None) -> str:
+    """The pack page; a refused form's refusals are in its fields (see app.forms.refused)."""
     crate = services.get_crate(db.session, code)
     here = working_site()
     rows = posted_rows(form) if form is not None else []
@@ -121,7 +123,7 @@ def render_pack(code: str, form: PackForm | None, error: DomainError | None = No
         items=queries.list_items(db.session),
         recent=queries.recent_stock_items_packed_at(db.session, here.id) if here else [],
         form=field_texts(form) if form is not None else {},
-        error=error,
+        posted=form,
     )
 
 
@@ -134,18 +136,27 @@ def blank_row(
         "gender": gender,
         "size": size,
         "quantity": quantity,
+        "errors": {},
     }
 
 
 def posted_rows(form: CrateLinesForm) -> list[dict[str, Any]]:
+    """The rows as sent, each with its fields' refusals, to show beside them."""
     rows = []
     for typed in form.typed_rows():
         raw_item = typed["item_id"]
         item = db.session.get(Item, int(raw_item)) if raw_item.isdigit() else None
         row = blank_row(item, typed["gender"], typed["size"], typed["quantity"])
-        row["key"] = typed["key"] if typed["key"].isalnum() else row["key"]
+        if typed["key"].isalnum():
+            row["key"] = typed["key"]
+            row["errors"] = row_errors(form, typed["key"])
         rows.append(row)
     return rows
+
+
+def row_errors(form: CrateLinesForm, key: str) -> dict[str, str]:
+    errors = {name: form[line_field(name, key)].errors for name in LINE_LABELS}
+    return {name: " ".join(messages) for name, messages in errors.items() if messages}
 
 
 @bp.get("/pack-line")
@@ -193,14 +204,12 @@ def edit_contents(code: str) -> Response | str | tuple[str, int]:
                 crate.code, act_once("contents", work, code=crate.code, form=sent_form(lists=True))
             )
         except DomainError as error:
-            db.session.rollback()
-            return render_contents(code, form, error), int(error.status)
+            status = refused(form, error)
+            return render_contents(code, form), status
     return render_contents(code, form)
 
 
-def render_contents(
-    code: str, form: CrateLinesForm | None, error: DomainError | None = None
-) -> str:
+def render_contents(code: str, form: CrateLinesForm | None) -> str:
     crate = services.get_crate(db.session, code)
     if form is None:
         rows = [
@@ -221,5 +230,5 @@ def render_contents(
         crate=crate,
         rows=rows,
         items=queries.list_items(db.session),
-        error=error,
+        posted=form,
     )
