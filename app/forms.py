@@ -127,9 +127,11 @@ def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
 def refused(form: FlaskForm, error: DomainError) -> int:
     """Undo the request's writes and show the form again with the refusal on the field it
     names (on the form itself when it names none the form shows, such as a hidden event
-    id); the answer's status."""
+    id); the answer's status. A form whose field reads a value the services name
+    otherwise maps the name in DOMAIN_FIELDS (kilograms typed for `weight_grams`)."""
     db.session.rollback()
-    target = form[error.field] if error.field and error.field in form else None
+    name = getattr(form, "DOMAIN_FIELDS", {}).get(error.field, error.field)
+    target = form[name] if name and name in form else None
     if target is None or isinstance(target, HiddenField):
         form.form_errors.append(error.message)
     else:

@@ -94,6 +94,8 @@ class CrateLinesForm(FlaskForm):
 
 
 class PackForm(CrateLinesForm):
+    DOMAIN_FIELDS = {"weight_grams": "weight_kg"}
+
     site_id = StringField(_l("Site"))
     expiry_date = StringField(_l("Expiry date"))
     weight_kg = StringField(_l("Weight (kg)"))

@@ -184,7 +184,7 @@ def pack_crate(
 
 def validate_crate_details(weight_grams: int | None, note: str) -> None:
     if weight_grams is not None and not 0 <= weight_grams <= MAX_CRATE_WEIGHT_GRAMS:
-        raise InvalidInput(_("The weight must be between 0 and 500 kg."), field="weight")
+        raise InvalidInput(_("The weight must be between 0 and 500 kg."), field="weight_grams")
     if len(note) > 500:
         raise InvalidInput(_("The note is too long (500 characters at most)."), field="note")
 

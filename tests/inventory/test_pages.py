@@ -124,8 +124,11 @@ def test_a_weight_that_is_no_weight_re_shows_the_form_with_the_reason(
         f"/inventory/crates/{crate.code}/pack",
         data=pack_form(site, make_item(), weight_kg=weight),
     )
+    page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert html.escape(message, quote=False) in response.get_data(as_text=True)
+    # The reason is in the summary, linked to the weight box, whose section is open.
+    assert f'<a href="#weight_kg">Weight (kg): {html.escape(message, quote=False)}</a>' in page
+    assert "<details open>" in page
     db_session.refresh(crate)
     assert crate.state == CrateState.EMPTY
 
