@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
-from pathlib import Path
 from typing import NamedTuple
 
 import qrcode
@@ -16,12 +15,10 @@ from qrcode.constants import ERROR_CORRECT_Q
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.pdf_text import ONE_PDF_AT_A_TIME, fitting_length
+from app.pdf_text import ONE_PDF_AT_A_TIME, fitting_length, registered_fonts
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 requires
 ELLIPSIS = "\u2026"
 CAP_HEIGHT = 0.76  # of the font size, for DejaVu (Helvetica: 0.72)
@@ -98,12 +95,7 @@ def label_fonts() -> LabelFonts:
         "Relais-Bold": "DejaVuSansCondensed-Bold.ttf",
         "Relais-Code": "DejaVuSansMono-Bold.ttf",
     }
-    try:
-        for name, file in files.items():
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    except (OSError, TTFError):
-        return LabelFonts("Helvetica", "Helvetica-Bold", "Helvetica-Bold")
-    return LabelFonts(*files)
+    return LabelFonts(*registered_fonts(files, ("Helvetica", "Helvetica-Bold", "Helvetica-Bold")))
 
 
 _width = pdfmetrics.stringWidth

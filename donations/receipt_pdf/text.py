@@ -3,16 +3,13 @@ column, cut with an ellipsis past a number of lines."""
 
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.pdf_text import fitting_length
+from app.pdf_text import fitting_length, registered_fonts
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LEADING = 1.3
 ELLIPSIS = "\u2026"
 APOSTROPHE = "\u2019"  # the typographic one, the only one a receipt prints
@@ -29,12 +26,7 @@ class Fonts(NamedTuple):
 def fonts() -> Fonts:
     """Registers DejaVu once per process; Helvetica (Latin-1 only) when it is missing."""
     files = {"Receipt-Regular": "DejaVuSans.ttf", "Receipt-Bold": "DejaVuSans-Bold.ttf"}
-    try:
-        for name, file in files.items():
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    except (OSError, TTFError):
-        return Fonts("Helvetica", "Helvetica-Bold")
-    return Fonts(*files)
+    return Fonts(*registered_fonts(files, ("Helvetica", "Helvetica-Bold")))
 
 
 def typographic(text: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from app import pdf_text
 from app.pdf_text import ONE_PDF_AT_A_TIME
 from donations.receipt_pdf import Organisation, ReceiptDocument, layout, render_receipt, text
 from donations.receipt_pdf.document import (
@@ -398,7 +399,7 @@ def test_absurdly_long_texts_are_cut_and_shrunk_to_one_page() -> None:
 def test_falls_back_to_helvetica_without_dejavu(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(text, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(pdf_text, "FONT_DIR", tmp_path)
     text.fonts.cache_clear()
     latin = replace(RECEIPT, donor_name="Françoise Lefèvre")
     try:

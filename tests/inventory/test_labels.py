@@ -9,6 +9,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from app import pdf_text
 from app.pdf_text import ONE_PDF_AT_A_TIME
 from inventory import labels as labels_module
 from inventory.labels import Label, LabelFormat, render_labels
@@ -219,7 +220,7 @@ def test_cut_lines_keep_their_quantity(label_format: LabelFormat) -> None:
 def test_falls_back_to_helvetica_without_dejavu(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(labels_module, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(pdf_text, "FONT_DIR", tmp_path)
     labels_module.label_fonts.cache_clear()
     try:
         label = crate(7, ("Trousers \u00b7 Men \u00b7 M \u00d7 12",), site="Entrep\u00f4t Calais")
