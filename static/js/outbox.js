@@ -261,8 +261,18 @@
     if (!button) return;
     button.dataset.idleLabel = button.textContent;
     button.textContent = say(detail.requestConfig.verb === "get" ? "msgLoading" : "msgSending");
-    button.disabled = true;
+    // Marked, not disabled: a disabled button drops the keyboard focus to <body>, where
+    // the browser's own autofocus and htmx's then both move it, the later one mid-typing.
+    button.setAttribute("aria-disabled", "true");
   });
+
+  // A busy button ignores taps, clicks and Enter (implicit submission clicks it too).
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[aria-disabled='true']");
+    if (!button) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }, true);
 
   document.addEventListener("htmx:afterRequest", (event) => {
     const detail = event.detail;
@@ -271,7 +281,7 @@
     if (button && button.dataset.idleLabel !== undefined) {
       button.textContent = button.dataset.idleLabel;
       delete button.dataset.idleLabel;
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
     }
     const status = detail.xhr ? detail.xhr.status : 0;
     if (status === 409 || status === 422) {
