@@ -54,7 +54,8 @@ def write_once(
 ) -> Response:
     """Apply one write once per event id (the payload's `event_id`), commit, and answer
     with what it made as `schema` writes it: the schema of the endpoint's
-    @blp.response. The answer is kept as written, so a replay gets it back unchanged
+    @blp.response, built once at import (building one, with its nested schemas, costs
+    more than the dump). The answer is kept as written, so a replay gets it back unchanged
     (with an Idempotent-Replayed header), and a refusal is replayed as a refusal."""
     event_id = payload.pop("event_id", None)
     answer = run_once(

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,13 +18,23 @@ from app.forms import LoginForm
 from app.models import ApiToken, User
 
 View = TypeVar("View", bound=Callable[..., Any])
-API_USER_LOADS_KEY = "relais.api_user_loads"
+API_USER_QUERY_KEY = "relais.api_user_query"
+
+
+def token_owner_query() -> Select[ApiToken]:
+    """The token whose hash is the parameter `token_hash`, with its user. Built once per
+    app, as every API request runs it."""
+    return (
+        select(ApiToken)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+        .options(joinedload(ApiToken.user))
+    )
 
 
 def load_with_api_user(app: Flask, option: LoaderOption) -> None:
     """Load more of the token's user in the same query as the token: what a package's
     permission checks read on every API request (inventory: a volunteer's sites)."""
-    app.extensions.setdefault(API_USER_LOADS_KEY, []).append(option)
+    app.extensions[API_USER_QUERY_KEY] = app.extensions[API_USER_QUERY_KEY].options(option)
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -54,16 +64,8 @@ def load_api_user() -> None:
     if token is None:
         return
     # One query for the token, its user and what the packages read of the user.
-    loads = current_app.extensions.get(API_USER_LOADS_KEY, [])
-    row = (
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.token_hash == ApiToken.hash(token))
-            .options(joinedload(ApiToken.user), *loads)
-        )
-        .unique()
-        .one_or_none()
-    )
+    query = current_app.extensions[API_USER_QUERY_KEY]
+    row = db.session.scalars(query, {"token_hash": ApiToken.hash(token)}).unique().one_or_none()
     if row is not None and row.is_usable(utcnow()):
         g.api_user = row.user
         g.api_token = row
@@ -133,6 +135,7 @@ def sign_in_rate_limited(view: View) -> View:
 
 
 def init_auth(app: Flask) -> None:
+    app.extensions[API_USER_QUERY_KEY] = token_owner_query()
     login_manager.user_loader(load_session_user)
     login_manager.login_view = "app.login"
     login_manager.login_message = _l("Please sign in to continue.")

@@ -125,6 +125,9 @@ class CrateSchema(Schema):
     url = fields.Function(crate_url, metadata={"type": "string"})
 
 
+CRATE_SCHEMA = CrateSchema()
+
+
 class CodesSchema(Schema):
     codes = fields.List(fields.String())
 
@@ -181,7 +184,7 @@ def crate_write(
         return crate
 
     return write_once(
-        f"{action}:{code.upper()}", payload, status=200, schema=CrateSchema(), change=work
+        f"{action}:{code.upper()}", payload, status=200, schema=CRATE_SCHEMA, change=work
     )
 
 

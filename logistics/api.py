@@ -68,6 +68,9 @@ class TripOutSchema(Schema):
     notes = fields.String()
 
 
+TRIP_OUT_SCHEMA = TripOutSchema()
+
+
 class VehicleSchema(Schema):
     """A vehicle as it stands now (queries.VehicleNow)."""
 
@@ -127,6 +130,9 @@ class FillUpSchema(Schema):
     paid_by = fields.String()
     fund = fields.Pluck(FuelFundSchema, "code", allow_none=True)
     voided = fields.Boolean()
+
+
+FILL_UP_SCHEMA = FillUpSchema()
 
 
 def litres(measured: Interval | Consumption) -> float:
@@ -238,7 +244,7 @@ def record_fuel(data: dict[str, Any], vehicle_id: int) -> Response:
         f"fuel:{vehicle_id}",
         data,
         status=201,
-        schema=FillUpSchema(),
+        schema=FILL_UP_SCHEMA,
         change=lambda: services.record_fill_up(
             db.session, actor=g.api_user, vehicle_id=vehicle_id, data=fill_up
         ),
@@ -274,7 +280,7 @@ def check_out(data: dict[str, Any], vehicle_id: int) -> Response:
         f"check_out:{vehicle_id}",
         data,
         status=201,
-        schema=TripOutSchema(),
+        schema=TRIP_OUT_SCHEMA,
         change=lambda: services.check_out_vehicle(
             db.session,
             actor=g.api_user,
@@ -297,7 +303,7 @@ def check_in(data: dict[str, Any], trip_id: int) -> Response:
         f"check_in:{trip_id}",
         data,
         status=200,
-        schema=TripOutSchema(),
+        schema=TRIP_OUT_SCHEMA,
         change=lambda: services.check_in_vehicle(
             db.session,
             actor=g.api_user,

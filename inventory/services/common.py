@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import Session
@@ -106,6 +107,9 @@ def get_crate(session: Session, typed_code: str, *, for_update: bool = False) ->
         column=Crate.code,
         missing=missing.message,
         field="code",
+        # A crate about to change has its contents read next (the ledger's postings, the
+        # answer): they come in the same query as the lock.
+        load=[joinedload(Crate.lines)] if for_update else [],
     )
 
 

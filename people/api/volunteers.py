@@ -57,6 +57,9 @@ class ShiftSchema(Schema):
     people = fields.Nested(PersonSchema, many=True, attribute="places")
 
 
+SHIFT_SCHEMA = ShiftSchema()
+
+
 class ShiftActionSchema(Schema):
     event_id = EVENT_ID
 
@@ -91,7 +94,7 @@ def take(data: dict[str, Any], shift_id: int) -> Response:
         f"take_shift:{shift_id}",
         data,
         status=200,
-        schema=ShiftSchema(),
+        schema=SHIFT_SCHEMA,
         change=lambda: shifts.take_shift(
             db.session, actor=g.api_user, shift_id=shift_id, today=local_today()
         ),
@@ -108,7 +111,7 @@ def leave(data: dict[str, Any], shift_id: int) -> Response:
         f"leave_shift:{shift_id}",
         data,
         status=200,
-        schema=ShiftSchema(),
+        schema=SHIFT_SCHEMA,
         change=lambda: shifts.leave_shift(
             db.session, actor=g.api_user, shift_id=shift_id, today=local_today()
         ),
