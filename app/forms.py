@@ -125,18 +125,31 @@ def act_once(action: str, work: Callable[[], str], **payload: Any) -> Answer:
 
 
 def refused(form: FlaskForm, error: DomainError) -> int:
-    """Undo the request's writes and show the form again with the refusal on the field it
-    names (on the form itself when it names none the form shows, such as a hidden event
-    id); the answer's status. A form whose field reads a value the services name
-    otherwise maps the name in DOMAIN_FIELDS (kilograms typed for `weight_grams`)."""
+    """Undo the request's writes and show the form again with each refusal on the field
+    it names (on the form itself when it names none the form shows, such as a hidden
+    event id); the answer's status. A form whose field reads a value the services name
+    otherwise maps the name in DOMAIN_FIELDS (kilograms typed for `weight_grams`); a
+    row's field is named with its row's key (see row_field)."""
     db.session.rollback()
+    for each in error.each:
+        place_refusal(form, each)
+    return int(error.status)
+
+
+def place_refusal(form: FlaskForm, error: DomainError) -> None:
     name = getattr(form, "DOMAIN_FIELDS", {}).get(error.field, error.field)
+    if name and error.row is not None:
+        name = row_field(name, error.row[1])
     target = form[name] if name and name in form else None
     if target is None or isinstance(target, HiddenField):
         form.form_errors.append(error.message)
     else:
         target.errors = [*target.errors, error.message]
-    return int(error.status)
+
+
+def row_field(name: str, key: str) -> str:
+    """The name of a row's field in a form of several rows: "quantity-<key>"."""
+    return f"{name}-{key}"
 
 
 def field_texts(form: FlaskForm) -> dict[str, str]:

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult
 
 from app.clock import utcnow
-from app.errors import DomainError, InvalidInput, domain_error_payload
+from app.errors import DomainError, InvalidInput, Refusals, domain_error_payload
 from app.extensions import Session
 from app.models import ClientEvent, built_per_database, for_database
 
@@ -40,13 +40,35 @@ class Answer:
 
 def refusal(answer: Answer) -> DomainError:
     """The domain error a recorded refusal stands for, to show it the way it was shown
-    the first time."""
+    the first time: each of several refusals on its own field."""
     body = answer.body
-    fields = body.get("errors", {}).get("json", {})
-    error = DomainError(str(body["message"]), field=next(iter(fields), None))
+    message = str(body["message"])
+    placed = placed_refusals(body.get("errors", {}).get("json", {}))
+    if len(placed) > 1:
+        error: DomainError = Refusals(placed)
+        error.message = message  # in the order they were found, which JSON keys lose
+    else:
+        where = placed[0] if placed else DomainError(message)
+        error = DomainError(message, field=where.field, row=where.row)
     error.status = HTTPStatus(answer.status)
     error.code = str(body["status"])
     return error
+
+
+def placed_refusals(errors: dict[str, Any]) -> list[DomainError]:
+    """The refusals of a JSON error's `errors` (see DomainError.json_errors)."""
+    placed = []
+    for name, found in errors.items():
+        if isinstance(found, dict):
+            placed += [
+                DomainError(message, field=field, row=(name, key))
+                for key, fields in found.items()
+                for field, messages in fields.items()
+                for message in messages
+            ]
+        else:
+            placed += [DomainError(message, field=name) for message in found]
+    return placed
 
 
 def as_json(value: object) -> str:

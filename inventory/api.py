@@ -213,8 +213,10 @@ def get_crate(code: str) -> Crate:
 @blp.response(200, CrateSchema)
 def pack_crate(data: dict[str, Any], code: str) -> Response:
     """Pack an empty crate at a site with one or more lines. A distributed or scrapped
-    crate answers 409: empty it with `/reuse` first."""
-    lines = [services.LineInput(**line) for line in data["lines"]]
+    crate answers 409: empty it with `/reuse` first. Every refused line is answered at
+    once, under `errors.json.lines.<index>`."""
+    # Each line is keyed by its place in the list, as flask-smorest names a list's entries.
+    lines = [services.LineInput(**line, key=str(index)) for index, line in enumerate(data["lines"])]
     return crate_write(
         code,
         "pack",

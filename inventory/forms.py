@@ -19,8 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.errors import InvalidInput
-from app.forms import field_texts, read_date, read_int
+from app.errors import DomainError, InvalidInput, refuse_together
+from app.extensions import db
+from app.forms import field_texts, read_date, read_int, row_field
 from app.inputs import member_or
 from app.labels import choices_of
 from inventory.models import (
@@ -30,8 +31,7 @@ from inventory.models import (
     SizeRange,
     Unit,
 )
-from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput
-from inventory.services.common import line_field
+from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput, line_refusal
 from inventory.services.setup import ItemInput, SiteInput
 
 LINE_LABELS = {
@@ -56,7 +56,7 @@ class CrateLinesForm(FlaskForm):
     def posted(cls) -> Self:
         keys = cls().row.data or []
         fields = {
-            line_field(name, key): StringField(label)
+            row_field(name, key): StringField(label)
             for key in keys
             for name, label in LINE_LABELS.items()
         }
@@ -69,28 +69,48 @@ class CrateLinesForm(FlaskForm):
     def typed_rows(self) -> list[dict[str, str]]:
         """Each row's text as typed, with its key."""
         return [
-            {"key": key, **{name: self[line_field(name, key)].data or "" for name in LINE_LABELS}}
+            {"key": key, **{name: self[row_field(name, key)].data or "" for name in LINE_LABELS}}
             for key in self.row.data or []
         ]
 
-    def lines(self) -> list[LineInput]:
-        """The lines asked for; rows left entirely blank are ignored."""
-        lines = []
+    def lines(self, *, zero_removes: bool = False) -> list[LineInput]:
+        """The lines asked for; rows left entirely blank are ignored, and with
+        `zero_removes` (correcting a crate's contents) so are rows of quantity 0. A row
+        whose numbers cannot be read is refused together with every other refused row
+        (services.line_refusal), so that each shows at once."""
         texts = field_texts(self)
-        for row in self.typed_rows():
-            if not row["item_id"].strip() and not row["quantity"].strip():
-                continue
-            key = row["key"]
-            lines.append(
-                LineInput(
-                    item_id=read_int(texts, line_field("item_id", key)) or 0,
-                    quantity=read_int(texts, line_field("quantity", key)) or 0,
-                    gender=row["gender"],
-                    size=row["size"],
-                    key=key,
-                )
+        read = [
+            self.read_line(texts, row)
+            for row in self.typed_rows()
+            if row["item_id"].strip() or row["quantity"].strip()
+        ]
+        read = [
+            line
+            for line in read
+            if not (zero_removes and isinstance(line, LineInput) and line.quantity == 0)
+        ]
+        if any(isinstance(line, DomainError) for line in read):
+            refuse_together([refusal for line in read if (refusal := checked(line)) is not None])
+        return [line for line in read if isinstance(line, LineInput)]
+
+    def read_line(self, texts: dict[str, str], row: dict[str, str]) -> LineInput | DomainError:
+        key = row["key"]
+        try:
+            return LineInput(
+                item_id=read_int(texts, row_field("item_id", key)) or 0,
+                quantity=read_int(texts, row_field("quantity", key)) or 0,
+                gender=row["gender"],
+                size=row["size"],
+                key=key,
             )
-        return lines
+        except DomainError as error:
+            return error
+
+
+def checked(line: LineInput | DomainError) -> DomainError | None:
+    """Why a line read from a form is refused: it could not be read, or the services
+    refuse it."""
+    return line if isinstance(line, DomainError) else line_refusal(db.session, line)
 
 
 class PackForm(CrateLinesForm):

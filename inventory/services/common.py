@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound, refuse_together
 from app.extensions import Session
 from app.i18n import current_locale
 from app.lookup import get_one
@@ -35,16 +35,11 @@ ADD_STOCK_ITEM = built_per_database(
 )
 
 
-def line_field(name: str, key: str) -> str:
-    """The name of a line's field in a form of several lines: "quantity-<key>"."""
-    return f"{name}-{key}" if key else name
-
-
 @dataclass(frozen=True)
 class LineInput:
     """One line of a crate as a person enters it: an item, maybe a gender and a size;
-    `key` names the line's fields when a form sent it, so a refusal of the line names
-    the field beside which the form shows it."""
+    `key` names the line among the lines sent (a form's row, the API's index), so a
+    refusal of the line says which line it is about."""
 
     item_id: int
     quantity: int
@@ -52,8 +47,9 @@ class LineInput:
     size: str = ""
     key: str = ""
 
-    def field(self, name: str) -> str:
-        return line_field(name, self.key)
+    @property
+    def row(self) -> tuple[str, str] | None:
+        return ("lines", self.key) if self.key else None
 
 
 # --- look-ups that writes share -------------------------------------------------------
@@ -215,8 +211,9 @@ def variant_key(line: LineInput) -> tuple[int, str, str]:
 
 
 def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
-    """Validated lines, one per stock item (the same item twice is added up). A line is
-    refused on its own field (see LineInput.key), naming its item."""
+    """Validated lines, one per stock item (the same item twice is added up). Every
+    refused line is refused at once, each on its own field (see LineInput.key), naming
+    its item; the same item added up past the limit is refused on the line that tips it."""
     if not lines:
         raise InvalidInput(_("Add at least one item to the crate."), field="lines")
     if len(lines) > MAX_LINES_PER_CRATE:
@@ -224,8 +221,7 @@ def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockIte
             _("A crate holds at most %(max)s different items.", max=MAX_LINES_PER_CRATE),
             field="lines",
         )
-    for line in lines:
-        validate_line(session, line)
+    refuse_together(line_refusals(session, lines))
     # Stock items are created on first use: always in one order, so two crates packed
     # with the same new items in other orders cannot deadlock on them.
     keys = sorted({variant_key(line) for line in lines})
@@ -239,19 +235,25 @@ def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockIte
     return totals
 
 
-def validate_line(session: Session, line: LineInput) -> None:
+def line_refusals(session: Session, lines: Sequence[LineInput]) -> list[DomainError]:
+    """Why each refused line is refused, in the lines' order."""
+    return [refusal for line in lines if (refusal := line_refusal(session, line)) is not None]
+
+
+def line_refusal(session: Session, line: LineInput) -> DomainError | None:
     try:
         item = get_item(session, line.item_id)
         validate_variant(item, line.gender or "", line.size or "")
     except DomainError as error:
-        error.field = line.field(error.field or "item_id")
-        raise
+        error.field, error.row = error.field or "item_id", line.row
+        return error
     if (
         isinstance(line.quantity, bool)
         or not isinstance(line.quantity, int)
         or not quantity_fits(line.quantity, MAX_LINE_QUANTITY)
     ):
-        raise line_quantity_refusal(line, item)
+        return line_quantity_refusal(line, item)
+    return None
 
 
 def line_quantity_refusal(line: LineInput, item: Item) -> InvalidInput:
@@ -261,5 +263,6 @@ def line_quantity_refusal(line: LineInput, item: Item) -> InvalidInput:
             item=item.name(current_locale()),
             max=format_decimal(MAX_LINE_QUANTITY),
         ),
-        field=line.field("quantity"),
+        field="quantity",
+        row=line.row,
     )

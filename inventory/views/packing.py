@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from app.errors import Conflict, DomainError
 from app.extensions import db
-from app.forms import act_once, field_texts, refused, sent_form
+from app.forms import act_once, field_texts, refused, row_field, sent_form
 from app.inputs import database_int
 from app.permissions import requires
 from inventory import lifecycle, queries, services
@@ -29,7 +29,6 @@ from inventory.models import (
     Item,
     StockItem,
 )
-from inventory.services.common import line_field
 from inventory.views.common import (
     bp,
     crate_answer,
@@ -155,7 +154,7 @@ def posted_rows(form: CrateLinesForm) -> list[dict[str, Any]]:
 
 
 def row_errors(form: CrateLinesForm, key: str) -> dict[str, str]:
-    errors = {name: form[line_field(name, key)].errors for name in LINE_LABELS}
+    errors = {name: form[row_field(name, key)].errors for name in LINE_LABELS}
     return {name: " ".join(messages) for name, messages in errors.items() if messages}
 
 
@@ -195,7 +194,7 @@ def edit_contents(code: str) -> Response | str | tuple[str, int]:
         lines = form
 
         def work() -> str:
-            kept = [line for line in lines.lines() if line.quantity != 0]
+            kept = lines.lines(zero_removes=True)
             services.edit_crate_contents(db.session, actor=current_user, crate=crate, lines=kept)
             return _("Contents of crate %(code)s corrected.", code=crate.display_code)
 
