@@ -13,7 +13,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 # ReportLab is not thread-safe: two documents saved at once subset a shared TrueType font
 # through one parser, and one of them fails (KeyError in TTFontFace.makeSubset). Under a
-# threaded server, or two receipt senders in one process, PDFs are built one at a time.
+# threaded server, or two receipt senders in one process, PDFs (receipts, labels, pick
+# lists) are built one at a time, their fonts registered under the same lock.
 ONE_PDF_AT_A_TIME = threading.Lock()
 
 

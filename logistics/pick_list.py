@@ -34,6 +34,7 @@ from reportlab.platypus import (
 )
 
 from app.extensions import Session
+from app.pdf_text import ONE_PDF_AT_A_TIME
 from inventory.labels import label_fonts
 from inventory.models import Category, Crate
 from logistics.crate_picking import CratesByItem, share_crates
@@ -193,25 +194,30 @@ def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
 
 def render(title: str, sections: Sequence[Section], locale: str, nothing: str) -> bytes:
     """A4 portrait; long lists flow over pages with their column headings repeated."""
-    styles = make_styles()
-    story: list[Flowable] = []
-    for section in sections:
-        story += section_story(section, styles, locale)
-    if not sections:
-        story = [paragraph(title, styles.title), Spacer(0, 4 * mm), paragraph(nothing, styles.text)]
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 5 * mm,
-        title=f"{_('Pick list')} · {title}",
-        creator="Relais",
-    )
-    footer = footer_drawer(f"{_('Pick list')} · {title}")
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    with ONE_PDF_AT_A_TIME:
+        styles = make_styles()
+        story: list[Flowable] = []
+        for section in sections:
+            story += section_story(section, styles, locale)
+        if not sections:
+            story = [
+                paragraph(title, styles.title),
+                Spacer(0, 4 * mm),
+                paragraph(nothing, styles.text),
+            ]
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + 5 * mm,
+            title=f"{_('Pick list')} · {title}",
+            creator="Relais",
+        )
+        footer = footer_drawer(f"{_('Pick list')} · {title}")
+        document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

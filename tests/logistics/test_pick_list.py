@@ -3,6 +3,7 @@ crates to take (soonest expiry first), what is on the van already and what is sh
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 
 from app.clock import local_today
 from app.models import Role, User
+from app.pdf_text import ONE_PDF_AT_A_TIME
 from inventory.models import Crate, Item, Site, SiteKind, StockItem
 from inventory.services import (
     LineInput,
@@ -22,7 +24,7 @@ from inventory.services import (
     get_stock_item,
     move_crate_within_site,
 )
-from logistics import services
+from logistics import pick_list, services
 from logistics.crate_picking import candidates, crates_to_take
 from logistics.models import Distribution, Vehicle
 from tests.app.test_translations import compile_if_stale
@@ -352,3 +354,18 @@ def test_treasurers_do_not_see_pick_lists(
     assert treasurer.get(van_url(morning, plan_world.van)).status_code == 403
     url = f"/logistics/distributions/{morning.lunch.id}/pick-list.pdf"
     assert treasurer.get(url).status_code == 403
+
+
+def test_a_pick_list_waits_while_another_pdf_is_being_built(app: Flask) -> None:
+    """ReportLab is not thread-safe: under a threaded server PDFs are built one at a time."""
+
+    def build() -> bytes:
+        with app.test_request_context():
+            return pick_list.render("Lundi", [], "en", "Nothing to take.")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with ONE_PDF_AT_A_TIME:
+            sheet = pool.submit(build)
+            with pytest.raises(TimeoutError):
+                sheet.result(timeout=0.3)
+        assert "Nothing to take." in pdf_text(sheet.result(timeout=30))
