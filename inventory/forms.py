@@ -31,7 +31,7 @@ from inventory.models import (
     SizeRange,
     Unit,
 )
-from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput, line_refusal
+from inventory.services import MAX_CRATE_WEIGHT_GRAMS, LineInput, line_refusals
 from inventory.services.setup import ItemInput, SiteInput
 
 LINE_LABELS = {
@@ -77,7 +77,7 @@ class CrateLinesForm(FlaskForm):
         """The lines asked for; rows left entirely blank are ignored, and with
         `zero_removes` (correcting a crate's contents) so are rows of quantity 0. A row
         whose numbers cannot be read is refused together with every other refused row
-        (services.line_refusal), so that each shows at once."""
+        (services.line_refusals), so that each shows at once."""
         texts = field_texts(self)
         read = [
             self.read_line(texts, row)
@@ -90,7 +90,7 @@ class CrateLinesForm(FlaskForm):
             if not (zero_removes and isinstance(line, LineInput) and line.quantity == 0)
         ]
         if any(isinstance(line, DomainError) for line in read):
-            refuse_together([refusal for line in read if (refusal := checked(line)) is not None])
+            refuse_together(line_refusals(db.session, read))
         return [line for line in read if isinstance(line, LineInput)]
 
     def read_line(self, texts: dict[str, str], row: dict[str, str]) -> LineInput | DomainError:
@@ -105,12 +105,6 @@ class CrateLinesForm(FlaskForm):
             )
         except DomainError as error:
             return error
-
-
-def checked(line: LineInput | DomainError) -> DomainError | None:
-    """Why a line read from a form is refused: it could not be read, or the services
-    refuse it."""
-    return line if isinstance(line, DomainError) else line_refusal(db.session, line)
 
 
 class PackForm(CrateLinesForm):

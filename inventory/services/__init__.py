@@ -14,7 +14,7 @@ from inventory.services.common import (
     get_public_site,
     get_site,
     get_stock_item,
-    line_refusal,
+    line_refusals,
     lock_crates,
 )
 from inventory.services.crates import (
@@ -68,7 +68,7 @@ __all__ = [
     "get_site",
     "get_stock_item",
     "hand_out_crates",
-    "line_refusal",
+    "line_refusals",
     "lock_crate_balances",
     "lock_crates",
     "mark_crates_lost",

@@ -213,7 +213,7 @@ def variant_key(line: LineInput) -> tuple[int, str, str]:
 def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockItem, int]:
     """Validated lines, one per stock item (the same item twice is added up). Every
     refused line is refused at once, each on its own field (see LineInput.key), naming
-    its item; the same item added up past the limit is refused on the line that tips it."""
+    its item (see line_refusals)."""
     if not lines:
         raise InvalidInput(_("Add at least one item to the crate."), field="lines")
     if len(lines) > MAX_LINES_PER_CRATE:
@@ -230,30 +230,61 @@ def resolve_lines(session: Session, lines: Sequence[LineInput]) -> dict[StockIte
     for line in lines:
         stock_item = stock_items[variant_key(line)]
         totals[stock_item] = totals.get(stock_item, 0) + line.quantity
-        if not quantity_fits(totals[stock_item], MAX_LINE_QUANTITY):
-            raise line_quantity_refusal(line, stock_item.item)
     return totals
 
 
-def line_refusals(session: Session, lines: Sequence[LineInput]) -> list[DomainError]:
-    """Why each refused line is refused, in the lines' order."""
-    return [refusal for line in lines if (refusal := line_refusal(session, line)) is not None]
+def line_refusals(session: Session, lines: Sequence[LineInput | DomainError]) -> list[DomainError]:
+    """Why each refused line is refused, in the lines' order; a line a form could not
+    read comes as its refusal. The same item on several lines adds up, refused on the
+    line that takes it past a line's limit."""
+    refusals: list[DomainError] = []
+    totals: dict[tuple[int, str, str], int] = {}
+    for line in lines:
+        if isinstance(line, DomainError):
+            refusals.append(line)
+            continue
+        try:
+            item = checked_item(session, line)
+        except DomainError as error:
+            refusals.append(error)
+            continue
+        key = variant_key(line)
+        before = totals.get(key, 0)
+        totals[key] = before + line.quantity
+        if before <= MAX_LINE_QUANTITY < totals[key]:
+            refusals.append(line_total_refusal(line, item, totals[key]))
+    return refusals
 
 
-def line_refusal(session: Session, line: LineInput) -> DomainError | None:
+def checked_item(session: Session, line: LineInput) -> Item:
+    """The line's item, once its who-for, size and quantity fit it; else a refusal on
+    the line's field."""
     try:
         item = get_item(session, line.item_id)
         validate_variant(item, line.gender or "", line.size or "")
     except DomainError as error:
         error.field, error.row = error.field or "item_id", line.row
-        return error
+        raise
     if (
         isinstance(line.quantity, bool)
         or not isinstance(line.quantity, int)
         or not quantity_fits(line.quantity, MAX_LINE_QUANTITY)
     ):
-        return line_quantity_refusal(line, item)
-    return None
+        raise line_quantity_refusal(line, item)
+    return item
+
+
+def line_total_refusal(line: LineInput, item: Item, total: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "Together, the lines of %(item)s come to %(total)s; at most %(max)s.",
+            item=item.name(current_locale()),
+            total=format_decimal(total),
+            max=format_decimal(MAX_LINE_QUANTITY),
+        ),
+        field="quantity",
+        row=line.row,
+    )
 
 
 def line_quantity_refusal(line: LineInput, item: Item) -> InvalidInput:

@@ -211,7 +211,12 @@ def test_the_same_item_twice_beyond_a_line_is_refused_on_the_row_that_tips_it(
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
-    assert 'id="quantity-r3-error"' in row_html(response.get_data(as_text=True), "r3")
+    assert_refused_beside(
+        response.get_data(as_text=True),
+        "quantity",
+        "Together, the lines of Olive soap come to 13,004; at most 10,000.",
+        key="r3",
+    )
 
 
 def several_refused_rows(soap: Any, coat: Any, bad: int) -> dict[str, dict[str, str]]:
