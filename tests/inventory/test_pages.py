@@ -126,9 +126,13 @@ def test_a_weight_that_is_no_weight_re_shows_the_form_with_the_reason(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    # The reason is in the summary, linked to the weight box, whose section is open.
-    assert f'<a href="#weight_kg">Weight (kg): {html.escape(message, quote=False)}</a>' in page
+    # The reason is below the weight box, which points to it, in its section, open; and
+    # in the summary, linked to the box.
+    shown = html.escape(message, quote=False)
+    assert f'<a href="#weight_kg">Weight (kg): {shown}</a>' in page
     assert "<details open>" in page
+    assert 'aria-invalid="true" aria-describedby="weight_kg-error"' in page
+    assert f'<p class="field-error" id="weight_kg-error">{shown}</p>' in page
     db_session.refresh(crate)
     assert crate.state == CrateState.EMPTY
 
