@@ -57,7 +57,10 @@ def serializer(purpose: LinkPurpose) -> URLSafeTimedSerializer:
 
 
 def issue_link(purpose: LinkPurpose, row_id: int) -> tuple[str, str]:
-    """A new token for the row, and the nonce to store on the row so that it works."""
+    """A new token for the row, and the nonce to store on the row so that it works. The
+    row must be saved (flushed): a link for no id could never be opened."""
+    if row_id is None:
+        raise ValueError(f"a {purpose.row_key} link needs a saved row")
     nonce = secrets.token_urlsafe(16)
     return serializer(purpose).dumps({purpose.row_key: row_id, "nonce": nonce}), nonce
 

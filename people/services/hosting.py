@@ -6,6 +6,7 @@ A host's address is read by hosting coordinators only: `sees_addresses` says who
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import assert_never
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -170,6 +171,8 @@ def host_for_calendar_token(session: Session, token: str) -> Host:
                 raise NotFound(message) from unreadable
             case LinkFault.MALFORMED:
                 raise Conflict(replaced) from unreadable
+            case unknown:
+                assert_never(unknown)
     host = session.get(Host, link.row_id)
     if host is None or not nonce_matches(host.calendar_nonce, link.nonce):
         raise Conflict(replaced)

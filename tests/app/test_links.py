@@ -106,3 +106,8 @@ def test_only_the_nonce_stored_on_the_row_matches() -> None:
     assert not nonce_matches(newer_nonce, nonce)
     assert not nonce_matches(None, nonce)
     assert not nonce_matches(nonce, "")
+
+
+def test_a_link_for_a_row_not_saved_yet_is_never_issued() -> None:
+    with pytest.raises(ValueError, match="saved row"):
+        issue_link(SIGN_IN, None)  # type: ignore[arg-type]  # a new row's id before flush
