@@ -6,6 +6,7 @@ import itertools
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,22 @@ def open_menu(page: Any) -> Any:
     header = page.get_by_role("banner")
     header.get_by_text("Menu", exact=True).click()
     return header
+
+
+def wait_until(page: Any, predicate: str, arg: Any = None, *, seconds: float = 30) -> None:
+    """Wait until the JavaScript function `predicate` is true on the page, asked from the
+    test: page.wait_for_function runs its predicate through the page's eval, which the
+    app's Content-Security-Policy (script-src 'self') refuses whenever it has to poll."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if page.evaluate(predicate, arg):
+                return
+        except Exception as error:  # the page is navigating: ask the next one
+            if "context was destroyed" not in str(error):
+                raise
+        assert time.monotonic() < deadline, f"never true: {predicate}"
+        page.wait_for_timeout(100)
 
 
 def follow_menu(page: Any, name: str) -> None:

@@ -16,7 +16,7 @@ from app.models import Role, User
 from inventory import ledger, services
 from inventory.models import Crate, CrateState, Item, Site, SiteKind, StockMovement
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import numbers, open_menu, packed_crates, sign_in
+from tests.e2e.conftest import numbers, open_menu, packed_crates, sign_in, wait_until
 
 WAITING = "[data-outbox-count]"
 
@@ -90,7 +90,7 @@ def phone_at_gare(
     with page.expect_navigation():
         page.get_by_label("I am at").select_option(label=world["gare"])
     if service_worker:
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_until(page, "() => navigator.serviceWorker.controller !== null")
     return page
 
 
@@ -374,7 +374,7 @@ def wait_until_kept(page: Any, expected: list[str]) -> None:
 
 def sign_in_on(page: Any, live_server: str, email: str) -> None:
     sign_in(page, live_server, email)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 
 def sign_out(page: Any) -> None:
@@ -435,11 +435,12 @@ def test_a_new_release_keeps_the_shell_again_under_its_own_name(
     live_app.extensions["relais_shell_release"] = "next-release"
     try:
         page.goto(f"{live_server}/outbox")  # the phone finds the new worker
-        page.wait_for_function(
+        wait_until(
+            page,
             """async () => {
                 const names = await caches.keys();
                 return names.length > 0 && names.every((name) => name.includes("next-release"));
-            }"""
+            }""",
         )
         wait_until_kept(page, SHELL)
     finally:

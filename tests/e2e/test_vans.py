@@ -16,7 +16,7 @@ from inventory.models import Site, SiteKind
 from logistics import photos
 from logistics.models import FillUp, Trip
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import follow_menu, numbers, sign_in
+from tests.e2e.conftest import follow_menu, numbers, sign_in, wait_until
 from tests.logistics.factories import add_vehicle
 
 
@@ -95,9 +95,10 @@ def test_a_fill_up_with_a_photo_of_the_receipt(
     page.get_by_label("Station").fill("Esso Marck")
     receipt = page.get_by_label("Photo of the receipt")
     receipt.set_input_files(str(camera_photo(tmp_path / "IMG_2041.jpg")))
-    page.wait_for_function(
+    wait_until(
+        page,
         "input => input.files[0].size < 1500000 && !input.hasAttribute('aria-busy')",
-        arg=receipt.element_handle(),
+        receipt.element_handle(),
     )
     page.get_by_role("button", name="Record the fill-up").click()
 
