@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from PIL import Image
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
@@ -72,9 +72,18 @@ def live_app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         db.engine.dispose()
 
 
+class OneRequestHandler(WSGIRequestHandler):
+    """One request per connection, as HTTP/1.0. Over a kept-alive connection, Werkzeug's
+    threaded server drains the socket after each answer before closing it: it swallowed
+    the next request the browser sent there (a service worker's install then waited
+    forever), and held back the answer's call_on_close (a sign-in email)."""
+
+    protocol_version = "HTTP/1.0"
+
+
 def serve(app: Flask) -> Iterator[str]:
     """Serve `app` on a free local port while the generator is open; yields its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=OneRequestHandler)
     base = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = base
     thread = threading.Thread(target=server.serve_forever, daemon=True)
