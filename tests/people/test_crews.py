@@ -163,7 +163,7 @@ def test_runs_overlapping_one_after_another_are_judged_by_the_time_they_share(
     assert problems_of(db_session, *runs) == [need_5, need_5, ()]
 
 
-def test_a_run_done_or_cancelled_frees_its_crew(
+def test_a_cancelled_run_frees_its_crew(
     db_session: Any,
     world: TeamWorld,
     plan_run: Callable[..., Distribution],
